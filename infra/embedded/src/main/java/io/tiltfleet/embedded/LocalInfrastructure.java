@@ -1,0 +1,36 @@
+package io.tiltfleet.embedded;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local run's infrastructure on the usual ports: Mosquitto on 1883, Kafka (KRaft) on 9092 and
+ * the MongoDB stand-in on 27017, with their data under the given directory. Stops them on Ctrl-C.
+ */
+public final class LocalInfrastructure {
+
+    public static final int MQTT_PORT = 1883;
+    public static final int KAFKA_PORT = 9092;
+    public static final int MONGO_PORT = 27017;
+
+    private LocalInfrastructure() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Path dataDir = Path.of(args.length > 0 ? args[0] : "target/local-infra").toAbsolutePath();
+        long start = System.nanoTime();
+        MosquittoBroker mqtt = MosquittoBroker.start(dataDir.resolve("mosquitto"), MQTT_PORT);
+        KafkaBroker kafka = KafkaBroker.start(dataDir.resolve("kafka"), KAFKA_PORT, 12);
+        MongoStandIn mongo = MongoStandIn.start(MONGO_PORT);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            mongo.close();
+            kafka.close();
+            mqtt.close();
+            stopped.countDown();
+        }, "local-infra-stop"));
+        System.out.printf("infrastructure ready in %.1f s: MQTT %s, Kafka %s, MongoDB stand-in %s (data in %s)%n",
+                (System.nanoTime() - start) / 1e9, mqtt.uri(), kafka.bootstrapServers(), mongo.uri("tiltfleet"), dataDir);
+        stopped.await();
+    }
+}

@@ -1,0 +1,129 @@
+package io.tiltfleet.embedded;
+
+import io.tiltfleet.contract.DevicePayloads;
+import io.tiltfleet.contract.TableStatus;
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+
+/**
+ * One table's own MQTT 5 connection, publishing QoS 1 with an {@code offline} Last Will. Each publish
+ * returns a future that completes when the broker has acknowledged it (PUBACK): from then on the
+ * platform owns the message.
+ */
+public final class TablePublisher implements AutoCloseable {
+
+    /** Below Mosquitto's default receive maximum of 20, so that publishes never exceed the broker's quota. */
+    private static final int MAX_UNACKNOWLEDGED = 16;
+
+    private final MqttAsyncClient client;
+    private final String fleetId;
+    private final String tableId;
+    private final Semaphore window = new Semaphore(MAX_UNACKNOWLEDGED);
+
+    private TablePublisher(MqttAsyncClient client, String fleetId, String tableId) {
+        this.client = client;
+        this.fleetId = fleetId;
+        this.tableId = tableId;
+    }
+
+    public static TablePublisher connect(String brokerUri, String fleetId, String tableId) {
+        return connectAll(brokerUri, fleetId, List.of(tableId)).get(0);
+    }
+
+    /** Connects many tables at once: one connection takes a few hundred milliseconds, mostly waiting. */
+    public static List<TablePublisher> connectAll(String brokerUri, String fleetId, List<String> tableIds) {
+        List<TablePublisher> tables = new ArrayList<>();
+        List<IMqttToken> connecting = new ArrayList<>();
+        try {
+            for (String tableId : tableIds) {
+                MqttAsyncClient client = new MqttAsyncClient(brokerUri, "table-" + fleetId + "-" + tableId, new MemoryPersistence());
+                connecting.add(client.connect(options(fleetId, tableId)));
+                tables.add(new TablePublisher(client, fleetId, tableId));
+            }
+            for (IMqttToken token : connecting) {
+                token.waitForCompletion(30_000);
+            }
+            return tables;
+        } catch (MqttException e) {
+            throw new IllegalStateException("tables of " + fleetId + " cannot connect to " + brokerUri, e);
+        }
+    }
+
+    private static MqttConnectionOptions options(String fleetId, String tableId) {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setKeepAliveInterval(30);
+        MqttMessage will = new MqttMessage(DevicePayloads.status(TableStatus.State.OFFLINE, Instant.now()), 1, true, null);
+        options.setWill(Topics.mqttStatusTopic(fleetId, tableId), will);
+        return options;
+    }
+
+    public String tableId() {
+        return tableId;
+    }
+
+    public CompletableFuture<Void> publish(TelemetryReading reading) {
+        return publish(Topics.mqttTelemetryTopic(fleetId, tableId), DevicePayloads.telemetry(reading));
+    }
+
+    public CompletableFuture<Void> publishStatus(TableStatus.State state, Instant ts) {
+        return publish(Topics.mqttStatusTopic(fleetId, tableId), DevicePayloads.status(state, ts), true);
+    }
+
+    public CompletableFuture<Void> publish(String topic, byte[] payload) {
+        return publish(topic, payload, false);
+    }
+
+    public CompletableFuture<Void> publish(String topic, String payload) {
+        return publish(topic, payload.getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    private CompletableFuture<Void> publish(String topic, byte[] payload, boolean retained) {
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+        window.acquireUninterruptibly();
+        try {
+            client.publish(topic, new MqttMessage(payload, 1, retained, null), null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    window.release();
+                    acknowledged.complete(null);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    window.release();
+                    acknowledged.completeExceptionally(failure);
+                }
+            });
+        } catch (MqttException e) {
+            window.release();
+            acknowledged.completeExceptionally(e);
+        }
+        return acknowledged;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect().waitForCompletion(5000);
+            }
+            client.close();
+        } catch (MqttException e) {
+            throw new IllegalStateException("table " + tableId + " did not disconnect cleanly", e);
+        }
+    }
+}

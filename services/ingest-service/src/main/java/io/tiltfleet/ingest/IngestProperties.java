@@ -1,0 +1,49 @@
+package io.tiltfleet.ingest;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the ingest service; defaults in application.yml. Kafka client settings are Boot's own
+ * {@code spring.kafka.*}.
+ */
+@Validated
+@ConfigurationProperties("tiltfleet.ingest")
+public record IngestProperties(@Valid @NotNull Mqtt mqtt, @Valid @NotNull Kafka kafka) {
+
+    /**
+     * @param brokerUri             e.g. tcp://127.0.0.1:1883
+     * @param clientId              stable per instance: the persistent session, and the messages the broker
+     *                              holds for it, belong to this id
+     * @param shareGroup            instances in one group split the table traffic between them
+     * @param maxInFlight           messages received but not yet stored in Kafka; sent to the broker as the
+     *                              MQTT 5 receive maximum, so it stops delivering beyond it
+     * @param sessionExpiry         how long the broker keeps this instance's session, and its queued
+     *                              messages, while it is away
+     * @param drainTimeout          on shutdown, how long to wait for in-flight messages to reach Kafka
+     * @param username              optional, for brokers that authenticate services
+     */
+    public record Mqtt(@NotBlank String brokerUri,
+                       @NotBlank String clientId,
+                       @NotBlank String shareGroup,
+                       @Min(1) @Max(65535) int maxInFlight,
+                       @NotNull Duration sessionExpiry,
+                       @NotNull Duration keepAlive,
+                       @NotNull Duration drainTimeout,
+                       String username,
+                       String password) {
+    }
+
+    /**
+     * @param partitions  partitions of the topics this service creates; the upper bound of consumers per group
+     * @param replicas    replication factor of those topics
+     */
+    public record Kafka(@Min(1) int partitions, @Min(1) short replicas) {
+    }
+}

@@ -1,0 +1,119 @@
+package io.tiltfleet.ingest.forwarding;
+
+import io.micrometer.core.instrument.Timer;
+import io.tiltfleet.contract.DeviceMessageValidator;
+import io.tiltfleet.contract.RejectedMessage;
+import io.tiltfleet.contract.Topics;
+import io.tiltfleet.contract.ValidationResult;
+import io.tiltfleet.ingest.IngestMetrics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Validates one device message and stores it in Kafka, keyed by table id: readings and statuses in
+ * their topics, anything else with its reason in the reject topic. The returned future completes
+ * only once Kafka has acknowledged the record, which is when the MQTT message may be acknowledged.
+ */
+@Component
+public class TelemetryForwarder {
+
+    public static final String HEADER_MQTT_TOPIC = "tf-mqtt-topic";
+    public static final String HEADER_RECEIVED_AT = "tf-received-at";
+    public static final String HEADER_REDELIVERED = "tf-mqtt-redelivered";
+
+    private static final Logger log = LoggerFactory.getLogger(TelemetryForwarder.class);
+
+    private final DeviceMessageValidator validator = new DeviceMessageValidator();
+    private final KafkaTemplate<String, Object> kafka;
+    private final KafkaAdmin admin;
+    private final IngestMetrics metrics;
+    private final Clock clock;
+
+    public TelemetryForwarder(KafkaTemplate<String, Object> kafka, KafkaAdmin admin, IngestMetrics metrics, Clock clock) {
+        this.kafka = kafka;
+        this.admin = admin;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    public CompletableFuture<Void> forward(String mqttTopic, byte[] payload, boolean redelivered) {
+        Instant receivedAt = clock.instant();
+        ValidationResult result = validator.validate(mqttTopic, payload);
+        ProducerRecord<String, Object> record = new ProducerRecord<>(topicOf(result), result.tableId(),
+                valueOf(result, mqttTopic, receivedAt, payload));
+        Headers headers = record.headers();
+        headers.add(HEADER_MQTT_TOPIC, mqttTopic.getBytes(StandardCharsets.UTF_8));
+        headers.add(HEADER_RECEIVED_AT, receivedAt.toString().getBytes(StandardCharsets.UTF_8));
+        headers.add(HEADER_REDELIVERED, Boolean.toString(redelivered).getBytes(StandardCharsets.UTF_8));
+        return send(record).thenRun(() -> count(result));
+    }
+
+    /**
+     * Blocks until the topics exist and the producer holds their metadata, so that later sends never
+     * block on it; a Kafka outage after that only delays acknowledgements.
+     */
+    public void awaitKafka() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                admin.initialize();
+                kafka.partitionsFor(Topics.TELEMETRY_READINGS);
+                kafka.partitionsFor(Topics.TABLE_STATUS);
+                kafka.partitionsFor(Topics.TELEMETRY_REJECTED);
+                return;
+            } catch (RuntimeException e) {
+                log.warn("Kafka is not reachable yet ({}); not taking MQTT traffic until it is", e.getMessage());
+            }
+        }
+    }
+
+    private CompletableFuture<Void> send(ProducerRecord<String, Object> record) {
+        long start = System.nanoTime();
+        Timer timer = metrics.kafkaSend();
+        try {
+            return kafka.send(record).thenAccept(sent -> timer.record(Duration.ofNanos(System.nanoTime() - start)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static String topicOf(ValidationResult result) {
+        if (result instanceof ValidationResult.Reading) {
+            return Topics.TELEMETRY_READINGS;
+        }
+        if (result instanceof ValidationResult.Status) {
+            return Topics.TABLE_STATUS;
+        }
+        return Topics.TELEMETRY_REJECTED;
+    }
+
+    private static Object valueOf(ValidationResult result, String mqttTopic, Instant receivedAt, byte[] payload) {
+        if (result instanceof ValidationResult.Reading reading) {
+            return reading.reading();
+        }
+        if (result instanceof ValidationResult.Status status) {
+            return status.status();
+        }
+        ValidationResult.Rejected rejected = (ValidationResult.Rejected) result;
+        return RejectedMessage.of(mqttTopic, receivedAt, rejected.reason(), payload);
+    }
+
+    private void count(ValidationResult result) {
+        if (result instanceof ValidationResult.Reading) {
+            metrics.forwardedReading();
+        } else if (result instanceof ValidationResult.Status) {
+            metrics.forwardedStatus();
+        } else {
+            metrics.rejected(((ValidationResult.Rejected) result).reason().rule());
+        }
+    }
+}

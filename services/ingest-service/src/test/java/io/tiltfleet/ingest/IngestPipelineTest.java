@@ -1,0 +1,119 @@
+package io.tiltfleet.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
+import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.MosquittoBroker;
+import io.tiltfleet.embedded.SharedBrokers;
+import io.tiltfleet.embedded.TablePublisher;
+import io.tiltfleet.embedded.TopicReader;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** MQTT in, Kafka out, through a real Mosquitto and a real Kafka broker. */
+class IngestPipelineTest {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static MosquittoBroker mqtt;
+    static KafkaBroker kafka;
+    static RunningIngest ingest;
+
+    @BeforeAll
+    static void startPipeline() {
+        mqtt = MosquittoBroker.start(SharedBrokers.scratchDirectory("mosquitto"));
+        kafka = SharedBrokers.kafka();
+        ingest = RunningIngest.start(mqtt.uri(), kafka.bootstrapServers(), "pipeline-test");
+        await().atMost(Duration.ofSeconds(30)).until(() -> ingest.get("/actuator/health/mqtt").contains("\"UP\""));
+    }
+
+    @AfterAll
+    static void stopPipeline() {
+        ingest.close();
+        mqtt.close();
+    }
+
+    @Test
+    void twentyThousandReadingsOfFiftyTablesReachKafkaOnceEachInPerTableSeqOrderKeyedByTable() {
+        // Given 50 tables, each on its own MQTT connection
+        String fleet = "fleet-" + UUID.randomUUID().toString().substring(0, 8);
+        int tables = 50;
+        int perTable = 400;
+        List<TablePublisher> publishers = TablePublisher.connectAll(mqtt.uri(), fleet,
+                IntStream.range(0, tables).mapToObj(i -> "table-" + i).toList());
+
+        // When each publishes 400 QoS 1 readings, all at once
+        ExecutorService tablesAtOnce = Executors.newFixedThreadPool(tables);
+        CompletableFuture.allOf(publishers.stream().map(table -> CompletableFuture.runAsync(() -> IntStream.rangeClosed(1, perTable)
+                        .mapToObj(seq -> table.publish(reading(fleet, table.tableId(), seq)))
+                        .toList().forEach(CompletableFuture::join), tablesAtOnce))
+                .toArray(CompletableFuture[]::new)).join();
+        tablesAtOnce.shutdown();
+        publishers.forEach(TablePublisher::close);
+
+        // Then every reading is in Kafka exactly once, keyed by its table, in seq order on its partition
+        List<ConsumerRecord<String, String>> stored = TopicReader.read(kafka.bootstrapServers(), Topics.TELEMETRY_READINGS,
+                record -> record.value().contains("\"fleetId\":\"" + fleet + "\""),
+                read -> read.size() >= tables * perTable, Duration.ofSeconds(90));
+        assertThat(stored).hasSize(tables * perTable);
+
+        Map<String, List<ConsumerRecord<String, String>>> byTable = stored.stream()
+                .collect(Collectors.groupingBy(ConsumerRecord::key));
+        assertThat(byTable).hasSize(tables);
+        byTable.forEach((tableId, records) -> {
+            assertThat(records).extracting(ConsumerRecord::partition).as("partitions of %s", tableId).containsOnly(records.get(0).partition());
+            List<TelemetryReading> readings = records.stream()
+                    .sorted((a, b) -> Long.compare(a.offset(), b.offset()))
+                    .map(record -> JSON.readValue(record.value(), TelemetryReading.class)).toList();
+            assertThat(readings).extracting(TelemetryReading::tableId).containsOnly(tableId);
+            assertThat(readings).extracting(TelemetryReading::seq).as("seq order of %s", tableId)
+                    .containsExactlyElementsOf(IntStream.rangeClosed(1, perTable).mapToObj(Long::valueOf).toList());
+        });
+    }
+
+    @Test
+    void metricsAndHealthShowTheFlowAndBothConnections() {
+        String fleet = "fleet-" + UUID.randomUUID().toString().substring(0, 8);
+        try (TablePublisher table = TablePublisher.connect(mqtt.uri(), fleet, "t-1")) {
+            table.publish(reading(fleet, "t-1", 1)).join();
+            table.publish("fleets/" + fleet + "/tables/t-1/telemetry", "{not json").join();
+        }
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String prometheus = ingest.get("/actuator/prometheus");
+            assertThat(prometheus).contains("tiltfleet_ingest_messages_received_total{application=\"ingest-service\"}");
+            assertThat(counter(prometheus, "tiltfleet_ingest_messages_forwarded_total{application=\"ingest-service\",kind=\"telemetry\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(counter(prometheus, "tiltfleet_ingest_messages_rejected_total{application=\"ingest-service\",reason=\"MALFORMED_JSON\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(prometheus).contains("tiltfleet_ingest_messages_inflight{application=\"ingest-service\"}");
+            assertThat(prometheus).contains("tiltfleet_ingest_kafka_send_seconds_bucket");
+        });
+        String health = ingest.get("/actuator/health");
+        assertThat(health).contains("\"kafka\":{\"details\":{\"brokers\":1,\"unstoredMessages\":0},\"status\":\"UP\"}");
+        assertThat(health).contains("\"clientId\":\"pipeline-test\"");
+    }
+
+    static double counter(String prometheus, String series) {
+        return prometheus.lines().filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
+    }
+
+    static TelemetryReading reading(String fleet, String table, long seq) {
+        return new TelemetryReading(fleet, table, seq, Instant.parse("2026-11-25T10:00:00Z").plusMillis(200 * seq),
+                "s-" + table, 20 + seq % 40, seq * 0.2, true);
+    }
+}

@@ -1,0 +1,51 @@
+package io.tiltfleet.ingest;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The ingest service started in this JVM against the given brokers, for one test class. */
+final class RunningIngest implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final ConfigurableApplicationContext context;
+
+    private RunningIngest(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    static RunningIngest start(String mqttUri, String kafkaBootstrap, String clientId) {
+        return new RunningIngest(new SpringApplicationBuilder(IngestApplication.class).run(
+                "--server.port=0",
+                "--tiltfleet.ingest.mqtt.broker-uri=" + mqttUri,
+                "--tiltfleet.ingest.mqtt.client-id=" + clientId,
+                "--tiltfleet.ingest.mqtt.share-group=" + clientId + "-group",
+                "--spring.kafka.bootstrap-servers=" + kafkaBootstrap,
+                "--tiltfleet.ingest.kafka.partitions=4"));
+    }
+
+    IngestMetrics metrics() {
+        return context.getBean(IngestMetrics.class);
+    }
+
+    String get(String path) {
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            throw new IllegalStateException("GET " + path + " failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

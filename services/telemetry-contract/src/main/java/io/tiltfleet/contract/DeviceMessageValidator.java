@@ -1,0 +1,211 @@
+package io.tiltfleet.contract;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.tiltfleet.contract.RejectReason.Rule;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns one MQTT message of a table into a reading, a status, or a precise rejection. Checks run
+ * cheapest first (size, topic, encoding, syntax) so that hostile input costs little, and the first
+ * broken rule is the reason given. Thread-safe.
+ */
+public final class DeviceMessageValidator {
+
+    /** Payloads above this size are refused before they are parsed. */
+    public static final int MAX_PAYLOAD_BYTES = 4096;
+
+    public static final int TELEMETRY_SCHEMA_VERSION = 1;
+
+    /** Exact decimals, so that 1e400 is out of range rather than an infinite double of the wrong type. */
+    private final JsonMapper json = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+    private final Map<Integer, Schema> telemetrySchemas;
+    private final Schema statusSchema;
+
+    public DeviceMessageValidator() {
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+        telemetrySchemas = Map.of(TELEMETRY_SCHEMA_VERSION, load(registry, "telemetry-reading-v1.schema.json"));
+        statusSchema = load(registry, "table-status-v1.schema.json");
+    }
+
+    public ValidationResult validate(String mqttTopic, byte[] payload) {
+        try {
+            return validateOrThrow(mqttTopic, payload);
+        } catch (Rejection rejection) {
+            return new ValidationResult.Rejected(DeviceTopic.tableKeyOf(mqttTopic), rejection.reason);
+        }
+    }
+
+    private ValidationResult validateOrThrow(String mqttTopic, byte[] payload) {
+        if (payload.length > MAX_PAYLOAD_BYTES) {
+            throw reject(RejectReason.WHOLE_MESSAGE, Rule.PAYLOAD_TOO_LARGE,
+                    "payload is " + payload.length + " bytes, the limit is " + MAX_PAYLOAD_BYTES);
+        }
+        DeviceTopic topic = parseTopic(mqttTopic);
+        requireUtf8(payload);
+        JsonNode message = parseJsonObject(payload);
+        return switch (topic.kind()) {
+            case TELEMETRY -> new ValidationResult.Reading(toReading(topic, message));
+            case STATUS -> new ValidationResult.Status(toStatus(topic, message));
+        };
+    }
+
+    private static DeviceTopic parseTopic(String mqttTopic) {
+        try {
+            return DeviceTopic.parse(mqttTopic);
+        } catch (DeviceTopic.InvalidTopicException e) {
+            throw reject("topic", Rule.INVALID_TOPIC, e.getMessage());
+        }
+    }
+
+    private static void requireUtf8(byte[] payload) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(payload));
+        } catch (CharacterCodingException e) {
+            throw reject(RejectReason.WHOLE_MESSAGE, Rule.NOT_UTF8, "payload is not valid UTF-8: " + e.getMessage());
+        }
+    }
+
+    private JsonNode parseJsonObject(byte[] payload) {
+        JsonNode node;
+        try {
+            node = json.readTree(payload);
+        } catch (JacksonException e) {
+            throw reject(RejectReason.WHOLE_MESSAGE, Rule.MALFORMED_JSON, "payload is not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+        }
+        if (node == null || !node.isObject()) {
+            throw reject(RejectReason.WHOLE_MESSAGE, Rule.MALFORMED_JSON, "payload must be a JSON object");
+        }
+        return node;
+    }
+
+    private TelemetryReading toReading(DeviceTopic topic, JsonNode message) {
+        check(message, telemetrySchemaFor(message));
+        requireSameId(message, "fleetId", topic.fleetId());
+        requireSameId(message, "tableId", topic.tableId());
+        JsonNode sessionId = message.get("sessionId");
+        return new TelemetryReading(topic.fleetId(), topic.tableId(),
+                message.get("seq").asLong(),
+                parseTimestamp(message.get("ts").asString()),
+                sessionId == null || sessionId.isNull() ? null : sessionId.asString(),
+                message.get("angleDeg").asDouble(),
+                message.get("elapsedS").asDouble(),
+                message.get("locked").asBoolean());
+    }
+
+    private Schema telemetrySchemaFor(JsonNode message) {
+        JsonNode version = message.get("schema");
+        if (version == null) {
+            throw reject("schema", Rule.MISSING_FIELD, "required property 'schema' (the payload schema version) is missing");
+        }
+        if (!version.isIntegralNumber()) {
+            throw reject("schema", Rule.WRONG_TYPE, "schema must be an integer version number, was " + version);
+        }
+        Schema schema = telemetrySchemas.get(version.asInt());
+        if (schema == null) {
+            throw reject("schema", Rule.UNSUPPORTED_SCHEMA,
+                    "schema version " + version + " is not supported; supported: " + telemetrySchemas.keySet());
+        }
+        return schema;
+    }
+
+    private TableStatus toStatus(DeviceTopic topic, JsonNode message) {
+        check(message, statusSchema);
+        TableStatus.State state = TableStatus.State.valueOf(message.get("state").asString().toUpperCase(Locale.ROOT));
+        return new TableStatus(topic.fleetId(), topic.tableId(), state, parseTimestamp(message.get("ts").asString()));
+    }
+
+    private static void check(JsonNode message, Schema schema) {
+        List<Error> errors = schema.validate(message);
+        if (errors.isEmpty()) {
+            return;
+        }
+        Error first = errors.get(0);
+        String detail = errors.stream().map(Error::getMessage).collect(Collectors.joining("; "));
+        throw reject(fieldOf(first), ruleOf(first.getKeyword()), detail);
+    }
+
+    private static String fieldOf(Error error) {
+        if ("required".equals(error.getKeyword()) && error.getProperty() != null) {
+            return error.getProperty();
+        }
+        String field = error.getInstanceLocation().toString().replaceFirst("^(\\$\\.?|/)", "");
+        return field.isEmpty() ? RejectReason.WHOLE_MESSAGE : field;
+    }
+
+    private static Rule ruleOf(String keyword) {
+        return switch (keyword) {
+            case "required" -> Rule.MISSING_FIELD;
+            case "type" -> Rule.WRONG_TYPE;
+            case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum" -> Rule.OUT_OF_RANGE;
+            case "pattern", "minLength", "maxLength", "format" -> Rule.INVALID_FORMAT;
+            default -> Rule.INVALID_VALUE;
+        };
+    }
+
+    private static void requireSameId(JsonNode message, String field, String topicId) {
+        JsonNode value = message.get(field);
+        if (value != null && !value.asString().equals(topicId)) {
+            throw reject(field, Rule.ID_MISMATCH, field + " '" + value.asString() + "' in the payload differs from '" + topicId + "' in the topic");
+        }
+    }
+
+    private static Instant parseTimestamp(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw reject("ts", Rule.INVALID_FORMAT, "ts '" + text + "' is not an ISO-8601 UTC timestamp such as 2026-11-25T10:15:30.250Z");
+        }
+    }
+
+    private static Schema load(SchemaRegistry registry, String resource) {
+        try (InputStream in = DeviceMessageValidator.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("schema resource missing from the contract jar: " + resource);
+            }
+            return registry.getSchema(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Rejection reject(String field, Rule rule, String detail) {
+        return new Rejection(new RejectReason(field, rule, detail));
+    }
+
+    /** Carries the first broken rule out of the nested checks; never leaves this class. */
+    private static final class Rejection extends RuntimeException {
+        private final transient RejectReason reason;
+
+        Rejection(RejectReason reason) {
+            super(reason.detail(), null, false, false);
+            this.reason = reason;
+        }
+    }
+}

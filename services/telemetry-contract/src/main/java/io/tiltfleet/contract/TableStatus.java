@@ -1,0 +1,11 @@
+package io.tiltfleet.contract;
+
+import java.time.Instant;
+
+/** A table's connection state, as published to {@link Topics#TABLE_STATUS}. */
+public record TableStatus(String fleetId, String tableId, State state, Instant ts) {
+
+    public enum State {
+        ONLINE, OFFLINE
+    }
+}

@@ -1,0 +1,34 @@
+package io.tiltfleet.contract;
+
+/**
+ * The one catalogue of MQTT and Kafka topic names. Every Kafka record on these topics is keyed
+ * by table id, so that one table's events stay in order on one partition.
+ */
+public final class Topics {
+
+    /** Kafka: validated {@link TelemetryReading}s, JSON, key = table id. */
+    public static final String TELEMETRY_READINGS = "telemetry.readings.v1";
+
+    /** Kafka: {@link TableStatus} changes (online/offline, Last Will), JSON, key = table id. */
+    public static final String TABLE_STATUS = "table.status.v1";
+
+    /** Kafka: {@link RejectedMessage}s, what the ingest refused and why, JSON, key = table id from the MQTT topic. */
+    public static final String TELEMETRY_REJECTED = "telemetry.rejected.v1";
+
+    /** MQTT filter for every table's telemetry: {@code fleets/{fleetId}/tables/{tableId}/telemetry}. */
+    public static final String MQTT_TELEMETRY_FILTER = "fleets/+/tables/+/telemetry";
+
+    /** MQTT filter for every table's retained status: {@code fleets/{fleetId}/tables/{tableId}/status}. */
+    public static final String MQTT_STATUS_FILTER = "fleets/+/tables/+/status";
+
+    private Topics() {
+    }
+
+    public static String mqttTelemetryTopic(String fleetId, String tableId) {
+        return "fleets/" + fleetId + "/tables/" + tableId + "/telemetry";
+    }
+
+    public static String mqttStatusTopic(String fleetId, String tableId) {
+        return "fleets/" + fleetId + "/tables/" + tableId + "/status";
+    }
+}

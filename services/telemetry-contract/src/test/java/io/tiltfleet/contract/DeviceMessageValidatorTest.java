@@ -1,0 +1,142 @@
+package io.tiltfleet.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tiltfleet.contract.RejectReason.Rule;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DeviceMessageValidatorTest {
+
+    static final String TOPIC = "fleets/clinic-1/tables/t-07/telemetry";
+    static final String VALID = """
+            {"schema":1,"seq":42,"ts":"2026-11-25T10:15:30.250Z","sessionId":"s-7f3a","angleDeg":47.5,"elapsedS":95.0,"locked":true}""";
+
+    final DeviceMessageValidator validator = new DeviceMessageValidator();
+
+    @Test
+    void validTelemetryBecomesAReadingWithTheIdsOfItsTopic() {
+        ValidationResult result = validator.validate(TOPIC, bytes(VALID));
+
+        assertThat(result).isEqualTo(new ValidationResult.Reading(new TelemetryReading("clinic-1", "t-07", 42,
+                Instant.parse("2026-11-25T10:15:30.250Z"), "s-7f3a", 47.5, 95.0, true)));
+    }
+
+    @Test
+    void readingWithoutSessionAndWithUnknownExtraFieldsIsAccepted() {
+        String idle = """
+                {"schema":1,"seq":0,"ts":"2026-11-25T10:00:00Z","angleDeg":-70,"elapsedS":0,"locked":false,"firmware":"2.1"}""";
+
+        ValidationResult result = validator.validate(TOPIC, bytes(idle));
+
+        assertThat(result).isInstanceOfSatisfying(ValidationResult.Reading.class, r -> {
+            assertThat(r.reading().sessionId()).isNull();
+            assertThat(r.reading().angleDeg()).isEqualTo(-70.0);
+        });
+    }
+
+    @Test
+    void payloadIdsThatMatchTheTopicAreAccepted() {
+        String withIds = VALID.replace("{", "{\"fleetId\":\"clinic-1\",\"tableId\":\"t-07\",");
+
+        assertThat(validator.validate(TOPIC, bytes(withIds))).isInstanceOf(ValidationResult.Reading.class);
+    }
+
+    @Test
+    void statusMessageBecomesATableStatus() {
+        ValidationResult result = validator.validate("fleets/clinic-1/tables/t-07/status",
+                bytes("{\"state\":\"offline\",\"ts\":\"2026-11-25T10:15:30Z\"}"));
+
+        assertThat(result).isEqualTo(new ValidationResult.Status(new TableStatus("clinic-1", "t-07",
+                TableStatus.State.OFFLINE, Instant.parse("2026-11-25T10:15:30Z"))));
+    }
+
+    @Test
+    void payloadsWrittenForTheDeviceContractAreAcceptedAsTheSameReading() {
+        TelemetryReading reading = new TelemetryReading("clinic-1", "t-07", 7, Instant.parse("2026-11-25T10:15:30.250Z"),
+                null, 61.25, 0, false);
+
+        assertThat(validator.validate(TOPIC, DevicePayloads.telemetry(reading))).isEqualTo(new ValidationResult.Reading(reading));
+        assertThat(validator.validate("fleets/clinic-1/tables/t-07/status", DevicePayloads.status(TableStatus.State.ONLINE, reading.ts())))
+                .isEqualTo(new ValidationResult.Status(new TableStatus("clinic-1", "t-07", TableStatus.State.ONLINE, reading.ts())));
+    }
+
+    static Stream<Arguments> badInputs() {
+        return Stream.of(
+                // name, topic, payload, expected field, expected rule
+                bad("truncated JSON", TOPIC, bytes(VALID.substring(0, 40)), "$", Rule.MALFORMED_JSON),
+                bad("NaN angle", TOPIC, bytes(VALID.replace("47.5", "NaN")), "$", Rule.MALFORMED_JSON),
+                bad("angle 500", TOPIC, bytes(VALID.replace("47.5", "500")), "angleDeg", Rule.OUT_OF_RANGE),
+                bad("angle -91", TOPIC, bytes(VALID.replace("47.5", "-91")), "angleDeg", Rule.OUT_OF_RANGE),
+                bad("angle overflowing a double", TOPIC, bytes(VALID.replace("47.5", "1e400")), "angleDeg", Rule.OUT_OF_RANGE),
+                bad("negative elapsed", TOPIC, bytes(VALID.replace("95.0", "-1")), "elapsedS", Rule.OUT_OF_RANGE),
+                bad("missing seq", TOPIC, bytes(VALID.replace("\"seq\":42,", "")), "seq", Rule.MISSING_FIELD),
+                bad("negative seq", TOPIC, bytes(VALID.replace("42", "-3")), "seq", Rule.OUT_OF_RANGE),
+                bad("fractional seq", TOPIC, bytes(VALID.replace("42", "4.2")), "seq", Rule.WRONG_TYPE),
+                bad("angle as string", TOPIC, bytes(VALID.replace("47.5", "\"47.5\"")), "angleDeg", Rule.WRONG_TYPE),
+                bad("locked as number", TOPIC, bytes(VALID.replace("true", "1")), "locked", Rule.WRONG_TYPE),
+                bad("1 MiB payload", TOPIC, new byte[1024 * 1024], "$", Rule.PAYLOAD_TOO_LARGE),
+                bad("non-UTF-8 bytes", TOPIC, latin1(VALID.replace("s-7f3a", "s-\u00e9t\u00e9")), "$", Rule.NOT_UTF8),
+                bad("table id mismatch", TOPIC, bytes(VALID.replace("{", "{\"tableId\":\"t-99\",")), "tableId", Rule.ID_MISMATCH),
+                bad("fleet id mismatch", TOPIC, bytes(VALID.replace("{", "{\"fleetId\":\"gym-2\",")), "fleetId", Rule.ID_MISMATCH),
+                bad("unknown schema version", TOPIC, bytes(VALID.replace("\"schema\":1", "\"schema\":2")), "schema", Rule.UNSUPPORTED_SCHEMA),
+                bad("missing schema version", TOPIC, bytes(VALID.replace("\"schema\":1,", "")), "schema", Rule.MISSING_FIELD),
+                bad("timestamp not ISO-8601", TOPIC, bytes(VALID.replace("2026-11-25T10:15:30.250Z", "25/11/2026 10:15")), "ts", Rule.INVALID_FORMAT),
+                bad("session id with a slash", TOPIC, bytes(VALID.replace("s-7f3a", "s/7f3a")), "sessionId", Rule.INVALID_FORMAT),
+                bad("JSON array instead of object", TOPIC, bytes("[1,2,3]"), "$", Rule.MALFORMED_JSON),
+                bad("empty payload", TOPIC, new byte[0], "$", Rule.MALFORMED_JSON),
+                bad("duplicate angle key", TOPIC, bytes(VALID.replace("{", "{\"angleDeg\":10,")), "$", Rule.MALFORMED_JSON),
+                bad("trailing garbage", TOPIC, bytes(VALID + "}"), "$", Rule.MALFORMED_JSON),
+                bad("invalid character in table id", "fleets/clinic-1/tables/t 07/telemetry", bytes(VALID), "topic", Rule.INVALID_TOPIC),
+                bad("table id over 64 characters", "fleets/clinic-1/tables/" + "t".repeat(65) + "/telemetry", bytes(VALID), "topic", Rule.INVALID_TOPIC),
+                bad("unknown status state", "fleets/clinic-1/tables/t-07/status", bytes("{\"state\":\"sleeping\",\"ts\":\"2026-11-25T10:15:30Z\"}"), "state", Rule.INVALID_VALUE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInputs")
+    void badInputIsRejectedWithTheFieldAndRuleAtFault(String name, String topic, byte[] payload, String field, Rule rule) {
+        ValidationResult result = validator.validate(topic, payload);
+
+        assertThat(result).isInstanceOfSatisfying(ValidationResult.Rejected.class, rejected -> {
+            assertThat(rejected.reason().field()).isEqualTo(field);
+            assertThat(rejected.reason().rule()).isEqualTo(rule);
+            assertThat(rejected.reason().detail()).isNotBlank();
+        });
+    }
+
+    @Test
+    void rejectedMessageKeepsTheTableIdOfItsTopicAsKey() {
+        ValidationResult result = validator.validate(TOPIC, bytes("{"));
+
+        assertThat(result.tableId()).isEqualTo("t-07");
+    }
+
+    @Test
+    void oversizedRejectStoresOnlyTheFirstBytesAndTheOriginalSize() {
+        byte[] huge = new byte[1024 * 1024];
+
+        RejectedMessage stored = RejectedMessage.of(TOPIC, Instant.EPOCH,
+                new RejectReason("$", Rule.PAYLOAD_TOO_LARGE, "too large"), huge);
+
+        assertThat(stored.payload()).hasSize(DeviceMessageValidator.MAX_PAYLOAD_BYTES);
+        assertThat(stored.payloadSize()).isEqualTo(1024 * 1024);
+        assertThat(stored.payloadTruncated()).isTrue();
+    }
+
+    static Arguments bad(String name, String topic, byte[] payload, String field, Rule rule) {
+        return Arguments.of(name, topic, payload, field, rule);
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] latin1(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
