@@ -80,7 +80,6 @@ public final class MosquittoBroker implements AutoCloseable {
                 autosave_on_changes false
                 max_queued_messages 1000000
                 max_queued_bytes 0
-                max_inflight_messages 0
                 max_keepalive 120
                 set_tcp_nodelay true
                 user root

@@ -1,10 +1,14 @@
 package io.tiltfleet.ingest;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -20,14 +24,28 @@ final class RunningIngest implements AutoCloseable {
         this.context = context;
     }
 
-    static RunningIngest start(String mqttUri, String kafkaBootstrap, String clientId) {
-        return new RunningIngest(new SpringApplicationBuilder(IngestApplication.class).run(
-                "--server.port=0",
+    static RunningIngest start(String mqttUri, String kafkaBootstrap, String clientId, String... moreArgs) {
+        List<String> args = new ArrayList<>(arguments(mqttUri, kafkaBootstrap, clientId));
+        args.add("--server.port=0");
+        args.addAll(List.of(moreArgs));
+        RunningIngest ingest = new RunningIngest(new SpringApplicationBuilder(IngestApplication.class).run(args.toArray(String[]::new)));
+        ingest.awaitSubscribed();
+        return ingest;
+    }
+
+    /** Until the session exists, the broker has nobody to keep the tables' messages for. */
+    private void awaitSubscribed() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/actuator/health/mqtt").contains("\"UP\""));
+    }
+
+    /** The settings that point an ingest instance at the test's brokers; shared with the out-of-process instance. */
+    static List<String> arguments(String mqttUri, String kafkaBootstrap, String clientId) {
+        return List.of(
                 "--tiltfleet.ingest.mqtt.broker-uri=" + mqttUri,
                 "--tiltfleet.ingest.mqtt.client-id=" + clientId,
                 "--tiltfleet.ingest.mqtt.share-group=" + clientId + "-group",
                 "--spring.kafka.bootstrap-servers=" + kafkaBootstrap,
-                "--tiltfleet.ingest.kafka.partitions=4"));
+                "--tiltfleet.ingest.kafka.partitions=4");
     }
 
     IngestMetrics metrics() {

@@ -16,13 +16,20 @@ import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryListener;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.core.retry.Retryable;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 
 /**
  * Validates one device message and stores it in Kafka, keyed by table id: readings and statuses in
  * their topics, anything else with its reason in the reject topic. The returned future completes
  * only once Kafka has acknowledged the record, which is when the MQTT message may be acknowledged.
+ * Calls block while Kafka refuses records: make them from one thread, in arrival order.
  */
 @Component
 public class TelemetryForwarder {
@@ -34,6 +41,7 @@ public class TelemetryForwarder {
     private static final Logger log = LoggerFactory.getLogger(TelemetryForwarder.class);
 
     private final DeviceMessageValidator validator = new DeviceMessageValidator();
+    private final RetryTemplate handOverRetry = handOverRetry();
     private final KafkaTemplate<String, Object> kafka;
     private final KafkaAdmin admin;
     private final IngestMetrics metrics;
@@ -79,11 +87,42 @@ public class TelemetryForwarder {
     private CompletableFuture<Void> send(ProducerRecord<String, Object> record) {
         long start = System.nanoTime();
         Timer timer = metrics.kafkaSend();
+        return handOver(record).thenAccept(sent -> timer.record(Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    /**
+     * Hands a record to the producer, retrying for as long as the producer refuses it outright (no
+     * metadata while Kafka is away). Blocking here, on the caller's single thread, keeps the records
+     * of one table in order; once handed over, the producer itself retries until Kafka stores it.
+     */
+    private CompletableFuture<SendResult<String, Object>> handOver(ProducerRecord<String, Object> record) {
         try {
-            return kafka.send(record).thenAccept(sent -> timer.record(Duration.ofNanos(System.nanoTime() - start)));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            return handOverRetry.execute(() -> {
+                CompletableFuture<SendResult<String, Object>> sent = kafka.send(record);
+                if (sent.isCompletedExceptionally()) {
+                    sent.join(); // rethrows why the producer refused the record, so that it is retried
+                }
+                return sent;
+            });
+        } catch (RetryException interrupted) {
+            return CompletableFuture.failedFuture(interrupted.getLastException());
         }
+    }
+
+    private static RetryTemplate handOverRetry() {
+        RetryTemplate retry = new RetryTemplate(RetryPolicy.builder()
+                .maxRetries(Long.MAX_VALUE)
+                .delay(Duration.ofMillis(100))
+                .multiplier(2)
+                .maxDelay(Duration.ofSeconds(5))
+                .build());
+        retry.setRetryListener(new RetryListener() {
+            @Override
+            public void onRetryFailure(RetryPolicy policy, Retryable<?> retryable, Throwable failure) {
+                log.warn("Kafka does not take records ({}); holding MQTT intake and retrying", failure.getMessage());
+            }
+        });
+        return retry;
     }
 
     private static String topicOf(ValidationResult result) {

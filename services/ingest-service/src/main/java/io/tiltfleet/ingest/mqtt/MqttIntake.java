@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -28,8 +29,11 @@ import org.springframework.stereotype.Component;
 /**
  * Takes table messages from the MQTT broker through a shared subscription on a persistent session,
  * and acknowledges each one (PUBACK) only once Kafka has stored it. Until then the broker keeps the
- * message, so a crash or a Kafka outage means redelivery, never loss. The MQTT 5 receive maximum
- * bounds the messages in flight: when Kafka is slow the broker stops delivering and queues instead.
+ * message, so a crash or a Kafka outage means redelivery, never loss.
+ *
+ * <p>Messages in flight are bounded twice: by the MQTT 5 receive maximum, and, because Mosquitto 2.0
+ * overruns that quota once acknowledgements flow, by holding Paho's delivery thread while the bound is
+ * reached. The socket then stops being read and TCP pushes back to the broker, which queues instead.
  */
 @Component
 class MqttIntake implements SmartLifecycle, MqttCallback {
@@ -41,10 +45,13 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
     private final TelemetryForwarder forwarder;
     private final IngestMetrics metrics;
     private final MqttAsyncClient client;
+    /** One thread, so that records reach the producer in the order their messages arrived. */
+    private final ExecutorService forwarding = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-forward"));
     private final ExecutorService acknowledger = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-ack"));
     private final ExecutorService connector = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-connect"));
     /** Packet ids are only valid on the connection that delivered them; an ack from an older one is dropped. */
     private final AtomicLong connection = new AtomicLong();
+    private final Semaphore inFlight;
     private volatile boolean accepting;
     private volatile boolean running;
 
@@ -52,6 +59,7 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
         this.settings = properties.mqtt();
         this.forwarder = forwarder;
         this.metrics = metrics;
+        this.inFlight = new Semaphore(settings.maxInFlight());
         this.client = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), new MemoryPersistence());
         client.setManualAcks(true);
         client.setCallback(this);
@@ -71,6 +79,7 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
     public void stop() {
         accepting = false;
         drainInFlight();
+        forwarding.shutdownNow();
         connector.shutdownNow();
         try {
             if (client.isConnected()) {
@@ -99,13 +108,13 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-        if (!accepting) {
+        if (!accepting || !awaitRoomInFlight()) {
             return; // shutting down: unacknowledged, the broker keeps it for this session
         }
         metrics.received();
         long deliveredOn = connection.get();
-        forwarder.forward(topic, message.getPayload(), message.isDuplicate())
-                .whenCompleteAsync((stored, failure) -> settle(message, deliveredOn, failure), acknowledger);
+        forwarding.execute(() -> forwarder.forward(topic, message.getPayload(), message.isDuplicate())
+                .whenCompleteAsync((stored, failure) -> settle(message, deliveredOn, failure), acknowledger));
     }
 
     private void settle(MqttMessage message, long deliveredOn, Throwable failure) {
@@ -113,7 +122,22 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
             acknowledgeIfStored(message, deliveredOn, failure);
         } finally {
             metrics.settled();
+            inFlight.release();
         }
+    }
+
+    private boolean awaitRoomInFlight() {
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (!accepting) {
+            inFlight.release();
+            return false;
+        }
+        return true;
     }
 
     private void acknowledgeIfStored(MqttMessage message, long deliveredOn, Throwable failure) {
