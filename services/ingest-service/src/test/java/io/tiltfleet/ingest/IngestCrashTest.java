@@ -1,0 +1,84 @@
+package io.tiltfleet.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.ManagedProcess;
+import io.tiltfleet.embedded.MosquittoBroker;
+import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.ReadingStream;
+import io.tiltfleet.embedded.SharedBrokers;
+import io.tiltfleet.embedded.TablePublisher;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The ingest process dies with SIGKILL mid-stream; its successor, on the same session, delivers what the broker redelivers. */
+class IngestCrashTest {
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void successorOfAKilledIngestDeliversEveryAcknowledgedReading() throws Exception {
+        String fleet = "crash";
+        Path scratch = SharedBrokers.scratchDirectory("ingest-crash");
+        try (MosquittoBroker mqtt = MosquittoBroker.start(scratch.resolve("mosquitto"))) {
+            KafkaBroker kafka = SharedBrokers.kafka();
+            int firstPort = Ports.free();
+            ManagedProcess first = startIngest(mqtt, kafka, firstPort, scratch.resolve("first.log"));
+            List<TablePublisher> tables = TablePublisher.connectAll(mqtt.uri(), fleet,
+                    IntStream.range(0, 10).mapToObj(i -> "table-" + i).toList());
+
+            // Given a stream of 6,000 readings at 1,000/s going through an ingest process
+            ReadingStream stream = ReadingStream.start(fleet, tables, 600, 1000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> forwarded(firstPort) >= 2000);
+
+            // When the process is killed without any chance to drain or disconnect
+            first.kill();
+
+            // Then a new instance with the same MQTT session receives what the broker still holds, and nothing is lost
+            int secondPort = Ports.free();
+            ManagedProcess second = startIngest(mqtt, kafka, secondPort, scratch.resolve("second.log"));
+            stream.done().join();
+            tables.forEach(TablePublisher::close);
+            DeliveryReport report = DeliveryReport.collect("ingest-kill-9", kafka.bootstrapServers(), fleet, stream, Duration.ofSeconds(120));
+            second.stop(Duration.ofSeconds(30));
+
+            assertThat(report.acknowledged()).isEqualTo(6000);
+            assertThat(report.lost()).isZero();
+        }
+    }
+
+    private static ManagedProcess startIngest(MosquittoBroker mqtt, KafkaBroker kafka, int port, Path log) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), IngestApplication.class.getName(),
+                "--server.port=" + port));
+        command.addAll(RunningIngest.arguments(mqtt.uri(), kafka.bootstrapServers(), "crash-test"));
+        ManagedProcess process = ManagedProcess.start("ingest on port " + port, command, log);
+        process.awaitReady(() -> get(port, "/actuator/health/mqtt").contains("\"UP\""), Duration.ofSeconds(90));
+        return process;
+    }
+
+    private static double forwarded(int port) {
+        return IngestPipelineTest.counter(get(port, "/actuator/prometheus"),
+                "tiltfleet_ingest_messages_forwarded_total{application=\"ingest-service\",kind=\"telemetry\"}");
+    }
+
+    private static String get(int port, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+}
