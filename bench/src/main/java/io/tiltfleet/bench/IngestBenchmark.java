@@ -6,7 +6,7 @@ import io.tiltfleet.embedded.KafkaBroker;
 import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
-import io.tiltfleet.embedded.TablePublisher;
+import io.tiltfleet.simulator.TablePublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

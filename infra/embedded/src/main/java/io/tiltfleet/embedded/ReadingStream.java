@@ -1,6 +1,7 @@
 package io.tiltfleet.embedded;
 
 import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.simulator.TablePublisher;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

@@ -9,7 +9,7 @@ import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.ReadingStream;
 import io.tiltfleet.embedded.SharedBrokers;
-import io.tiltfleet.embedded.TablePublisher;
+import io.tiltfleet.simulator.TablePublisher;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

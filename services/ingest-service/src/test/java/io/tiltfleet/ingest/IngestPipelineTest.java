@@ -8,7 +8,7 @@ import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.SharedBrokers;
-import io.tiltfleet.embedded.TablePublisher;
+import io.tiltfleet.simulator.TablePublisher;
 import io.tiltfleet.embedded.TopicReader;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import io.tiltfleet.embedded.KafkaBroker;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.ReadingStream;
 import io.tiltfleet.embedded.SharedBrokers;
-import io.tiltfleet.embedded.TablePublisher;
+import io.tiltfleet.simulator.TablePublisher;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;

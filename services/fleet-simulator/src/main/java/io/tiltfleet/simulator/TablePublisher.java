@@ -1,4 +1,4 @@
-package io.tiltfleet.embedded;
+package io.tiltfleet.simulator;
 
 import io.tiltfleet.contract.DevicePayloads;
 import io.tiltfleet.contract.TableStatus;
@@ -73,6 +73,23 @@ public final class TablePublisher implements AutoCloseable {
 
     public String tableId() {
         return tableId;
+    }
+
+    /** Loses the connection without a DISCONNECT, as a power cut or a lost network would: the broker publishes the Last Will. */
+    public void dropConnection() {
+        try {
+            client.disconnectForcibly(0, 1000, false);
+        } catch (MqttException e) {
+            throw new IllegalStateException("table " + tableId + " could not drop its connection", e);
+        }
+    }
+
+    public void reconnect() {
+        try {
+            client.connect(options(fleetId, tableId)).waitForCompletion(10_000);
+        } catch (MqttException e) {
+            throw new IllegalStateException("table " + tableId + " could not reconnect", e);
+        }
     }
 
     public CompletableFuture<Void> publish(TelemetryReading reading) {

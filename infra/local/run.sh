@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The platform on this machine, on embedded infrastructure: Mosquitto (1883), Kafka in KRaft mode (9092),
+# a MongoDB wire-protocol stand-in (27017), the services, and a simulated fleet of 50 tables.
+# Ctrl-C stops everything. Logs: target/local/*.log
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+LOGS=$ROOT/target/local
+TABLES=${TABLES:-50}
+
+if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
+  echo "installing mosquitto (Debian package)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null
+fi
+for port in 1883 9092 27017 8081; do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+    echo "port $port is already in use on 127.0.0.1: stop what listens there (another local run?) and try again" >&2
+    exit 1
+  fi
+done
+
+echo "building (mvn -DskipTests install) ..."
+mvn -q -B -ntp -DskipTests install
+mvn -q -B -ntp -pl infra/embedded dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+CLASSPATH_INFRA="$ROOT/infra/embedded/target/classes:$(cat infra/embedded/target/classpath.txt)"
+rm -rf "$LOGS" && mkdir -p "$LOGS"
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "stopping ..."
+  for (( i=${#pids[@]}-1; i>=0; i-- )); do kill "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done
+  echo "stopped"
+}
+trap stop_all INT TERM EXIT
+
+wait_for() { # name, seconds, command...
+  local name=$1 seconds=$2; shift 2
+  for (( i=0; i<seconds*5; i++ )); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "$name did not come up within ${seconds}s; see $LOGS" >&2; exit 1
+}
+healthy() { curl -fsS "http://127.0.0.1:$1/actuator/health" | grep -q '"status":"UP"'; }
+
+started=$(date +%s)
+java -cp "$CLASSPATH_INFRA" io.tiltfleet.embedded.LocalInfrastructure "$LOGS/data" >"$LOGS/infrastructure.log" 2>&1 &
+pids+=($!)
+wait_for "infrastructure" 90 grep -q "infrastructure ready" "$LOGS/infrastructure.log"
+grep "infrastructure ready" "$LOGS/infrastructure.log"
+
+java -Xmx384m -jar services/ingest-service/target/ingest-service-*.jar >"$LOGS/ingest-service.log" 2>&1 &
+pids+=($!)
+wait_for "ingest-service" 90 healthy 8081
+echo "ingest-service up: http://127.0.0.1:8081/actuator/health, metrics at /actuator/prometheus"
+
+java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" >"$LOGS/fleet-simulator.log" 2>&1 &
+pids+=($!)
+echo "fleet simulator: $TABLES tables on tcp://127.0.0.1:1883 (log: $LOGS/fleet-simulator.log)"
+echo "ready in $(( $(date +%s) - started ))s. Ctrl-C stops everything."
+
+metric() { curl -fsS http://127.0.0.1:8081/actuator/prometheus | awk -v m="$1" '$1 ~ "^"m {s+=$2} END {printf "%d", s}'; }
+while sleep 10; do
+  echo "$(date +%T) ingest: received $(metric tiltfleet_ingest_messages_received_total)," \
+       "forwarded $(metric tiltfleet_ingest_messages_forwarded_total), rejected $(metric tiltfleet_ingest_messages_rejected_total)" \
+       "| simulator: $(grep '^t=' "$LOGS/fleet-simulator.log" | tail -1)"
+done
