@@ -3,6 +3,7 @@ package io.tiltfleet.bench;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
@@ -64,7 +65,7 @@ public final class IngestBenchmark {
                 "--tiltfleet.ingest.mqtt.client-id=bench-ingest",
                 "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--logging.level.root=WARN"), scratch.resolve("ingest.log"));
-        ingest.awaitReady(() -> Http.get(port, "/actuator/health/mqtt").contains("\"UP\""), Duration.ofSeconds(90));
+        ingest.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health/mqtt").contains("\"UP\""), Duration.ofSeconds(90));
         try {
             String fleet = "bench";
             Instant start = Instant.now();

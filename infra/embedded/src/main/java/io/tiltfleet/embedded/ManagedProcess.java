@@ -94,10 +94,6 @@ public final class ManagedProcess {
         return process.isAlive();
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
     private String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);

@@ -36,21 +36,6 @@ public final class MosquittoBroker implements AutoCloseable {
         return "tcp://" + Ports.LOOPBACK + ":" + port;
     }
 
-    public int port() {
-        return port;
-    }
-
-    /** Kills the broker without letting it save, then starts it again on the same port and data. */
-    public void killAndRestart() {
-        process.kill();
-        launch();
-    }
-
-    public void restart() {
-        process.stop(Duration.ofSeconds(10));
-        launch();
-    }
-
     @Override
     public void close() {
         process.stop(Duration.ofSeconds(10));

@@ -54,10 +54,6 @@ public final class ReadingStream {
         return published.get();
     }
 
-    public long failed() {
-        return failed.get();
-    }
-
     public Set<String> acknowledged() {
         return Set.copyOf(acknowledged);
     }

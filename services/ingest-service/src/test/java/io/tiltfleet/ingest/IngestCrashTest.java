@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.ReadingStream;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.simulator.TablePublisher;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,10 +21,8 @@ import org.junit.jupiter.api.Test;
 /** The ingest process dies with SIGKILL mid-stream; its successor, on the same session, delivers what the broker redelivers. */
 class IngestCrashTest {
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-
     @Test
-    void successorOfAKilledIngestDeliversEveryAcknowledgedReading() throws Exception {
+    void successorOfAKilledIngestDeliversEveryAcknowledgedReading() {
         String fleet = "crash";
         Path scratch = SharedBrokers.scratchDirectory("ingest-crash");
         try (MosquittoBroker mqtt = MosquittoBroker.start(scratch.resolve("mosquitto"))) {
@@ -64,21 +59,12 @@ class IngestCrashTest {
                 "--server.port=" + port));
         command.addAll(RunningIngest.arguments(mqtt.uri(), kafka.bootstrapServers(), "crash-test"));
         ManagedProcess process = ManagedProcess.start("ingest on port " + port, command, log);
-        process.awaitReady(() -> get(port, "/actuator/health/mqtt").contains("\"UP\""), Duration.ofSeconds(90));
+        process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health/mqtt").contains("\"UP\""), Duration.ofSeconds(90));
         return process;
     }
 
     private static double forwarded(int port) {
-        return IngestPipelineTest.counter(get(port, "/actuator/prometheus"),
+        return IngestPipelineTest.counter(LoopbackHttp.get(port, "/actuator/prometheus"),
                 "tiltfleet_ingest_messages_forwarded_total{application=\"ingest-service\",kind=\"telemetry\"}");
-    }
-
-    private static String get(int port, String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "";
-        }
     }
 }

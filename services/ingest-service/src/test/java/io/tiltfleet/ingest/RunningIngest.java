@@ -2,10 +2,7 @@ package io.tiltfleet.ingest;
 
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.tiltfleet.embedded.LoopbackHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +12,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /** The ingest service started in this JVM against the given brokers, for one test class. */
 final class RunningIngest implements AutoCloseable {
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final ConfigurableApplicationContext context;
 
@@ -53,13 +48,7 @@ final class RunningIngest implements AutoCloseable {
     }
 
     String get(String path) {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            throw new IllegalStateException("GET " + path + " failed", e);
-        }
+        return LoopbackHttp.get(((WebServerApplicationContext) context).getWebServer().getPort(), path);
     }
 
     @Override
