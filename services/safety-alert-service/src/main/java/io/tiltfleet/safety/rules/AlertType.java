@@ -1,0 +1,11 @@
+package io.tiltfleet.safety.rules;
+
+/** The situations the platform must catch in real time (domain brief), one open alert per table and type. */
+public enum AlertType {
+    OVER_ANGLE,
+    OVER_DURATION,
+    SILENT_WHILE_INVERTED,
+    LOCK_OPEN_WHILE_INVERTED,
+    RAPID_RETURN,
+    CONTRAINDICATED_USE
+}

@@ -1,0 +1,205 @@
+package io.tiltfleet.safety.rules;
+
+import io.tiltfleet.contract.TableStatus;
+import io.tiltfleet.contract.TelemetryReading;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The safety rules for one table, fed reading by reading, status by status and tick by tick, and
+ * returning what changed: alerts raised, escalated or cleared. Readings already seen (same or older
+ * {@code seq}, unless a reboot started a new session later) change nothing, so duplicates and
+ * reordering cannot raise or clear an alert twice. Not thread-safe: one table is fed by one thread.
+ */
+public final class TableMonitor {
+
+    /** Why an alert type is active now, and how bad it is. */
+    private record Condition(Severity severity, String reason) {
+    }
+
+    private final String fleetId;
+    private final String tableId;
+    private SafetyLimits limits;
+    private final Map<AlertType, Condition> active = new EnumMap<>(AlertType.class);
+    private TelemetryReading last;
+    private Instant lastObservedAt;
+    private Instant aboveLimitSince;
+    private Duration steepTime = Duration.ZERO;
+
+    public TableMonitor(String fleetId, String tableId, SafetyLimits limits) {
+        this.fleetId = fleetId;
+        this.tableId = tableId;
+        this.limits = limits;
+    }
+
+    /** New limits (a profile change) apply from the next reading on. */
+    public void apply(SafetyLimits newLimits) {
+        this.limits = newLimits;
+    }
+
+    public List<AlertSignal> onReading(TelemetryReading reading, Instant observedAt) {
+        if (alreadySeen(reading)) {
+            return List.of();
+        }
+        TelemetryReading previous = last;
+        accumulateSteepTime(previous, reading);
+        last = reading;
+        lastObservedAt = observedAt;
+        List<AlertSignal> changes = new ArrayList<>();
+        Instant at = reading.ts();
+        if (limits.forbidsInversion()) {
+            settle(changes, AlertType.CONTRAINDICATED_USE, contraindicatedUse(reading), reading, at);
+        } else {
+            settle(changes, AlertType.OVER_ANGLE, overAngle(reading), reading, at);
+        }
+        settle(changes, AlertType.OVER_DURATION, overDuration(reading), reading, at);
+        settle(changes, AlertType.LOCK_OPEN_WHILE_INVERTED, lockOpen(reading), reading, at);
+        settle(changes, AlertType.RAPID_RETURN, rapidReturn(previous, reading), reading, at);
+        settle(changes, AlertType.SILENT_WHILE_INVERTED, null, reading, at);
+        return changes;
+    }
+
+    public List<AlertSignal> onStatus(TableStatus status, Instant observedAt) {
+        List<AlertSignal> changes = new ArrayList<>();
+        if (status.state() == TableStatus.State.OFFLINE && inverted()) {
+            settle(changes, AlertType.SILENT_WHILE_INVERTED, new Condition(Severity.CRITICAL, because(
+                    "table went offline while the user was at %.1f degrees head-down", last.angleDeg())), null, observedAt);
+        }
+        return changes;
+    }
+
+    /** Time alone raises an alert: a table that stops talking while someone hangs upside down. */
+    public List<AlertSignal> onClock(Instant now) {
+        List<AlertSignal> changes = new ArrayList<>();
+        if (inverted() && Duration.between(lastObservedAt, now).compareTo(limits.silenceTimeout()) > 0) {
+            settle(changes, AlertType.SILENT_WHILE_INVERTED, new Condition(Severity.CRITICAL, because(
+                    "no reading for %d s while the user was at %.1f degrees head-down",
+                    Duration.between(lastObservedAt, now).toSeconds(), last.angleDeg())), null, now);
+        }
+        return changes;
+    }
+
+    private boolean alreadySeen(TelemetryReading reading) {
+        if (last == null || reading.seq() > last.seq()) {
+            return false;
+        }
+        boolean rebootedIntoNewSession = !Objects.equals(reading.sessionId(), last.sessionId()) && reading.ts().isAfter(last.ts());
+        return !rebootedIntoNewSession;
+    }
+
+    private boolean inverted() {
+        return last != null && last.angleDeg() > limits.headDownAngleDeg();
+    }
+
+    private Condition overAngle(TelemetryReading reading) {
+        double limit = limits.maxAngleDeg();
+        Condition current = active.get(AlertType.OVER_ANGLE);
+        if (reading.angleDeg() <= limit) {
+            aboveLimitSince = reading.angleDeg() < limit - limits.hysteresisDeg() || current == null ? null : aboveLimitSince;
+            return aboveLimitSince == null ? null : current;
+        }
+        aboveLimitSince = aboveLimitSince == null ? reading.ts() : aboveLimitSince;
+        Duration above = Duration.between(aboveLimitSince, reading.ts());
+        if (current == null && above.compareTo(limits.overAngleDebounce()) < 0) {
+            return null;
+        }
+        boolean critical = reading.angleDeg() >= limit + limits.criticalExcessDeg() || above.compareTo(limits.criticalAfter()) >= 0;
+        return new Condition(critical ? Severity.CRITICAL : Severity.WARNING, because(
+                "angle %.1f degrees above the table's limit of %.0f for %d s", reading.angleDeg(), limit, above.toSeconds()));
+    }
+
+    private Condition contraindicatedUse(TelemetryReading reading) {
+        if (reading.angleDeg() <= limits.headDownAngleDeg()) {
+            return null;
+        }
+        return new Condition(Severity.CRITICAL, because("head-down at %.1f degrees on a table whose profile forbids inversion",
+                reading.angleDeg()));
+    }
+
+    private Condition overDuration(TelemetryReading reading) {
+        if (!inSession(reading)) {
+            return null;
+        }
+        List<String> overruns = new ArrayList<>();
+        if (reading.elapsedS() > limits.maxSession().toSeconds()) {
+            overruns.add(String.format(Locale.ROOT, "session at %.0f min, the limit is %d min", reading.elapsedS() / 60, limits.maxSession().toMinutes()));
+        }
+        if (steepTime.compareTo(limits.maxSteepTime()) > 0) {
+            overruns.add(String.format(Locale.ROOT, "%d s above %.0f degrees in this session, the limit is %d s",
+                    steepTime.toSeconds(), limits.steepAngleDeg(), limits.maxSteepTime().toSeconds()));
+        }
+        return overruns.isEmpty() ? active.get(AlertType.OVER_DURATION) : new Condition(Severity.WARNING, because("%s", String.join("; ", overruns)));
+    }
+
+    private Condition lockOpen(TelemetryReading reading) {
+        if (reading.locked() || reading.angleDeg() <= limits.headDownAngleDeg()) {
+            return null;
+        }
+        return new Condition(Severity.CRITICAL, because("ankle lock open at %.1f degrees head-down", reading.angleDeg()));
+    }
+
+    private Condition rapidReturn(TelemetryReading previous, TelemetryReading reading) {
+        if (reading.angleDeg() <= 0) {
+            return null;
+        }
+        Condition current = active.get(AlertType.RAPID_RETURN);
+        if (previous == null || previous.angleDeg() <= limits.headDownAngleDeg() || !reading.ts().isAfter(previous.ts())) {
+            return current;
+        }
+        double seconds = Duration.between(previous.ts(), reading.ts()).toMillis() / 1000.0;
+        double degreesPerSecond = (previous.angleDeg() - reading.angleDeg()) / seconds;
+        if (degreesPerSecond <= limits.rapidReturnDegPerS()) {
+            return current;
+        }
+        return new Condition(Severity.WARNING, because("returning from %.1f degrees at %.0f degrees/s, the limit is %.0f",
+                previous.angleDeg(), degreesPerSecond, limits.rapidReturnDegPerS()));
+    }
+
+    private void accumulateSteepTime(TelemetryReading previous, TelemetryReading reading) {
+        if (!inSession(reading) || previous == null || !Objects.equals(previous.sessionId(), reading.sessionId())) {
+            steepTime = Duration.ZERO;
+            return;
+        }
+        if (previous.angleDeg() > limits.steepAngleDeg() && reading.ts().isAfter(previous.ts())) {
+            Duration step = Duration.between(previous.ts(), reading.ts());
+            steepTime = steepTime.plus(step.compareTo(limits.silenceTimeout()) > 0 ? limits.silenceTimeout() : step);
+        }
+    }
+
+    private static boolean inSession(TelemetryReading reading) {
+        return reading.sessionId() != null && reading.angleDeg() > 0;
+    }
+
+    private void settle(List<AlertSignal> changes, AlertType type, Condition now, TelemetryReading reading, Instant at) {
+        Condition before = active.get(type);
+        if (now == null) {
+            if (before != null) {
+                active.remove(type);
+                changes.add(signal(type, AlertSignal.Change.CLEARED, before.severity(), before.reason(), reading, at));
+            }
+            return;
+        }
+        if (before == null) {
+            active.put(type, now);
+            changes.add(signal(type, AlertSignal.Change.RAISED, now.severity(), now.reason(), reading, at));
+        } else if (now.severity().compareTo(before.severity()) > 0) {
+            active.put(type, now);
+            changes.add(signal(type, AlertSignal.Change.ESCALATED, now.severity(), now.reason(), reading, at));
+        }
+    }
+
+    private AlertSignal signal(AlertType type, AlertSignal.Change change, Severity severity, String reason, TelemetryReading reading, Instant at) {
+        return new AlertSignal(fleetId, tableId, type, change, severity, reason, reading, at);
+    }
+
+    private String because(String format, Object... args) {
+        String reason = String.format(Locale.ROOT, format, args);
+        return limits.forbidsInversion() ? reason + " (profile flags: " + limits.contraindicationLabels() + ")" : reason;
+    }
+}

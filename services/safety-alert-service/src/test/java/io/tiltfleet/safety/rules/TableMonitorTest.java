@@ -1,0 +1,134 @@
+package io.tiltfleet.safety.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tiltfleet.contract.TelemetryReading;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TableMonitorTest {
+
+    @Test
+    void normalFortyFiveDegreeSessionRaisesNothing() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS)
+                .move(0, 45, 10).hold(45, 240).move(45, 0, 20).hold(0, 30);
+
+        assertThat(table.outcome()).isEmpty();
+    }
+
+    @Test
+    void eightyDegreeExcursionFlappingAroundTheLimitRaisesOneAlertEscalatesAndClearsOnce() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS)
+                .move(0, 59, 10)
+                .hold(61, 1).hold(59, 1).hold(61, 1).hold(59, 1)   // flaps across 60 faster than the debounce: nothing
+                .hold(62, 3)                                       // above 60 for 2 s: warning
+                .hold(58, 1).hold(61, 1).hold(57, 1).hold(62, 1)   // flaps inside the 5-degree hysteresis band: stays open
+                .move(62, 80, 4)                                   // 80 is 20 above the limit: critical
+                .hold(80, 10).hold(70, 5).hold(58, 3)              // back into the band: still open
+                .move(58, 40, 3)                                   // below 55: cleared
+                .hold(40, 10);
+
+        assertThat(table.outcome()).containsExactly(
+                "OVER_ANGLE RAISED WARNING",
+                "OVER_ANGLE ESCALATED CRITICAL",
+                "OVER_ANGLE CLEARED CRITICAL");   // 80 -> 70 -> 58 -> 40 is at most 12 degrees/s: no rapid return
+    }
+
+    @Test
+    void longerThanAMinuteAboveTheLimitEscalatesToCritical() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 64, 16).hold(64, 70);
+
+        assertThat(table.outcome()).containsExactly("OVER_ANGLE RAISED WARNING", "OVER_ANGLE ESCALATED CRITICAL");
+        assertThat(table.signals.get(1).reason()).contains("above the table's limit of 60");
+    }
+
+    @Test
+    void tableClearedForFullInversionMayHangAtEightyFive() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS.withMaxAngle(90)).move(0, 85, 20).hold(85, 60);
+
+        assertThat(table.outcome()).isEmpty();
+    }
+
+    @Test
+    void twelveMinuteSessionRaisesOverDurationOnceAtTenMinutesAndClearsWhenTheSessionEnds() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 40, 10).hold(40, 710).move(40, 0, 20);
+
+        assertThat(table.outcome()).containsExactly("OVER_DURATION RAISED WARNING", "OVER_DURATION CLEARED WARNING");
+        assertThat(table.signals.get(0).reading().elapsedS()).isEqualTo(601);
+        assertThat(table.signals.get(0).reason()).contains("the limit is 10 min");
+    }
+
+    @Test
+    void moreThanThreeMinutesAboveSixtyInOneSessionIsOverDurationEvenOnATableClearedForIt() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS.withMaxAngle(90)).move(0, 70, 10).hold(70, 200);
+
+        assertThat(table.outcome()).containsExactly("OVER_DURATION RAISED WARNING");
+        assertThat(table.signals.get(0).reason()).contains("above 60 degrees in this session, the limit is 180 s");
+    }
+
+    @Test
+    void tableGoingSilentAtSeventyDegreesRaisesOneCriticalAlertAfterTenSecondsThatClearsWhenItTalksAgain() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS.withMaxAngle(90))
+                .move(0, 70, 10).hold(70, 5)
+                .silent(30)           // 10 s of silence raise it, the next 20 change nothing
+                .offline()            // the Last Will arrives: still the same alert
+                .hold(70, 2);         // it talks again
+
+        assertThat(table.outcome()).containsExactly("SILENT_WHILE_INVERTED RAISED CRITICAL", "SILENT_WHILE_INVERTED CLEARED CRITICAL");
+        // the last reading came at T0+14 s; the first tick more than 10 s later is T0+25 s
+        assertThat(table.signals.get(0).at()).isEqualTo(ScriptedTable.T0.plusSeconds(25));
+        assertThat(table.signals.get(0).reason()).contains("no reading for 11 s while the user was at 70.0 degrees head-down");
+    }
+
+    @Test
+    void offlineStatusWhileInvertedRaisesAtOnceAndSilenceWhileUprightRaisesNothing() {
+        ScriptedTable inverted = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 40, 10).offline();
+        ScriptedTable upright = new ScriptedTable(SafetyLimits.DEFAULTS).hold(0, 10).silent(60).offline();
+
+        assertThat(inverted.outcome()).containsExactly("SILENT_WHILE_INVERTED RAISED CRITICAL");
+        assertThat(upright.outcome()).isEmpty();
+    }
+
+    @Test
+    void ankleLockOpeningWhileInvertedIsCriticalUntilItIsLockedAgain() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS)
+                .move(0, 45, 10).unlock().hold(45, 5).lock().hold(45, 5)
+                .move(45, 0, 20).unlock().hold(0, 5);   // open while upright: getting off the table
+
+        assertThat(table.outcome()).containsExactly("LOCK_OPEN_WHILE_INVERTED RAISED CRITICAL", "LOCK_OPEN_WHILE_INVERTED CLEARED CRITICAL");
+    }
+
+    @Test
+    void fastSwingBackToUprightIsARapidReturnThatClearsWhenFlat() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 50, 10).hold(50, 20).move(50, 0, 2).hold(0, 3);
+
+        assertThat(table.outcome()).containsExactly("RAPID_RETURN RAISED WARNING", "RAPID_RETURN CLEARED WARNING");
+        assertThat(table.signals.get(0).reason()).contains("returning from 50.0 degrees at 25 degrees/s");
+    }
+
+    @Test
+    void duplicatedAndReorderedReadingsDoNotRaiseOrClearTwice() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 65, 13).hold(65, 5);
+        List<TelemetryReading> aboveLimit = table.sent.subList(12, 18);
+
+        // replaying the readings that raised the alert, and older ones in reverse order, changes nothing
+        aboveLimit.forEach(table::replay);
+        for (int i = 11; i >= 0; i--) {
+            table.replay(table.sent.get(i));
+        }
+        table.move(65, 40, 5);
+        table.sent.subList(12, 18).forEach(table::replay);   // stale over-limit readings after the clear: nothing
+
+        assertThat(table.outcome()).containsExactly("OVER_ANGLE RAISED WARNING", "OVER_ANGLE CLEARED WARNING");
+    }
+
+    @Test
+    void contraindicatedTableRaisesContraindicatedUseNamingTheFlagsInsteadOfOverAngle() {
+        SafetyLimits glaucoma = SafetyLimits.DEFAULTS.withContraindications(Set.of(Contraindication.GLAUCOMA, Contraindication.PREGNANCY));
+        ScriptedTable table = new ScriptedTable(glaucoma).move(0, 30, 10).unlock().hold(30, 3);
+
+        assertThat(table.outcome()).containsExactly("CONTRAINDICATED_USE RAISED CRITICAL", "LOCK_OPEN_WHILE_INVERTED RAISED CRITICAL");
+        assertThat(table.signals).allSatisfy(signal -> assertThat(signal.reason()).endsWith("(profile flags: glaucoma, pregnancy)"));
+    }
+}
