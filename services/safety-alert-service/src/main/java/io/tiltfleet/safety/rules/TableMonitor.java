@@ -20,7 +20,19 @@ import java.util.Objects;
 public final class TableMonitor {
 
     /** Why an alert type is active now, and how bad it is. */
-    private record Condition(Severity severity, String reason) {
+    public record Condition(Severity severity, String reason) {
+    }
+
+    /**
+     * Everything the rules remember about one table: stored after each batch and loaded after a restart
+     * or a rebalance, so that a new owner neither forgets an open condition nor raises it again.
+     */
+    public record Memory(TelemetryReading last, Instant lastObservedAt, Instant aboveLimitSince, Duration steepTime,
+                         Map<AlertType, Condition> active) {
+
+        public Memory {
+            active = active.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(active));
+        }
     }
 
     private final String fleetId;
@@ -36,6 +48,20 @@ public final class TableMonitor {
         this.fleetId = fleetId;
         this.tableId = tableId;
         this.limits = limits;
+    }
+
+    public static TableMonitor remembering(String fleetId, String tableId, SafetyLimits limits, Memory memory) {
+        TableMonitor monitor = new TableMonitor(fleetId, tableId, limits);
+        monitor.last = memory.last();
+        monitor.lastObservedAt = memory.lastObservedAt();
+        monitor.aboveLimitSince = memory.aboveLimitSince();
+        monitor.steepTime = memory.steepTime() == null ? Duration.ZERO : memory.steepTime();
+        monitor.active.putAll(memory.active());
+        return monitor;
+    }
+
+    public Memory memory() {
+        return new Memory(last, lastObservedAt, aboveLimitSince, steepTime, active);
     }
 
     /** New limits (a profile change) apply from the next reading on. */

@@ -1,6 +1,7 @@
 package io.tiltfleet.safety.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tiltfleet.contract.TelemetryReading;
 import java.util.List;
@@ -130,5 +131,22 @@ class TableMonitorTest {
 
         assertThat(table.outcome()).containsExactly("CONTRAINDICATED_USE RAISED CRITICAL", "LOCK_OPEN_WHILE_INVERTED RAISED CRITICAL");
         assertThat(table.signals).allSatisfy(signal -> assertThat(signal.reason()).endsWith("(profile flags: glaucoma, pregnancy)"));
+    }
+
+    @Test
+    void monitorRestoredFromItsMemoryNeitherForgetsNorRepeatsAnOpenAlert() {
+        ScriptedTable before = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 70, 14).hold(70, 5);
+        TableMonitor restored = TableMonitor.remembering("fleet-1", "table-1", SafetyLimits.DEFAULTS, before.monitor.memory());
+        TelemetryReading lastSeen = before.sent.get(before.sent.size() - 1);
+
+        // the readings after the last stored offset are consumed again, then the angle comes back
+        List<AlertSignal> replayed = before.sent.subList(10, before.sent.size()).stream()
+                .flatMap(reading -> restored.onReading(reading, reading.ts()).stream()).toList();
+        TelemetryReading back = new TelemetryReading("fleet-1", "table-1", lastSeen.seq() + 1, lastSeen.ts().plusSeconds(1), "s-1", 50, 20, true);
+
+        assertThat(before.outcome()).containsExactly("OVER_ANGLE RAISED WARNING");
+        assertThat(replayed).isEmpty();
+        assertThat(restored.onReading(back, back.ts())).extracting(AlertSignal::type, AlertSignal::change)
+                .containsExactly(tuple(AlertType.OVER_ANGLE, AlertSignal.Change.CLEARED));
     }
 }
