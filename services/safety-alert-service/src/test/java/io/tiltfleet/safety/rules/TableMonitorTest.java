@@ -142,7 +142,7 @@ class TableMonitorTest {
         // the readings after the last stored offset are consumed again, then the angle comes back
         List<AlertSignal> replayed = before.sent.subList(10, before.sent.size()).stream()
                 .flatMap(reading -> restored.onReading(reading, reading.ts()).stream()).toList();
-        TelemetryReading back = new TelemetryReading("fleet-1", "table-1", lastSeen.seq() + 1, lastSeen.ts().plusSeconds(1), "s-1", 50, 20, true);
+        TelemetryReading back = new TelemetryReading("fleet-1", "table-1", lastSeen.seq() + 1, lastSeen.ts().plusSeconds(2), "s-1", 54, 21, true);
 
         assertThat(before.outcome()).containsExactly("OVER_ANGLE RAISED WARNING");
         assertThat(replayed).isEmpty();
