@@ -47,7 +47,7 @@ pids+=($!)
 wait_for "infrastructure" 90 grep -q "infrastructure ready" "$LOGS/infrastructure.log"
 grep "infrastructure ready" "$LOGS/infrastructure.log"
 
-java -Xmx384m -jar services/ingest-service/target/ingest-service-*.jar >"$LOGS/ingest-service.log" 2>&1 &
+java -Xmx384m -jar services/ingest-service/target/ingest-service-*-exec.jar >"$LOGS/ingest-service.log" 2>&1 &
 pids+=($!)
 wait_for "ingest-service" 90 healthy 8081
 echo "ingest-service up: http://127.0.0.1:8081/actuator/health, metrics at /actuator/prometheus"

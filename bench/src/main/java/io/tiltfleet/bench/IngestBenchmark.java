@@ -39,7 +39,7 @@ public final class IngestBenchmark {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int tables = args.length > 1 ? Integer.parseInt(args[1]) : 50;
-        Path ingestJar = Path.of(args.length > 2 ? args[2] : "services/ingest-service/target/ingest-service-0.1.0-SNAPSHOT.jar");
+        Path ingestJar = Path.of(args.length > 2 ? args[2] : "services/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar");
         Path scratch = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "bench-");
         System.out.printf("ingest benchmark: %,d QoS 1 readings from %d tables, %d cores, data in %s%n",
                 messages, tables, Runtime.getRuntime().availableProcessors(), scratch);

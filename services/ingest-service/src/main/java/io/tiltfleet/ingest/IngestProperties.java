@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of the ingest service; defaults in application.yml. Kafka client settings are Boot's own
+ * Settings of the ingest service; defaults in ingest-service.yml. Kafka client settings are Boot's own
  * {@code spring.kafka.*}.
  */
 @Validated

@@ -6,7 +6,6 @@ import io.tiltfleet.embedded.LoopbackHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -23,7 +22,7 @@ final class RunningIngest implements AutoCloseable {
         List<String> args = new ArrayList<>(arguments(mqttUri, kafkaBootstrap, clientId));
         args.add("--server.port=0");
         args.addAll(List.of(moreArgs));
-        RunningIngest ingest = new RunningIngest(new SpringApplicationBuilder(IngestApplication.class).run(args.toArray(String[]::new)));
+        RunningIngest ingest = new RunningIngest(IngestApplication.builder().run(args.toArray(String[]::new)));
         ingest.awaitSubscribed();
         return ingest;
     }

@@ -15,6 +15,9 @@ public final class Topics {
     /** Kafka: {@link RejectedMessage}s, what the ingest refused and why, JSON, key = table id from the MQTT topic. */
     public static final String TELEMETRY_REJECTED = "telemetry.rejected.v1";
 
+    /** Kafka: {@link SafetyAlertEvent}s, every change of every alert, JSON, key = table id. */
+    public static final String SAFETY_ALERTS = "safety.alerts.v1";
+
     /** MQTT filter for every table's telemetry: {@code fleets/{fleetId}/tables/{tableId}/telemetry}. */
     public static final String MQTT_TELEMETRY_FILTER = "fleets/+/tables/+/telemetry";
 

@@ -33,7 +33,7 @@ public record SafetyLimits(double maxAngleDeg, Duration overAngleDebounce, doubl
         if (maxAngleDeg < 0 || maxAngleDeg > 90) {
             throw new IllegalArgumentException("maxAngleDeg must be within 0-90, was " + maxAngleDeg);
         }
-        contraindications = contraindications.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(contraindications));
+        contraindications = contraindications == null || contraindications.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(contraindications));
     }
 
     public SafetyLimits withMaxAngle(double degrees) {

@@ -1,0 +1,45 @@
+package io.tiltfleet.safety;
+
+import io.tiltfleet.safety.rules.SafetyLimits;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the safety-alert service; defaults in safety-alert-service.yml.
+ *
+ * @param defaults         the limits every table is held to unless its fleet or its profile says otherwise
+ * @param fleets           per-fleet changes to the defaults, by fleet id
+ * @param clockTick        how often silent tables are checked
+ * @param heartbeat        how often the event stream sends a heartbeat comment
+ * @param streamBuffer     events buffered per stream subscriber; a slower one loses the oldest, nobody else waits
+ * @param liveStateEvery   at most one live-state event per table this often
+ */
+@Validated
+@ConfigurationProperties("tiltfleet.safety")
+public record SafetyProperties(@NotNull SafetyLimits defaults, Map<String, FleetLimits> fleets, @NotNull Duration clockTick,
+                               @NotNull Duration heartbeat, @Min(16) int streamBuffer, @NotNull Duration liveStateEvery) {
+
+    public SafetyProperties {
+        fleets = fleets == null ? Map.of() : Map.copyOf(fleets);
+    }
+
+    /** A fleet's own limits; what is left out keeps the default. */
+    public record FleetLimits(Double maxAngleDeg, Duration maxSession, Duration maxSteepTime, Duration silenceTimeout) {
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ClockConfiguration {
+
+        @Bean
+        Clock clock() {
+            return Clock.systemUTC();
+        }
+    }
+}

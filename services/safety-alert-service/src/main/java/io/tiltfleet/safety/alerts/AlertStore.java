@@ -1,0 +1,108 @@
+package io.tiltfleet.safety.alerts;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+import static org.springframework.data.mongodb.core.query.Query.query;
+
+import io.tiltfleet.safety.rules.AlertSignal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * Alerts in MongoDB. Signals of one table come from the one instance that owns its partition; an
+ * acknowledgement can come from anywhere at the same time, so every write checks that the alert is
+ * still the version it read ({@code updatedAt}) and reads again when it is not.
+ */
+@Component
+public class AlertStore {
+
+    private static final List<AlertState> OPEN = List.of(AlertState.ACTIVE_UNACKNOWLEDGED, AlertState.ACTIVE_ACKNOWLEDGED,
+            AlertState.CLEARED_UNACKNOWLEDGED);
+
+    private final ReactiveMongoTemplate mongo;
+
+    AlertStore(ReactiveMongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    /** The alert as changed by the signal, or empty when the signal concerns an alert already closed. */
+    public Mono<Alert> apply(AlertSignal signal) {
+        return findOpen(signal)
+                .flatMap(open -> replace(open, open.apply(signal)))
+                .switchIfEmpty(Mono.defer(() -> signal.change() == AlertSignal.Change.RAISED
+                        ? mongo.insert(Alert.raise(UUID.randomUUID().toString(), signal))
+                        : Mono.empty()))
+                .retryWhen(Retry.max(5).filter(ConcurrentChange.class::isInstance));
+    }
+
+    /**
+     * @return empty when there is no such alert
+     * @throws IllegalStateException (in the Mono) when it is already cleared and acknowledged
+     */
+    public Mono<Alert> acknowledge(String id, String by, Instant at) {
+        return mongo.findById(id, Alert.class)
+                .flatMap(alert -> replace(alert, alert.acknowledge(by, at)))
+                .retryWhen(Retry.max(5).filter(ConcurrentChange.class::isInstance));
+    }
+
+    public Mono<Alert> find(String id) {
+        return mongo.findById(id, Alert.class);
+    }
+
+    public Flux<Alert> search(AlertQuery filter) {
+        Criteria criteria = new Criteria();
+        if (filter.fleetId() != null) {
+            criteria = criteria.and("fleetId").is(filter.fleetId());
+        }
+        if (filter.tableId() != null) {
+            criteria = criteria.and("tableId").is(filter.tableId());
+        }
+        if (filter.state() != null) {
+            criteria = criteria.and("state").is(filter.state());
+        }
+        if (filter.type() != null) {
+            criteria = criteria.and("type").is(filter.type());
+        }
+        if (filter.severity() != null) {
+            criteria = criteria.and("severity").is(filter.severity());
+        }
+        if (filter.from() != null || filter.to() != null) {
+            Criteria raised = criteria.and("raisedAt");
+            if (filter.from() != null) {
+                raised.gte(filter.from());
+            }
+            if (filter.to() != null) {
+                raised.lt(filter.to());
+            }
+        }
+        Query query = query(criteria).with(Sort.by(Sort.Direction.DESC, "raisedAt"))
+                .skip((long) filter.page() * filter.size()).limit(filter.size());
+        return mongo.find(query, Alert.class);
+    }
+
+    private Mono<Alert> findOpen(AlertSignal signal) {
+        return mongo.findOne(query(where("fleetId").is(signal.fleetId()).and("tableId").is(signal.tableId())
+                .and("type").is(signal.type()).and("state").in(OPEN)), Alert.class);
+    }
+
+    private Mono<Alert> replace(Alert read, Alert changed) {
+        return mongo.findAndReplace(query(where("_id").is(read.id()).and("updatedAt").is(read.updatedAt())), changed)
+                .map(previous -> changed)
+                .switchIfEmpty(Mono.error(new ConcurrentChange(read.id())));
+    }
+
+    /** Another writer changed the alert between our read and our write. */
+    static final class ConcurrentChange extends RuntimeException {
+        ConcurrentChange(String id) {
+            super("alert " + id + " changed concurrently", null, false, false);
+        }
+    }
+}

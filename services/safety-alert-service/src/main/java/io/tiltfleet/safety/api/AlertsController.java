@@ -1,0 +1,84 @@
+package io.tiltfleet.safety.api;
+
+import io.tiltfleet.safety.alerts.Alert;
+import io.tiltfleet.safety.alerts.AlertEvents;
+import io.tiltfleet.safety.alerts.AlertQuery;
+import io.tiltfleet.safety.alerts.AlertState;
+import io.tiltfleet.safety.alerts.AlertStore;
+import io.tiltfleet.safety.rules.AlertType;
+import io.tiltfleet.safety.rules.Severity;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Clock;
+import java.time.Instant;
+import org.springframework.http.HttpStatus;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Alerts: list and filter, read one, acknowledge. */
+@Validated
+@RestController
+@RequestMapping("/api/alerts")
+class AlertsController {
+
+    private static final String ID = "[A-Za-z0-9_-]{1,64}";
+
+    private final AlertStore alerts;
+    private final AlertEvents events;
+    private final Clock clock;
+
+    AlertsController(AlertStore alerts, AlertEvents events, Clock clock) {
+        this.alerts = alerts;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    record Acknowledgement(@NotBlank @Size(max = 100) String by) {
+    }
+
+    @GetMapping
+    Flux<Alert> search(@RequestParam(required = false) @Pattern(regexp = ID) String fleetId,
+                       @RequestParam(required = false) @Pattern(regexp = ID) String tableId,
+                       @RequestParam(required = false) AlertState state,
+                       @RequestParam(required = false) AlertType type,
+                       @RequestParam(required = false) Severity severity,
+                       @RequestParam(required = false) Instant from,
+                       @RequestParam(required = false) Instant to,
+                       @RequestParam(defaultValue = "0") @Min(0) int page,
+                       @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int size) {
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "'from' must be before 'to'");
+        }
+        return alerts.search(new AlertQuery(fleetId, tableId, state, type, severity, from, to, page, size));
+    }
+
+    @GetMapping("/{id}")
+    Mono<Alert> one(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String id) {
+        return alerts.find(id).switchIfEmpty(Mono.error(() -> notFound(id)));
+    }
+
+    @PostMapping("/{id}/acknowledge")
+    Mono<Alert> acknowledge(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String id, @Valid @RequestBody Acknowledgement body) {
+        return alerts.acknowledge(id, body.by(), clock.instant())
+                .onErrorMap(IllegalStateException.class, e -> new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage()))
+                .switchIfEmpty(Mono.error(() -> notFound(id)))
+                .flatMap(alert -> events.publish(alert, "ACKNOWLEDGED", null).thenReturn(alert));
+    }
+
+    private static ResponseStatusException notFound(String id) {
+        return new ResponseStatusException(HttpStatus.NOT_FOUND, "no alert " + id);
+    }
+}

@@ -1,0 +1,86 @@
+package io.tiltfleet.safety.api;
+
+import io.tiltfleet.safety.SafetyProperties;
+import io.tiltfleet.safety.fleetstate.LiveFeed;
+import io.tiltfleet.safety.fleetstate.TableLiveState;
+import io.tiltfleet.safety.monitoring.Monitors;
+import io.tiltfleet.safety.profiles.ProfileStore;
+import io.tiltfleet.safety.profiles.SafetyProfile;
+import io.tiltfleet.safety.rules.Contraindication;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Pattern;
+import java.time.Clock;
+import java.util.Set;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A fleet's live state, its event stream for dashboards, and the tables' safety profiles. */
+@Validated
+@RestController
+@RequestMapping("/api/fleet/{fleetId}")
+class FleetController {
+
+    private static final String ID = "[A-Za-z0-9_-]{1,64}";
+
+    private final Monitors monitors;
+    private final LiveFeed feed;
+    private final ProfileStore profiles;
+    private final SafetyProperties properties;
+    private final Clock clock;
+
+    FleetController(Monitors monitors, LiveFeed feed, ProfileStore profiles, SafetyProperties properties, Clock clock) {
+        this.monitors = monitors;
+        this.feed = feed;
+        this.profiles = profiles;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    record ProfileUpdate(@DecimalMin("0") @DecimalMax("90") Double maxAngleDeg, Set<Contraindication> contraindications) {
+    }
+
+    @GetMapping("/tables")
+    Flux<TableLiveState> tables(@PathVariable @Pattern(regexp = ID) String fleetId) {
+        return monitors.fleet(fleetId);
+    }
+
+    /** Alert changes ("alert") and table states ("table") of one fleet as they happen, with heartbeat comments. */
+    @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    Flux<ServerSentEvent<Object>> stream(@PathVariable @Pattern(regexp = ID) String fleetId) {
+        Flux<ServerSentEvent<Object>> alerts = feed.alerts().filter(event -> event.fleetId().equals(fleetId))
+                .map(event -> ServerSentEvent.<Object>builder(event).event("alert").id(event.alertId()).build());
+        Flux<ServerSentEvent<Object>> tables = feed.tables().filter(state -> fleetId.equals(state.fleetId()))
+                .map(state -> ServerSentEvent.<Object>builder(state).event("table").build());
+        Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(properties.heartbeat())
+                .map(n -> ServerSentEvent.<Object>builder().comment("heartbeat").build());
+        return Flux.merge(alerts, tables)
+                .onBackpressureBuffer(properties.streamBuffer(), dropped -> { }, BufferOverflowStrategy.DROP_OLDEST)
+                .mergeWith(heartbeats);
+    }
+
+    @GetMapping("/tables/{tableId}/profile")
+    Mono<SafetyProfile> profile(@PathVariable @Pattern(regexp = ID) String fleetId, @PathVariable @Pattern(regexp = ID) String tableId) {
+        return profiles.find(fleetId, tableId)
+                .defaultIfEmpty(new SafetyProfile(SafetyProfile.idOf(fleetId, tableId), fleetId, tableId, null, Set.of(), null));
+    }
+
+    @PutMapping("/tables/{tableId}/profile")
+    Mono<SafetyProfile> updateProfile(@PathVariable @Pattern(regexp = ID) String fleetId, @PathVariable @Pattern(regexp = ID) String tableId,
+                                      @Valid @RequestBody ProfileUpdate update) {
+        SafetyProfile profile = new SafetyProfile(SafetyProfile.idOf(fleetId, tableId), fleetId, tableId, update.maxAngleDeg(),
+                update.contraindications(), clock.instant());
+        return profiles.save(profile).doOnNext(monitors::apply);
+    }
+}

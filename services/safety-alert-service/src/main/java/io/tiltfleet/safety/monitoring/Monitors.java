@@ -1,0 +1,234 @@
+package io.tiltfleet.safety.monitoring;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+import static org.springframework.data.mongodb.core.query.Query.query;
+
+import io.tiltfleet.contract.TableStatus;
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.safety.SafetyProperties;
+import io.tiltfleet.safety.alerts.AlertEvents;
+import io.tiltfleet.safety.alerts.AlertStore;
+import io.tiltfleet.safety.fleetstate.LiveFeed;
+import io.tiltfleet.safety.fleetstate.TableLiveState;
+import io.tiltfleet.safety.profiles.LimitsResolver;
+import io.tiltfleet.safety.profiles.ProfileStore;
+import io.tiltfleet.safety.profiles.SafetyProfile;
+import io.tiltfleet.safety.rules.AlertSignal;
+import io.tiltfleet.safety.rules.SafetyLimits;
+import io.tiltfleet.safety.rules.TableMonitor;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+
+/**
+ * The rule monitors of the tables whose partitions this instance owns. A table's monitor is loaded
+ * from its stored memory the first time one of its events arrives, so that after a restart or a
+ * rebalance nothing is forgotten and nothing raised twice. Signals are stored and published, and the
+ * memory saved, before the batch returns and its offsets are committed.
+ */
+@Component
+public class Monitors {
+
+    /** One table: its monitor, where its events come from, and when it was last shown live. */
+    private static final class Watched {
+        final String fleetId;
+        final String tableId;
+        final TableMonitor monitor;
+        final int partition;
+        boolean online;
+        Instant liveShownAt = Instant.EPOCH;
+
+        Watched(String fleetId, String tableId, TableMonitor monitor, int partition, boolean online) {
+            this.fleetId = fleetId;
+            this.tableId = tableId;
+            this.monitor = monitor;
+            this.partition = partition;
+            this.online = online;
+        }
+    }
+
+    private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+    /** The listener and the clock both change monitors and alerts: one at a time keeps each table's changes in order. */
+    private final ReentrantLock processing = new ReentrantLock();
+    private final ReactiveMongoTemplate mongo;
+    private final ProfileStore profiles;
+    private final LimitsResolver limits;
+    private final AlertStore alerts;
+    private final AlertEvents events;
+    private final LiveFeed feed;
+    private final SafetyProperties properties;
+    private final Clock clock;
+
+    Monitors(ReactiveMongoTemplate mongo, ProfileStore profiles, LimitsResolver limits, AlertStore alerts, AlertEvents events,
+             LiveFeed feed, SafetyProperties properties, Clock clock) {
+        this.mongo = mongo;
+        this.profiles = profiles;
+        this.limits = limits;
+        this.alerts = alerts;
+        this.events = events;
+        this.feed = feed;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** An event of the batch, already read from its record. */
+    sealed interface TableEvent permits Reading, Status {
+        String fleetId();
+
+        String tableId();
+
+        int partition();
+    }
+
+    record Reading(TelemetryReading reading, int partition, Instant observedAt) implements TableEvent {
+        public String fleetId() {
+            return reading.fleetId();
+        }
+
+        public String tableId() {
+            return reading.tableId();
+        }
+    }
+
+    record Status(TableStatus status, int partition, Instant observedAt) implements TableEvent {
+        public String fleetId() {
+            return status.fleetId();
+        }
+
+        public String tableId() {
+            return status.tableId();
+        }
+    }
+
+    /** Runs one batch through the rules; returns once alerts and memories are stored. */
+    void process(List<TableEvent> batch) {
+        processing.lock();
+        try {
+            Map<String, Watched> touched = new LinkedHashMap<>();
+            List<AlertSignal> signals = new ArrayList<>();
+            for (TableEvent event : batch) {
+                String key = keyOf(event.fleetId(), event.tableId());
+                Watched table = watched.computeIfAbsent(key, k -> load(event.fleetId(), event.tableId(), event.partition()));
+                if (event instanceof Reading reading) {
+                    table.online = true;
+                    signals.addAll(table.monitor.onReading(reading.reading(), reading.observedAt()));
+                } else if (event instanceof Status status) {
+                    table.online = status.status().state() == TableStatus.State.ONLINE;
+                    signals.addAll(table.monitor.onStatus(status.status(), status.observedAt()));
+                }
+                touched.put(key, table);
+            }
+            settle(signals, touched);
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    /** Lets time pass for every owned table: silence is noticed without any new event. */
+    void tick() {
+        processing.lock();
+        try {
+            Instant now = clock.instant();
+            Map<String, Watched> touched = new LinkedHashMap<>();
+            List<AlertSignal> signals = new ArrayList<>();
+            watched.forEach((key, table) -> {
+                List<AlertSignal> changes = table.monitor.onClock(now);
+                if (!changes.isEmpty()) {
+                    signals.addAll(changes);
+                    touched.put(key, table);
+                }
+            });
+            settle(signals, touched);
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    /** Forgets the tables of partitions this instance no longer owns; their new owner loads them from storage. */
+    void release(Collection<Integer> partitions) {
+        processing.lock();
+        try {
+            watched.values().removeIf(table -> partitions.contains(table.partition));
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    /** A profile changed: the table's monitor, if this instance owns it, uses the new limits from now on. */
+    public void apply(SafetyProfile profile) {
+        Watched table = watched.get(keyOf(profile.fleetId(), profile.tableId()));
+        if (table != null) {
+            processing.lock();
+            try {
+                table.monitor.apply(limits.limitsFor(profile.fleetId(), profile));
+            } finally {
+                processing.unlock();
+            }
+        }
+    }
+
+    int watchedTables() {
+        return watched.size();
+    }
+
+    private void settle(List<AlertSignal> signals, Map<String, Watched> touched) {
+        Flux.fromIterable(signals)
+                .concatMap(signal -> alerts.apply(signal)
+                        .flatMap(alert -> events.publish(alert, signal.change().name(), signal.reading() == null ? null : signal.reading().ts())))
+                .then().block();
+        Flux.fromIterable(touched.values())
+                .concatMap(table -> mongo.save(document(table)))
+                .then().block();
+        Instant now = clock.instant();
+        touched.values().forEach(table -> showLive(table, now, !signals.isEmpty()));
+    }
+
+    private void showLive(Watched table, Instant now, boolean alertsChanged) {
+        if (!alertsChanged && Duration.between(table.liveShownAt, now).compareTo(properties.liveStateEvery()) < 0) {
+            return;
+        }
+        table.liveShownAt = now;
+        feed.publish(liveState(document(table)));
+    }
+
+    private Watched load(String fleetId, String tableId, int partition) {
+        String key = keyOf(fleetId, tableId);
+        SafetyProfile profile = profiles.find(fleetId, tableId).block();
+        SafetyLimits tableLimits = limits.limitsFor(fleetId, profile);
+        TableStateDocument stored = mongo.findById(key, TableStateDocument.class).block();
+        TableMonitor monitor = stored == null ? new TableMonitor(fleetId, tableId, tableLimits)
+                : TableMonitor.remembering(fleetId, tableId, tableLimits, stored.memory());
+        return new Watched(fleetId, tableId, monitor, partition, stored == null || stored.online());
+    }
+
+    private static TableStateDocument document(Watched table) {
+        return TableStateDocument.of(table.fleetId, table.tableId, table.online, table.monitor.memory());
+    }
+
+    static TableLiveState liveState(TableStateDocument state) {
+        TelemetryReading last = state.last();
+        boolean inSession = last != null && last.sessionId() != null && last.angleDeg() > 0;
+        return new TableLiveState(state.fleetId(), state.tableId(), state.online(), last == null ? null : last.angleDeg(), inSession,
+                inSession ? last.elapsedS() : null, state.lastObservedAt(),
+                state.active() == null ? List.of() : state.active().keySet().stream().map(Enum::name).sorted().toList());
+    }
+
+    /** The live state of a fleet's tables, from storage: complete whichever instance owns which table. */
+    public Flux<TableLiveState> fleet(String fleetId) {
+        return mongo.find(query(where("fleetId").is(fleetId)), TableStateDocument.class).map(Monitors::liveState);
+    }
+
+    static String keyOf(String fleetId, String tableId) {
+        return fleetId + "/" + tableId;
+    }
+}

@@ -1,0 +1,26 @@
+package io.tiltfleet.safety.monitoring;
+
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.safety.rules.AlertType;
+import io.tiltfleet.safety.rules.TableMonitor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.mapping.Document;
+
+/** A table's rule memory and connection state, stored after each batch: the basis of restarts and of the fleet view. */
+@Document("table_state")
+record TableStateDocument(@Id String id, String fleetId, String tableId, boolean online, TelemetryReading last,
+                          Instant lastObservedAt, Instant aboveLimitSince, long steepMillis,
+                          Map<AlertType, TableMonitor.Condition> active) {
+
+    static TableStateDocument of(String fleetId, String tableId, boolean online, TableMonitor.Memory memory) {
+        return new TableStateDocument(fleetId + "/" + tableId, fleetId, tableId, online, memory.last(), memory.lastObservedAt(),
+                memory.aboveLimitSince(), memory.steepTime().toMillis(), memory.active());
+    }
+
+    TableMonitor.Memory memory() {
+        return new TableMonitor.Memory(last, lastObservedAt, aboveLimitSince, Duration.ofMillis(steepMillis), active == null ? Map.of() : active);
+    }
+}

@@ -1,0 +1,67 @@
+package io.tiltfleet.safety.monitoring;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tiltfleet.contract.TableStatus;
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Feeds readings and statuses to the monitors, a batch at a time; the container commits the batch's
+ * offsets only after {@link Monitors#process} has stored everything it decided. A record that cannot
+ * be read goes to the dead-letter topic instead of stalling its partition.
+ */
+@Component
+class TelemetryListener implements ConsumerAwareRebalanceListener {
+
+    static final String READINGS_PROCESSED = "tiltfleet.safety.readings.processed";
+
+    private final Monitors monitors;
+    private final JsonMapper json;
+    private final Counter processed;
+
+    TelemetryListener(Monitors monitors, JsonMapper json, MeterRegistry registry) {
+        this.monitors = monitors;
+        this.json = json;
+        this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
+    }
+
+    @KafkaListener(id = "safety-rules", idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
+    void onBatch(List<ConsumerRecord<String, byte[]>> records) {
+        List<Monitors.TableEvent> events = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            events.add(read(records.get(i), i));
+        }
+        monitors.process(events);
+        processed.increment(events.stream().filter(Monitors.Reading.class::isInstance).count());
+    }
+
+    private Monitors.TableEvent read(ConsumerRecord<String, byte[]> record, int index) {
+        Instant observedAt = Instant.ofEpochMilli(record.timestamp());
+        try {
+            return Topics.TABLE_STATUS.equals(record.topic())
+                    ? new Monitors.Status(json.readValue(record.value(), TableStatus.class), record.partition(), observedAt)
+                    : new Monitors.Reading(json.readValue(record.value(), TelemetryReading.class), record.partition(), observedAt);
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new BatchListenerFailedException("unreadable " + record.topic() + " record: " + e.getMessage(), e, index);
+        }
+    }
+
+    @Override
+    public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        monitors.release(partitions.stream().map(TopicPartition::partition).toList());
+    }
+}

@@ -1,0 +1,58 @@
+package io.tiltfleet.safety;
+
+import static org.awaitility.Awaitility.await;
+
+import io.tiltfleet.embedded.LoopbackHttp;
+import io.tiltfleet.ingest.IngestApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The services of the pipeline started in this JVM against the test's brokers. */
+final class RunningServices {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private RunningServices() {
+    }
+
+    static ConfigurableApplicationContext safety(String kafka, String mongoUri) {
+        return SafetyAlertApplication.builder().run(
+                "--server.port=0",
+                "--spring.kafka.bootstrap-servers=" + kafka,
+                "--spring.mongodb.uri=" + mongoUri,
+                "--management.health.mongo.enabled=false");
+    }
+
+    static ConfigurableApplicationContext ingest(String mqttUri, String kafka, String mongoUri) {
+        ConfigurableApplicationContext ingest = IngestApplication.builder().run(
+                "--server.port=0",
+                "--spring.application.name=ingest-service",
+                "--tiltfleet.ingest.mqtt.broker-uri=" + mqttUri,
+                "--tiltfleet.ingest.mqtt.client-id=safety-test-ingest",
+                "--spring.kafka.bootstrap-servers=" + kafka,
+                // the safety service's MongoDB driver is on this class path too; point it at the stand-in
+                "--spring.mongodb.uri=" + mongoUri,
+                "--management.health.mongo.enabled=false");
+        await().atMost(Duration.ofSeconds(60)).until(() -> get(ingest, "/actuator/health/mqtt").contains("\"UP\""));
+        return ingest;
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    static String get(ConfigurableApplicationContext context, String path) {
+        return LoopbackHttp.get(port(context), path);
+    }
+
+    static HttpResponse<String> post(ConfigurableApplicationContext context, String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(context) + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,77 @@
+package io.tiltfleet.safety;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.embedded.MongoStandIn;
+import io.tiltfleet.embedded.MosquittoBroker;
+import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.SharedBrokers;
+import io.tiltfleet.simulator.TablePublisher;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
+
+/** MQTT in, through the real ingest and Kafka, to an over-angle alert on a dashboard's event stream, acknowledged over HTTP. */
+class SafetyPipelineTest {
+
+    @Test
+    void overAngleReadingsOverMqttShowUpAsOneAlertOnTheStreamAndCanBeAcknowledged() throws Exception {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        try (MosquittoBroker mqtt = MosquittoBroker.start(SharedBrokers.scratchDirectory("mosquitto"));
+             MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             ConfigurableApplicationContext ingest = RunningServices.ingest(mqtt.uri(), kafka, mongo.uri("ingest"));
+             ConfigurableApplicationContext safety = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
+             TablePublisher table = TablePublisher.connect(mqtt.uri(), "clinic-sse", "t-80")) {
+
+            // Given a dashboard on the fleet's event stream
+            List<ServerSentEvent<String>> received = new CopyOnWriteArrayList<>();
+            Disposable dashboard = WebClient.create("http://127.0.0.1:" + RunningServices.port(safety))
+                    .get().uri("/api/fleet/clinic-sse/stream").retrieve()
+                    .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                    .subscribe(received::add);
+
+            // When the table tilts to 80 degrees and stays there
+            Instant start = Instant.now().minusSeconds(30);
+            for (int second = 0; second < 20; second++) {
+                double angle = Math.min(80, second * 8.0);
+                table.publish(new TelemetryReading("clinic-sse", "t-80", second + 1, start.plusSeconds(second), "s-1", angle, second, true)).join();
+            }
+
+            // Then one over-angle alert arrives on the stream: critical, 80 being 20 degrees above the limit
+            await().atMost(Duration.ofSeconds(30)).until(() -> alertEvents(received).findAny().isPresent());
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> alertEvents(received).count() == 1);
+            assertThat(alertEvents(received).toList().get(0)).contains("\"type\":\"OVER_ANGLE\"", "\"change\":\"RAISED\"",
+                    "\"severity\":\"CRITICAL\"", "\"state\":\"ACTIVE_UNACKNOWLEDGED\"", "limit of 60");
+            assertThat(received).anyMatch(e -> "table".equals(e.event()) && e.data().contains("\"tableId\":\"t-80\""));
+            String alertId = received.stream().filter(e -> "alert".equals(e.event())).findFirst().orElseThrow().id();
+
+            // When an operator acknowledges it
+            HttpResponse<String> acknowledged = RunningServices.post(safety, "/api/alerts/" + alertId + "/acknowledge", "{\"by\":\"olivia\"}");
+
+            // Then it is acknowledged, by her, and the stream says so
+            assertThat(acknowledged.statusCode()).isEqualTo(200);
+            assertThat(acknowledged.body()).contains("\"state\":\"ACTIVE_ACKNOWLEDGED\"", "\"acknowledgedBy\":\"olivia\"");
+            await().atMost(Duration.ofSeconds(10)).until(() -> alertEvents(received).anyMatch(e -> e.contains("\"change\":\"ACKNOWLEDGED\"")));
+            assertThat(RunningServices.get(safety, "/api/alerts?fleetId=clinic-sse")).contains(alertId).contains("ACTIVE_ACKNOWLEDGED");
+            assertThat(RunningServices.get(safety, "/actuator/prometheus"))
+                    .contains("tiltfleet_safety_alerts_raised_total{application=\"safety-alert-service\",severity=\"CRITICAL\",type=\"OVER_ANGLE\"} 1.0")
+                    .contains("tiltfleet_safety_alert_latency_seconds_count");
+            dashboard.dispose();
+        }
+    }
+
+    private static Stream<String> alertEvents(List<ServerSentEvent<String>> received) {
+        return received.stream().filter(e -> "alert".equals(e.event())).map(ServerSentEvent::data);
+    }
+}
