@@ -2,6 +2,7 @@ package io.tiltfleet.safety;
 
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.ingest.IngestApplication;
 import java.net.URI;
@@ -9,6 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -40,6 +48,18 @@ final class RunningServices {
                 "--management.health.mongo.enabled=false");
         await().atMost(Duration.ofSeconds(60)).until(() -> get(ingest, "/actuator/health/mqtt").contains("\"UP\""));
         return ingest;
+    }
+
+    /** What the ingest (or the deployment) creates: the topics the safety service reads. */
+    static void createTelemetryTopics(String kafka) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = Stream.of(Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS)
+                    .filter(name -> !existing.contains(name)).map(name -> new NewTopic(name, 4, (short) 1)).toList();
+            admin.createTopics(missing).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the telemetry topics", e);
+        }
     }
 
     static int port(ConfigurableApplicationContext context) {

@@ -1,0 +1,83 @@
+package io.tiltfleet.safety;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
+import io.tiltfleet.embedded.MongoStandIn;
+import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.SharedBrokers;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The service restarts in the middle of an over-angle episode: one alert before, the same one after, cleared when the angle comes back. */
+class SafetyRestartTest {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Instant START = Instant.now().minusSeconds(600);
+
+    @Test
+    void restartInTheMiddleOfAnOverAngleEpisodeKeepsExactlyOneAlertWhichClearsWhenTheAngleComesBack() {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             KafkaProducer<String, String> table = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            String alertsOfTable = "/api/alerts?fleetId=clinic-restart&tableId=t-1";
+            RunningServices.createTelemetryTopics(kafka);
+
+            // Given an over-angle alert raised by a first instance
+            ConfigurableApplicationContext first = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
+            for (int second = 0; second < 20; second++) {
+                send(table, second, Math.min(66, second * 6.0));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(first, alertsOfTable).contains("ACTIVE_UNACKNOWLEDGED"));
+
+            // When the service stops while the table stays above its limit, and a new instance takes over
+            first.close();
+            for (int second = 20; second < 30; second++) {
+                send(table, second, 66);
+            }
+            ConfigurableApplicationContext second = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(second, "/api/fleet/clinic-restart/tables")
+                        .contains("\"sessionElapsedS\":29.0"));
+
+                // Then there is still exactly one alert, still active
+                assertThat(countAlerts(RunningServices.get(second, alertsOfTable))).isEqualTo(1);
+                assertThat(RunningServices.get(second, alertsOfTable)).contains("ACTIVE_UNACKNOWLEDGED");
+
+                // And it clears, once, when the angle comes back below the hysteresis band
+                for (int s = 30; s < 40; s++) {
+                    send(table, s, Math.max(40, 66 - (s - 29) * 5.0));
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(second, alertsOfTable).contains("CLEARED_UNACKNOWLEDGED"));
+                assertThat(countAlerts(RunningServices.get(second, alertsOfTable))).isEqualTo(1);
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    private static void send(KafkaProducer<String, String> producer, int second, double angle) {
+        TelemetryReading reading = new TelemetryReading("clinic-restart", "t-1", second + 1, START.plusSeconds(second), "s-1",
+                angle, second, true);
+        try {
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, reading.tableId(), JSON.writeValueAsString(reading))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("Kafka did not take reading " + second, e);
+        }
+    }
+
+    private static long countAlerts(String json) {
+        return json.split("\"type\":\"", -1).length - 1;
+    }
+}
