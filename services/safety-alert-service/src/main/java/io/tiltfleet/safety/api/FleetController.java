@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
@@ -27,7 +26,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** A fleet's live state, its event stream for dashboards, and the tables' safety profiles. */
-@Validated
 @RestController
 @RequestMapping("/api/fleet/{fleetId}")
 class FleetController {

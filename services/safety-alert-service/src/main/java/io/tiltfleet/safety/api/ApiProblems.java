@@ -1,0 +1,68 @@
+package io.tiltfleet.safety.api;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.context.MessageSourceResolvable;
+import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.bind.support.WebExchangeBindException;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import reactor.core.publisher.Mono;
+
+/**
+ * RFC 9457 problem bodies that name what was wrong: the parameter or field, the value, and what is
+ * accepted, rather than Spring's generic "Type mismatch." or "Invalid request content.".
+ */
+@RestControllerAdvice
+class ApiProblems extends ResponseEntityExceptionHandler {
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex, HttpHeaders headers,
+                                                                         HttpStatusCode status, ServerWebExchange exchange) {
+        ex.getBody().setDetail(describe(ex));
+        return super.handleServerWebInputException(ex, headers, status, exchange);
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleWebExchangeBindException(WebExchangeBindException ex, HttpHeaders headers,
+                                                                          HttpStatusCode status, ServerWebExchange exchange) {
+        ex.getBody().setDetail(ex.getFieldErrors().stream()
+                .map(error -> error.getField() + ": " + error.getDefaultMessage() + " (was " + error.getRejectedValue() + ")")
+                .collect(Collectors.joining("; ")));
+        return super.handleWebExchangeBindException(ex, headers, status, exchange);
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleHandlerMethodValidationException(HandlerMethodValidationException ex, HttpHeaders headers,
+                                                                                  HttpStatusCode status, ServerWebExchange exchange) {
+        ex.getBody().setDetail(ex.getParameterValidationResults().stream()
+                .map(result -> result.getMethodParameter().getParameterName() + ": "
+                        + result.getResolvableErrors().stream().map(MessageSourceResolvable::getDefaultMessage).collect(Collectors.joining(", "))
+                        + " (was " + result.getArgument() + ")")
+                .collect(Collectors.joining("; ")));
+        return super.handleHandlerMethodValidationException(ex, headers, status, exchange);
+    }
+
+    private static String describe(ServerWebInputException ex) {
+        MethodParameter parameter = ex.getMethodParameter();
+        if (ex.getCause() instanceof TypeMismatchException mismatch && parameter != null) {
+            Class<?> type = parameter.getParameterType();
+            String accepted = type.isEnum()
+                    ? "one of " + Arrays.stream(type.getEnumConstants()).map(Object::toString).collect(Collectors.joining(", "))
+                    : "a " + type.getSimpleName() + (type.getSimpleName().equals("Instant") ? " such as 2026-11-25T10:00:00Z" : "");
+            return "parameter '" + parameter.getParameterName() + "' is '" + mismatch.getValue() + "', expected " + accepted;
+        }
+        Throwable root = ex;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return "request body: " + (root == ex ? ex.getReason() : root.getMessage().lines().findFirst().orElse(""));
+    }
+}
