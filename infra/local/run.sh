@@ -12,7 +12,7 @@ if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
   echo "installing mosquitto (Debian package)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null
 fi
-for port in 1883 9092 27017 8081; do
+for port in 1883 9092 27017 8081 8082; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "port $port is already in use on 127.0.0.1: stop what listens there (another local run?) and try again" >&2
     exit 1
@@ -52,14 +52,22 @@ pids+=($!)
 wait_for "ingest-service" 90 healthy 8081
 echo "ingest-service up: http://127.0.0.1:8081/actuator/health, metrics at /actuator/prometheus"
 
+# the MongoDB stand-in lacks the 'hello' command of the driver's health check
+TILTFLEET_MONGO_HEALTH=false java -Xmx512m -jar services/safety-alert-service/target/safety-alert-service-*-exec.jar \
+  >"$LOGS/safety-alert-service.log" 2>&1 &
+pids+=($!)
+wait_for "safety-alert-service" 90 healthy 8082
+echo "safety-alert-service up: http://127.0.0.1:8082/api/fleet/fleet-1/tables, live stream at /api/fleet/fleet-1/stream"
+
 java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" >"$LOGS/fleet-simulator.log" 2>&1 &
 pids+=($!)
 echo "fleet simulator: $TABLES tables on tcp://127.0.0.1:1883 (log: $LOGS/fleet-simulator.log)"
 echo "ready in $(( $(date +%s) - started ))s. Ctrl-C stops everything."
 
-metric() { curl -fsS http://127.0.0.1:8081/actuator/prometheus | awk -v m="$1" '$1 ~ "^"m {s+=$2} END {printf "%d", s}'; }
+metric() { curl -fsS "http://127.0.0.1:$1/actuator/prometheus" | awk -v m="$2" '$1 ~ "^"m {s+=$2} END {printf "%d", s}'; }
 while sleep 10; do
-  echo "$(date +%T) ingest: received $(metric tiltfleet_ingest_messages_received_total)," \
-       "forwarded $(metric tiltfleet_ingest_messages_forwarded_total), rejected $(metric tiltfleet_ingest_messages_rejected_total)" \
+  echo "$(date +%T) ingest: received $(metric 8081 tiltfleet_ingest_messages_received_total)," \
+       "forwarded $(metric 8081 tiltfleet_ingest_messages_forwarded_total), rejected $(metric 8081 tiltfleet_ingest_messages_rejected_total)" \
+       "| safety: readings $(metric 8082 tiltfleet_safety_readings_processed_total), alerts raised $(metric 8082 tiltfleet_safety_alerts_raised_total)" \
        "| simulator: $(grep '^t=' "$LOGS/fleet-simulator.log" | tail -1)"
 done

@@ -33,7 +33,7 @@ final class RunningServices {
                 "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + kafka,
                 "--spring.mongodb.uri=" + mongoUri,
-                "--management.health.mongo.enabled=false");
+                "--management.health.mongodb.enabled=false");
     }
 
     static ConfigurableApplicationContext ingest(String mqttUri, String kafka, String mongoUri) {
@@ -45,7 +45,7 @@ final class RunningServices {
                 "--spring.kafka.bootstrap-servers=" + kafka,
                 // the safety service's MongoDB driver is on this class path too; point it at the stand-in
                 "--spring.mongodb.uri=" + mongoUri,
-                "--management.health.mongo.enabled=false");
+                "--management.health.mongodb.enabled=false");
         await().atMost(Duration.ofSeconds(60)).until(() -> get(ingest, "/actuator/health/mqtt").contains("\"UP\""));
         return ingest;
     }
