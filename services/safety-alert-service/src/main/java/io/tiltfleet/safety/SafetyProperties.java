@@ -20,11 +20,13 @@ import org.springframework.validation.annotation.Validated;
  * @param heartbeat        how often the event stream sends a heartbeat comment
  * @param streamBuffer     events buffered per stream subscriber; a slower one loses the oldest, nobody else waits
  * @param liveStateEvery   at most one live-state event per table this often
+ * @param memoryCheckpoint a table's rule memory is stored at least this often while it reports, and at once when its alerts change
  */
 @Validated
 @ConfigurationProperties("tiltfleet.safety")
 public record SafetyProperties(@NotNull SafetyLimits defaults, Map<String, FleetLimits> fleets, @NotNull Duration clockTick,
-                               @NotNull Duration heartbeat, @Min(16) int streamBuffer, @NotNull Duration liveStateEvery) {
+                               @NotNull Duration heartbeat, @Min(16) int streamBuffer, @NotNull Duration liveStateEvery,
+                               @NotNull Duration memoryCheckpoint) {
 
     public SafetyProperties {
         fleets = fleets == null ? Map.of() : Map.copyOf(fleets);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The service restarts in the middle of an over-angle episode: one alert before, the same one after, cleared when the angle comes back. */
+/** Restarts and several instances: an alert is raised once, kept across a restart, and cleared once. */
 class SafetyRestartTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -68,16 +68,46 @@ class SafetyRestartTest {
     }
 
     private static void send(KafkaProducer<String, String> producer, int second, double angle) {
-        TelemetryReading reading = new TelemetryReading("clinic-restart", "t-1", second + 1, START.plusSeconds(second), "s-1",
-                angle, second, true);
-        try {
-            producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, reading.tableId(), JSON.writeValueAsString(reading))).get();
-        } catch (Exception e) {
-            throw new IllegalStateException("Kafka did not take reading " + second, e);
-        }
+        send(producer, "clinic-restart", "t-1", second, angle);
     }
 
     private static long countAlerts(String json) {
         return json.split("\"type\":\"", -1).length - 1;
+    }
+
+    @Test
+    void twoInstancesSplitTheTablesAndRaiseEachAlertOnce() {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        RunningServices.createTelemetryTopics(kafka);
+        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             KafkaProducer<String, String> tables = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+             ConfigurableApplicationContext one = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
+             ConfigurableApplicationContext two = RunningServices.safety(kafka, mongo.uri("tiltfleet"))) {
+
+            // Given two instances in one consumer group, when 8 tables each go over their limit
+            for (int second = 0; second < 12; second++) {
+                for (int table = 0; table < 8; table++) {
+                    send(tables, "clinic-pair", "t-" + table, second, Math.min(70, second * 7.0));
+                }
+            }
+
+            // Then each table has exactly one alert, whichever instance decided it
+            await().atMost(Duration.ofSeconds(60)).until(() -> countAlerts(RunningServices.get(one, "/api/alerts?fleetId=clinic-pair")) >= 8);
+            String all = RunningServices.get(two, "/api/alerts?fleetId=clinic-pair");
+            assertThat(countAlerts(all)).isEqualTo(8);
+            for (int table = 0; table < 8; table++) {
+                assertThat(all.split("\"tableId\":\"t-" + table + "\",\"type\"", -1)).as("alerts of t-%d", table).hasSize(2);
+            }
+        }
+    }
+
+    private static void send(KafkaProducer<String, String> producer, String fleet, String table, int second, double angle) {
+        TelemetryReading reading = new TelemetryReading(fleet, table, second + 1, START.plusSeconds(second), "s-1", angle, second, true);
+        try {
+            producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, table, JSON.writeValueAsString(reading))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("Kafka did not take reading " + second + " of " + table, e);
+        }
     }
 }

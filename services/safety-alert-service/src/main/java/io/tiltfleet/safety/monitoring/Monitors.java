@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.springframework.data.mongodb.core.BulkOperations;
+import org.springframework.data.mongodb.core.FindAndReplaceOptions;
+import org.springframework.data.mongodb.core.ReactiveBulkOperations;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
@@ -47,6 +50,7 @@ public class Monitors {
         final int partition;
         boolean online;
         Instant liveShownAt = Instant.EPOCH;
+        Instant storedAt = Instant.EPOCH;
 
         Watched(String fleetId, String tableId, TableMonitor monitor, int partition, boolean online) {
             this.fleetId = fleetId;
@@ -58,6 +62,9 @@ public class Monitors {
     }
 
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+    /** The newest event time seen per partition: the clock of a partition whose consumer is behind. */
+    private final Map<Integer, Instant> partitionTime = new ConcurrentHashMap<>();
+    private volatile boolean caughtUp;
     /** The listener and the clock both change monitors and alerts: one at a time keeps each table's changes in order. */
     private final ReentrantLock processing = new ReentrantLock();
     private final ReactiveMongoTemplate mongo;
@@ -110,16 +117,23 @@ public class Monitors {
         }
     }
 
-    /** Runs one batch through the rules; returns once alerts and memories are stored. */
-    void process(List<TableEvent> batch) {
+    /**
+     * Runs one batch through the rules; returns once alerts and memories are stored.
+     *
+     * @param lastOfBacklog whether the poll drained what the partitions held, so that wall-clock time
+     *                      may judge silence again
+     */
+    void process(List<TableEvent> batch, boolean lastOfBacklog) {
         processing.lock();
         try {
+            caughtUp = lastOfBacklog;
             Map<String, Watched> touched = new LinkedHashMap<>();
             List<AlertSignal> signals = new ArrayList<>();
             for (TableEvent event : batch) {
                 String key = keyOf(event.fleetId(), event.tableId());
                 Watched table = watched.computeIfAbsent(key, k -> load(event.fleetId(), event.tableId(), event.partition()));
                 if (event instanceof Reading reading) {
+                    partitionTime.merge(event.partition(), reading.observedAt(), (a, b) -> a.isAfter(b) ? a : b);
                     table.online = true;
                     signals.addAll(table.monitor.onReading(reading.reading(), reading.observedAt()));
                 } else if (event instanceof Status status) {
@@ -134,7 +148,11 @@ public class Monitors {
         }
     }
 
-    /** Lets time pass for every owned table: silence is noticed without any new event. */
+    /**
+     * Lets time pass for every owned table: silence is noticed without any new event. While this
+     * instance is behind on its partitions, a partition's time is the newest event read from it, so
+     * that its own backlog never makes tables look silent.
+     */
     void tick() {
         processing.lock();
         try {
@@ -142,7 +160,8 @@ public class Monitors {
             Map<String, Watched> touched = new LinkedHashMap<>();
             List<AlertSignal> signals = new ArrayList<>();
             watched.forEach((key, table) -> {
-                List<AlertSignal> changes = table.monitor.onClock(now);
+                Instant time = caughtUp ? now : partitionTime.getOrDefault(table.partition, now);
+                List<AlertSignal> changes = table.monitor.onClock(time);
                 if (!changes.isEmpty()) {
                     signals.addAll(changes);
                     touched.put(key, table);
@@ -186,11 +205,31 @@ public class Monitors {
                 .concatMap(signal -> alerts.apply(signal)
                         .flatMap(alert -> events.publish(alert, signal.change().name(), signal.reading() == null ? null : signal.reading().ts())))
                 .then().block();
-        Flux.fromIterable(touched.values())
-                .concatMap(table -> mongo.save(document(table)))
-                .then().block();
         Instant now = clock.instant();
+        store(touched, signals, now);
         touched.values().forEach(table -> showLive(table, now, !signals.isEmpty()));
+    }
+
+    /**
+     * Stores, in one bulk write, the memory of every table whose alerts changed, and of the others at
+     * most once per checkpoint interval: open conditions are never lost, while counters such as the
+     * time above the limit may restart from up to one interval earlier after a restart.
+     */
+    private void store(Map<String, Watched> touched, List<AlertSignal> signals, Instant now) {
+        ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, TableStateDocument.class);
+        int writes = 0;
+        for (Map.Entry<String, Watched> entry : touched.entrySet()) {
+            Watched table = entry.getValue();
+            boolean alertsChanged = signals.stream().anyMatch(s -> s.fleetId().equals(table.fleetId) && s.tableId().equals(table.tableId));
+            if (alertsChanged || Duration.between(table.storedAt, now).compareTo(properties.memoryCheckpoint()) >= 0) {
+                bulk.replaceOne(query(where("_id").is(entry.getKey())), document(table), FindAndReplaceOptions.options().upsert());
+                table.storedAt = now;
+                writes++;
+            }
+        }
+        if (writes > 0) {
+            bulk.execute().block();
+        }
     }
 
     private void showLive(Watched table, Instant now, boolean alertsChanged) {

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
@@ -32,9 +33,11 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     private final Monitors monitors;
     private final JsonMapper json;
     private final Counter processed;
+    private final int maxPollRecords;
 
-    TelemetryListener(Monitors monitors, JsonMapper json, MeterRegistry registry) {
+    TelemetryListener(Monitors monitors, JsonMapper json, MeterRegistry registry, KafkaProperties kafka) {
         this.monitors = monitors;
+        this.maxPollRecords = kafka.getConsumer().getMaxPollRecords() == null ? 500 : kafka.getConsumer().getMaxPollRecords();
         this.json = json;
         this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
     }
@@ -45,7 +48,7 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         for (int i = 0; i < records.size(); i++) {
             events.add(read(records.get(i), i));
         }
-        monitors.process(events);
+        monitors.process(events, records.size() < maxPollRecords);
         processed.increment(events.stream().filter(Monitors.Reading.class::isInstance).count());
     }
 
