@@ -196,10 +196,6 @@ public class Monitors {
         }
     }
 
-    int watchedTables() {
-        return watched.size();
-    }
-
     private void settle(List<AlertSignal> signals, Map<String, Watched> touched) {
         Flux.fromIterable(signals)
                 .concatMap(signal -> alerts.apply(signal)
