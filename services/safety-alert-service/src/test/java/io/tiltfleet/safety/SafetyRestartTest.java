@@ -27,15 +27,20 @@ class SafetyRestartTest {
 
     @Test
     void restartInTheMiddleOfAnOverAngleEpisodeKeepsExactlyOneAlertWhichClearsWhenTheAngleComesBack() {
-        String kafka = SharedBrokers.kafka().bootstrapServers();
-        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
-             KafkaProducer<String, String> table = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+        try (MongoStandIn mongo = MongoStandIn.start(Ports.free())) {
+            restartMidEpisode(SharedBrokers.kafka().bootstrapServers(), mongo.uri("tiltfleet"));
+        }
+    }
+
+    /** The scenario, on whatever Kafka and MongoDB it is given: shared with the Testcontainers variant. */
+    static void restartMidEpisode(String kafka, String mongoUri) {
+        try (KafkaProducer<String, String> table = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
             String alertsOfTable = "/api/alerts?fleetId=clinic-restart&tableId=t-1";
             RunningServices.createTelemetryTopics(kafka);
 
             // Given an over-angle alert raised by a first instance
-            ConfigurableApplicationContext first = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
+            ConfigurableApplicationContext first = RunningServices.safety(kafka, mongoUri);
             for (int second = 0; second < 20; second++) {
                 send(table, second, Math.min(66, second * 6.0));
             }
@@ -46,7 +51,7 @@ class SafetyRestartTest {
             for (int second = 20; second < 30; second++) {
                 send(table, second, 66);
             }
-            ConfigurableApplicationContext second = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
+            ConfigurableApplicationContext second = RunningServices.safety(kafka, mongoUri);
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(second, "/api/fleet/clinic-restart/tables")
                         .contains("\"sessionElapsedS\":29.0"));
