@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The ingest process dies with SIGKILL mid-stream; its successor, on the same session, delivers what the broker redelivers. */
+/** The ingest stops mid-stream, killed or gracefully; its successor, on the same session, delivers what the broker kept. */
 class IngestCrashTest {
 
     @Test
@@ -49,6 +49,35 @@ class IngestCrashTest {
 
             assertThat(report.acknowledged()).isEqualTo(6000);
             assertThat(report.lost()).isZero();
+        }
+    }
+
+    @Test
+    void gracefulShutdownMidStreamDrainsWhatIsInFlightAndTheSuccessorDeliversTheRest() {
+        String fleet = "graceful";
+        try (MosquittoBroker mqtt = MosquittoBroker.start(SharedBrokers.scratchDirectory("mosquitto"))) {
+            KafkaBroker kafka = SharedBrokers.kafka();
+            RunningIngest first = RunningIngest.start(mqtt.uri(), kafka.bootstrapServers(), "graceful-test");
+            List<TablePublisher> tables = TablePublisher.connectAll(mqtt.uri(), fleet,
+                    IntStream.range(0, 10).mapToObj(i -> "table-" + i).toList());
+
+            // Given a stream of 6,000 readings at 1,000/s
+            ReadingStream stream = ReadingStream.start(fleet, tables, 600, 1000);
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.metrics().inFlight() > 0 && stream.acknowledged().size() >= 2000);
+
+            // When the instance shuts down gracefully mid-stream, then a successor starts on the same session
+            IngestMetrics firstMetrics = first.metrics();
+            first.close();
+            assertThat(firstMetrics.inFlight()).as("messages left in flight after the drain").isZero();
+            try (RunningIngest second = RunningIngest.start(mqtt.uri(), kafka.bootstrapServers(), "graceful-test")) {
+                stream.done().join();
+                tables.forEach(TablePublisher::close);
+                DeliveryReport report = DeliveryReport.collect("ingest-graceful-stop", kafka.bootstrapServers(), fleet, stream, Duration.ofSeconds(120));
+
+                // Then nothing is lost
+                assertThat(report.acknowledged()).isEqualTo(6000);
+                assertThat(report.lost()).isZero();
+            }
         }
     }
 
