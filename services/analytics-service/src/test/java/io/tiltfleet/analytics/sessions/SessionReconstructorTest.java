@@ -1,0 +1,121 @@
+package io.tiltfleet.analytics.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tiltfleet.contract.TelemetryReading;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SessionReconstructorTest {
+
+    static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
+
+    /** Readings one second apart from T0 + startSecond, angles as given; sessionId while above 0. */
+    static List<TelemetryReading> script(long firstSeq, int startSecond, String sessionId, double... angles) {
+        List<TelemetryReading> readings = new ArrayList<>();
+        for (int i = 0; i < angles.length; i++) {
+            readings.add(new TelemetryReading("fleet-1", "table-1", firstSeq + i, T0.plusSeconds(startSecond + i),
+                    angles[i] > 0 ? sessionId : null, angles[i], i, true));
+        }
+        return readings;
+    }
+
+    static List<SessionSummary> feed(List<TelemetryReading> readings) {
+        SessionReconstructor tables = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
+        List<SessionSummary> closed = new ArrayList<>();
+        readings.forEach(reading -> closed.addAll(tables.onReading(reading)));
+        return closed;
+    }
+
+    static double[] ramp(double... points) {
+        return points;
+    }
+
+    @Test
+    void sessionFiguresAreExactToTheSecond() {
+        // 0 -> 10 -> 30 -> 50 -> 50 -> 70 -> 45 -> 0: one reading a second
+        List<SessionSummary> sessions = feed(script(1, 0, "s-1", ramp(0, 10, 30, 50, 50, 70, 45, 0)));
+
+        assertThat(sessions).hasSize(1);
+        SessionSummary session = sessions.get(0);
+        assertThat(session.start()).isEqualTo(T0.plusSeconds(1));        // the first reading above 0
+        assertThat(session.end()).isEqualTo(T0.plusSeconds(7));          // back at 0
+        assertThat(session.duration()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(session.maxAngleDeg()).isEqualTo(70);
+        assertThat(session.secondsPerBand()).containsEntry(AngleBand.FLAT_0_20, 1.0)   // at 10 for 1 s
+                .containsEntry(AngleBand.BAND_20_40, 1.0)                                // at 30
+                .containsEntry(AngleBand.BAND_40_60, 3.0)                                // at 50, 50, then 45
+                .containsEntry(AngleBand.STEEP_60_75, 1.0);                              // at 70
+        assertThat(session.invertedSeconds()).isEqualTo(6.0);
+        assertThat(session.steepExcursions()).isEqualTo(1);
+        assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.RETURNED_UPRIGHT);
+        assertThat(session.id()).isEqualTo("fleet-1/table-1/s-1/" + T0.plusSeconds(1).toEpochMilli());
+    }
+
+    @Test
+    void duplicatedAndShuffledReadingsGiveTheSameSession() {
+        List<TelemetryReading> ordered = script(1, 0, "s-1", ramp(0, 20, 40, 65, 80, 65, 40, 20, 0));
+        List<TelemetryReading> messy = new ArrayList<>(ordered.subList(0, 8));
+        messy.addAll(ordered.subList(2, 6));          // replayed
+        Collections.shuffle(messy, new Random(7));    // and reordered; the closing reading comes last
+        messy.add(ordered.get(8));
+
+        assertThat(feed(messy)).isEqualTo(feed(ordered));
+        assertThat(feed(ordered).get(0).steepExcursions()).isEqualTo(1);
+        assertThat(feed(ordered).get(0).secondsPerBand().get(AngleBand.STEEP_75_90)).isEqualTo(1.0);
+    }
+
+    @Test
+    void replayingAClosedSessionChangesNothing() {
+        List<TelemetryReading> session = script(1, 0, "s-1", ramp(0, 30, 30, 0));
+        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
+        session.forEach(table::onReading);
+
+        List<SessionSummary> replayed = new ArrayList<>();
+        session.forEach(reading -> replayed.addAll(table.onReading(reading)));
+
+        assertThat(replayed).isEmpty();
+    }
+
+    @Test
+    void anIdleGapSplitsASessionInTwo() {
+        List<TelemetryReading> readings = new ArrayList<>(script(1, 0, "s-1", ramp(30, 30, 30)));
+        readings.addAll(script(4, 100, "s-1", ramp(40, 40, 0)));   // 98 s later, same session id
+
+        List<SessionSummary> sessions = feed(readings);
+
+        assertThat(sessions).extracting(SessionSummary::endedBy)
+                .containsExactly(SessionSummary.EndReason.IDLE_TIMEOUT, SessionSummary.EndReason.RETURNED_UPRIGHT);
+        assertThat(sessions.get(0).duration()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(sessions.get(1).start()).isEqualTo(T0.plusSeconds(100));
+        assertThat(sessions.get(0).id()).isNotEqualTo(sessions.get(1).id());
+    }
+
+    @Test
+    void aNewSessionIdClosesTheOpenSessionAndARebootMayRestartSeq() {
+        List<TelemetryReading> readings = new ArrayList<>(script(50, 0, "s-1", ramp(30, 35, 35)));
+        readings.addAll(script(1, 5, "s-2", ramp(20, 25, 0)));   // rebooted: seq starts again, new session
+
+        List<SessionSummary> sessions = feed(readings);
+
+        assertThat(sessions).extracting(SessionSummary::sessionId).containsExactly("s-1", "s-2");
+        assertThat(sessions.get(0).endedBy()).isEqualTo(SessionSummary.EndReason.NEW_SESSION);
+        assertThat(sessions.get(1).secondsPerBand().get(AngleBand.BAND_20_40)).isCloseTo(2.0, within(1e-9));
+    }
+
+    @Test
+    void silenceClosesTheOpenSessionOnTheClock() {
+        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
+        script(1, 0, "s-1", ramp(30, 40)).forEach(table::onReading);
+
+        assertThat(table.onIdle(T0.plusSeconds(20))).isEmpty();
+        assertThat(table.onIdle(T0.plusSeconds(40))).singleElement()
+                .satisfies(session -> assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.IDLE_TIMEOUT));
+    }
+}
