@@ -71,8 +71,13 @@ final class RunningServices {
     }
 
     static HttpResponse<String> post(ConfigurableApplicationContext context, String path, String json) throws Exception {
+        return send(context, "POST", path, json);
+    }
+
+    /** A JSON request; a null body sends none. */
+    static HttpResponse<String> send(ConfigurableApplicationContext context, String method, String path, String json) throws Exception {
+        HttpRequest.BodyPublisher body = json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json);
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(context) + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json").method(method, body).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

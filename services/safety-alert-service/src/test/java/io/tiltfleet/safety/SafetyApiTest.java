@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.SharedBrokers;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +16,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** Bad requests get a 4xx with an RFC 9457 problem body; profiles round-trip. */
 class SafetyApiTest {
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
     static MongoStandIn mongo;
     static ConfigurableApplicationContext safety;
 
@@ -72,8 +68,6 @@ class SafetyApiTest {
     }
 
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RunningServices.port(safety) + path))
-                .header("Content-Type", "application/json").method(method, publisher).build(), HttpResponse.BodyHandlers.ofString());
+        return RunningServices.send(safety, method, path, body);
     }
 }

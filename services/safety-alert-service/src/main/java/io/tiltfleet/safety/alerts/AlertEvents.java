@@ -11,6 +11,7 @@ import java.time.Instant;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** Publishes every alert change to Kafka (keyed by table id) and to the live streams, and measures it. */
 @Component
@@ -39,7 +40,9 @@ public class AlertEvents {
         SafetyAlertEvent event = new SafetyAlertEvent(alert.id(), alert.fleetId(), alert.tableId(), change, alert.type().name(),
                 alert.severity().name(), alert.state().name(), alert.reason(), alert.raisedAt(), alert.updatedAt(),
                 alert.acknowledgedBy(), readingTs);
-        return Mono.fromFuture(() -> kafka.send(Topics.SAFETY_ALERTS, alert.tableId(), event)).then(Mono.fromRunnable(() -> {
+        // the producer may block on metadata: never on the request thread of an acknowledgement
+        return Mono.fromFuture(() -> kafka.send(Topics.SAFETY_ALERTS, alert.tableId(), event))
+                .subscribeOn(Schedulers.boundedElastic()).then(Mono.fromRunnable(() -> {
             feed.publish(event);
             if ("RAISED".equals(change)) {
                 registry.counter(RAISED, "type", alert.type().name(), "severity", alert.severity().name()).increment();

@@ -24,8 +24,12 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.FindAndReplaceOptions;
 import org.springframework.data.mongodb.core.ReactiveBulkOperations;
@@ -65,6 +69,8 @@ public class Monitors {
     /** The newest event time seen per partition: the clock of a partition whose consumer is behind. */
     private final Map<Integer, Instant> partitionTime = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
+    /** Profile changes from the API, applied by the thread that runs the rules, so that no request waits for it. */
+    private final Queue<SafetyProfile> changedProfiles = new ConcurrentLinkedQueue<>();
     /** The listener and the clock both change monitors and alerts: one at a time keeps each table's changes in order. */
     private final ReentrantLock processing = new ReentrantLock();
     private final ReactiveMongoTemplate mongo;
@@ -126,6 +132,7 @@ public class Monitors {
     void process(List<TableEvent> batch, boolean lastOfBacklog) {
         processing.lock();
         try {
+            applyChangedProfiles();
             caughtUp = lastOfBacklog;
             Map<String, Watched> touched = new LinkedHashMap<>();
             List<AlertSignal> signals = new ArrayList<>();
@@ -156,6 +163,7 @@ public class Monitors {
     void tick() {
         processing.lock();
         try {
+            applyChangedProfiles();
             Instant now = clock.instant();
             Map<String, Watched> touched = new LinkedHashMap<>();
             List<AlertSignal> signals = new ArrayList<>();
@@ -178,20 +186,22 @@ public class Monitors {
         processing.lock();
         try {
             watched.values().removeIf(table -> partitions.contains(table.partition));
+            partitionTime.keySet().removeAll(partitions);
         } finally {
             processing.unlock();
         }
     }
 
-    /** A profile changed: the table's monitor, if this instance owns it, uses the new limits from now on. */
+    /** A profile changed: the table's monitor, if this instance owns it, uses the new limits from its next event or tick. */
     public void apply(SafetyProfile profile) {
-        Watched table = watched.get(keyOf(profile.fleetId(), profile.tableId()));
-        if (table != null) {
-            processing.lock();
-            try {
+        changedProfiles.add(profile);
+    }
+
+    private void applyChangedProfiles() {
+        for (SafetyProfile profile = changedProfiles.poll(); profile != null; profile = changedProfiles.poll()) {
+            Watched table = watched.get(keyOf(profile.fleetId(), profile.tableId()));
+            if (table != null) {
                 table.monitor.apply(limits.limitsFor(profile.fleetId(), profile));
-            } finally {
-                processing.unlock();
             }
         }
     }
@@ -213,11 +223,11 @@ public class Monitors {
      */
     private void store(Map<String, Watched> touched, List<AlertSignal> signals, Instant now) {
         ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, TableStateDocument.class);
+        Set<String> alertsChanged = signals.stream().map(signal -> keyOf(signal.fleetId(), signal.tableId())).collect(Collectors.toSet());
         int writes = 0;
         for (Map.Entry<String, Watched> entry : touched.entrySet()) {
             Watched table = entry.getValue();
-            boolean alertsChanged = signals.stream().anyMatch(s -> s.fleetId().equals(table.fleetId) && s.tableId().equals(table.tableId));
-            if (alertsChanged || Duration.between(table.storedAt, now).compareTo(properties.memoryCheckpoint()) >= 0) {
+            if (alertsChanged.contains(entry.getKey()) || Duration.between(table.storedAt, now).compareTo(properties.memoryCheckpoint()) >= 0) {
                 bulk.replaceOne(query(where("_id").is(entry.getKey())), document(table), FindAndReplaceOptions.options().upsert());
                 table.storedAt = now;
                 writes++;
