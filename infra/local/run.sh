@@ -12,7 +12,7 @@ if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
   echo "installing mosquitto (Debian package)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null
 fi
-for port in 1883 9092 27017 8081 8082; do
+for port in 1883 9092 27017 8081 8082 8083; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "port $port is already in use on 127.0.0.1: stop what listens there (another local run?) and try again" >&2
     exit 1
@@ -59,6 +59,12 @@ pids+=($!)
 wait_for "safety-alert-service" 90 healthy 8082
 echo "safety-alert-service up: http://127.0.0.1:8082/api/fleet/fleet-1/tables, live stream at /api/fleet/fleet-1/stream"
 
+TILTFLEET_MONGO_HEALTH=false java -Xmx384m -jar services/analytics-service/target/analytics-service-*-exec.jar \
+  >"$LOGS/analytics-service.log" 2>&1 &
+pids+=($!)
+wait_for "analytics-service" 90 healthy 8083
+echo "analytics-service up: http://127.0.0.1:8083/api/analytics/fleets/fleet-1/summary, sessions CSV at /api/analytics/fleets/fleet-1/exports/sessions"
+
 java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" >"$LOGS/fleet-simulator.log" 2>&1 &
 pids+=($!)
 echo "fleet simulator: $TABLES tables on tcp://127.0.0.1:1883 (log: $LOGS/fleet-simulator.log)"
@@ -69,5 +75,6 @@ while sleep 10; do
   echo "$(date +%T) ingest: received $(metric 8081 tiltfleet_ingest_messages_received_total)," \
        "forwarded $(metric 8081 tiltfleet_ingest_messages_forwarded_total), rejected $(metric 8081 tiltfleet_ingest_messages_rejected_total)" \
        "| safety: readings $(metric 8082 tiltfleet_safety_readings_processed_total), alerts raised $(metric 8082 tiltfleet_safety_alerts_raised_total)" \
+       "| analytics: sessions closed $(metric 8083 tiltfleet_analytics_sessions_closed_total), open $(metric 8083 tiltfleet_analytics_sessions_open)" \
        "| simulator: $(grep '^t=' "$LOGS/fleet-simulator.log" | tail -1)"
 done

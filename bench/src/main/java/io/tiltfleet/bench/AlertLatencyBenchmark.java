@@ -4,8 +4,6 @@ import io.tiltfleet.contract.DevicePayloads;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
-import io.tiltfleet.embedded.LoopbackHttp;
-import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
@@ -53,19 +51,17 @@ public final class AlertLatencyBenchmark {
         try (MosquittoBroker mqtt = MosquittoBroker.start(scratch.resolve("mosquitto"));
              KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12);
              MongoStandIn mongo = MongoStandIn.start(Ports.free())) {
-            int ingestPort = Ports.free();
-            int safetyPort = Ports.free();
-            ManagedProcess ingest = service("ingest-service", scratch, ingestPort,
+            ServiceProcess ingest = ServiceProcess.start("ingest-service", scratch, Ports.free(), "768m",
                     "--tiltfleet.ingest.mqtt.broker-uri=" + mqtt.uri(), "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers());
-            ManagedProcess safety = service("safety-alert-service", scratch, safetyPort,
+            ServiceProcess safety = ServiceProcess.start("safety-alert-service", scratch, Ports.free(), "768m",
                     "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--spring.mongodb.uri=" + mongo.uri("tiltfleet"),
                     "--management.health.mongodb.enabled=false");
-            try (SseRecorder stream = SseRecorder.open(safetyPort, "/api/fleet/bench/stream");
+            try (SseRecorder stream = SseRecorder.open(safety.port, "/api/fleet/bench/stream");
                  FleetLoad load = FleetLoad.start(mqtt.uri(), "bench", tables, 50, tables * perTable);
                  TablePublisher probe = TablePublisher.connect(mqtt.uri(), "bench", "probe-connection")) {
                 Thread.sleep(10_000); // the load reaches a steady state before anything is timed
-                double readingsBefore = counter(safetyPort, "tiltfleet_safety_readings_processed_total");
-                double forwardedBefore = counter(ingestPort, "tiltfleet_ingest_messages_forwarded_total");
+                double readingsBefore = safety.counter("tiltfleet_safety_readings_processed_total");
+                double forwardedBefore = ingest.counter("tiltfleet_ingest_messages_forwarded_total");
                 long acknowledgedBefore = load.acknowledged();
                 Instant windowStart = Instant.now();
                 List<Long> latencies = new ArrayList<>();
@@ -74,19 +70,19 @@ public final class AlertLatencyBenchmark {
                     Thread.sleep(Math.max(0, 1000 - latencies.get(latencies.size() - 1)));
                 }
                 double window = Duration.between(windowStart, Instant.now()).toMillis() / 1000.0;
-                double checked = (counter(safetyPort, "tiltfleet_safety_readings_processed_total") - readingsBefore) / window;
+                double checked = (safety.counter("tiltfleet_safety_readings_processed_total") - readingsBefore) / window;
                 double offered = (load.acknowledged() - acknowledgedBefore) / window;
-                double forwarded = (counter(ingestPort, "tiltfleet_ingest_messages_forwarded_total") - forwardedBefore) / window;
+                double forwarded = (ingest.counter("tiltfleet_ingest_messages_forwarded_total") - forwardedBefore) / window;
                 Collections.sort(latencies);
                 System.out.printf("offered (acknowledged by Mosquitto)   %,10.0f readings/s%n", offered);
                 System.out.printf("forwarded to Kafka by the ingest     %,10.0f readings/s%n", forwarded);
                 System.out.printf("checked by the safety rules          %,10.0f readings/s%n", checked);
                 System.out.printf("publish -> alert on SSE, %d probes    p50 %d ms, p99 %d ms, max %d ms, %d not within %d s%n",
-                        latencies.size(), percentile(latencies, 50), percentile(latencies, 99), latencies.get(latencies.size() - 1),
+                        latencies.size(), ServiceProcess.percentile(latencies, 50), ServiceProcess.percentile(latencies, 99), latencies.get(latencies.size() - 1),
                         latencies.stream().filter(l -> l >= PROBE_TIMEOUT.toMillis()).count(), PROBE_TIMEOUT.toSeconds());
             } finally {
-                safety.stop(Duration.ofSeconds(30));
-                ingest.stop(Duration.ofSeconds(30));
+                safety.stop();
+                ingest.stop();
             }
         }
     }
@@ -100,24 +96,6 @@ public final class AlertLatencyBenchmark {
         probe.publish(topic, DevicePayloads.telemetry(new TelemetryReading("bench", tableId, 2, now, "s-" + tableId, 80, 10, true)));
         return stream.awaitAlertOf(tableId, PROBE_TIMEOUT).thenApply(arrived -> (arrived - sent) / 1_000_000)
                 .exceptionally(timedOut -> PROBE_TIMEOUT.toMillis()).join();
-    }
-
-    private static ManagedProcess service(String name, Path scratch, int port, String... settings) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
-                "-jar", "services/" + name + "/target/" + name + "-0.1.0-SNAPSHOT-exec.jar", "--server.port=" + port, "--logging.level.root=WARN"));
-        command.addAll(List.of(settings));
-        ManagedProcess process = ManagedProcess.start(name, command, scratch.resolve(name + ".log"));
-        process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health").contains("\"status\":\"UP\""), Duration.ofSeconds(120));
-        return process;
-    }
-
-    private static double counter(int port, String name) {
-        return LoopbackHttp.get(port, "/actuator/prometheus").lines().filter(line -> line.startsWith(name))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
-
-    private static long percentile(List<Long> sorted, int percent) {
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percent / 100.0 * sorted.size()) - 1));
     }
 
     /** Reads the SSE stream line by line and notes when each table's first alert event arrived. */

@@ -90,6 +90,10 @@ public final class ManagedProcess {
         }
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -23,6 +23,10 @@ public final class MongoStandIn implements AutoCloseable {
         return new MongoStandIn(server, port);
     }
 
+    public int port() {
+        return port;
+    }
+
     public String uri(String database) {
         return "mongodb://" + Ports.LOOPBACK + ":" + port + "/" + database;
     }

@@ -1,5 +1,7 @@
 package io.tiltfleet.analytics.sessions;
 
+import java.util.Map;
+
 /** The angle bands of usage reports; 20-60 is the usual therapeutic range, above 60 is steep. */
 public enum AngleBand {
     HEAD_UP(-90, 0),
@@ -29,5 +31,19 @@ public enum AngleBand {
 
     public boolean therapeutic() {
         return this == BAND_20_40 || this == BAND_40_60;
+    }
+
+    public boolean inverted() {
+        return this != HEAD_UP;
+    }
+
+    /** The seconds of the head-down bands. */
+    public static double invertedSeconds(Map<AngleBand, Double> secondsPerBand) {
+        return secondsPerBand.entrySet().stream().filter(e -> e.getKey().inverted()).mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    /** The seconds of the 20-60 degree bands. */
+    public static double therapeuticSeconds(Map<AngleBand, Double> secondsPerBand) {
+        return secondsPerBand.entrySet().stream().filter(e -> e.getKey().therapeutic()).mapToDouble(Map.Entry::getValue).sum();
     }
 }

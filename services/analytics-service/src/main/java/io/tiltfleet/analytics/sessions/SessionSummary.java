@@ -2,20 +2,23 @@ package io.tiltfleet.analytics.sessions;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One inverted session of one table, rebuilt from its readings.
  *
- * @param id                 stable across replays: {@code fleetId/tableId/sessionId/start in epoch ms}, so that
- *                           a session split by an idle gap gives two sessions
- * @param secondsPerBand     time spent in each angle band, from one reading to the next
- * @param steepExcursions    how often the angle went above 60 degrees (an alert-worthy excursion)
- * @param endedBy            why the session was closed
+ * @param id              stable across replays: {@code fleetId/tableId/sessionId/start in epoch ms}, so that
+ *                        a session split by an idle gap gives two sessions
+ * @param secondsPerBand  time spent in each angle band, from one reading to the next
+ * @param angleSeconds    the angle integrated over the inverted time, in degree-seconds
+ * @param steepExcursions how often the angle went above 60 degrees (an alert-worthy excursion)
+ * @param endedBy         why the session was closed
+ * @param hours           the same time cut at UTC hour boundaries, for the rollups
  */
 public record SessionSummary(String id, String fleetId, String tableId, String sessionId, Instant start, Instant end,
-                             double maxAngleDeg, Map<AngleBand, Double> secondsPerBand, int steepExcursions,
-                             int readings, EndReason endedBy) {
+                             double maxAngleDeg, Map<AngleBand, Double> secondsPerBand, double angleSeconds,
+                             int steepExcursions, int readings, EndReason endedBy, List<HourSlice> hours) {
 
     public enum EndReason {
         RETURNED_UPRIGHT, NEW_SESSION, IDLE_TIMEOUT
@@ -23,6 +26,7 @@ public record SessionSummary(String id, String fleetId, String tableId, String s
 
     public SessionSummary {
         secondsPerBand = Map.copyOf(secondsPerBand);
+        hours = List.copyOf(hours);
     }
 
     public Duration duration() {
@@ -31,7 +35,12 @@ public record SessionSummary(String id, String fleetId, String tableId, String s
 
     /** Seconds head-down (above 0 degrees). */
     public double invertedSeconds() {
-        return secondsPerBand.entrySet().stream().filter(e -> e.getKey() != AngleBand.HEAD_UP)
-                .mapToDouble(Map.Entry::getValue).sum();
+        return AngleBand.invertedSeconds(secondsPerBand);
+    }
+
+    /** The time-weighted mean angle while inverted; 0 for a session without inverted time. */
+    public double meanAngleDeg() {
+        double inverted = invertedSeconds();
+        return inverted == 0 ? 0 : angleSeconds / inverted;
     }
 }

@@ -118,4 +118,59 @@ class SessionReconstructorTest {
         assertThat(table.onIdle(T0.plusSeconds(40))).singleElement()
                 .satisfies(session -> assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.IDLE_TIMEOUT));
     }
+
+    @Test
+    void aSessionAcrossAnHourBoundaryCountsEachSecondInItsOwnHour() {
+        // 10:59:58 at 30, 10:59:59 at 30, 11:00:00 at 50, 11:00:01 at 50, 11:00:02 back at 0
+        Instant beforeEleven = Instant.parse("2026-11-25T10:59:58Z");
+        List<TelemetryReading> readings = new ArrayList<>();
+        double[] angles = {30, 30, 50, 50, 0};
+        for (int i = 0; i < angles.length; i++) {
+            readings.add(new TelemetryReading("fleet-1", "table-1", i + 1, beforeEleven.plusSeconds(i), angles[i] > 0 ? "s-1" : null,
+                    angles[i], i, true));
+        }
+
+        SessionSummary session = feed(readings).get(0);
+
+        assertThat(session.hours()).hasSize(2);
+        HourSlice tenOClock = session.hours().get(0);
+        HourSlice elevenOClock = session.hours().get(1);
+        assertThat(tenOClock.hour()).isEqualTo(Instant.parse("2026-11-25T10:00:00Z"));
+        assertThat(tenOClock.startsSession()).isTrue();                       // the session counts once, in the hour it began
+        assertThat(tenOClock.secondsPerBand()).containsEntry(AngleBand.BAND_20_40, 2.0);
+        assertThat(tenOClock.angleSeconds()).isEqualTo(60.0);                 // 2 s at 30 degrees
+        assertThat(elevenOClock.startsSession()).isFalse();
+        assertThat(elevenOClock.secondsPerBand()).containsEntry(AngleBand.BAND_40_60, 2.0);
+        assertThat(elevenOClock.maxAngleDeg()).isEqualTo(50.0);
+        assertThat(session.meanAngleDeg()).isEqualTo(40.0);                  // (60 + 100) degree-seconds over 4 s
+    }
+
+    @Test
+    void aReadingHeldAcrossTheHourIsSplitAtTheBoundary() {
+        Instant lateInTheHour = Instant.parse("2026-11-25T10:59:50Z");
+        List<TelemetryReading> readings = List.of(
+                new TelemetryReading("fleet-1", "table-1", 1, lateInTheHour, "s-1", 45, 0, true),
+                new TelemetryReading("fleet-1", "table-1", 2, lateInTheHour.plusSeconds(25), null, 0, 25, true));
+
+        SessionSummary session = feed(readings).get(0);
+
+        assertThat(session.hours()).extracting(slice -> slice.secondsPerBand().get(AngleBand.BAND_40_60)).containsExactly(10.0, 15.0);
+        assertThat(session.invertedSeconds()).isEqualTo(25.0);
+    }
+
+    @Test
+    void aReconstructorResumedFromStoredProgressDoesNotCountClosedSessionsAgain() {
+        List<TelemetryReading> first = script(1, 0, "s-1", ramp(0, 30, 30, 0));
+        List<TelemetryReading> second = script(5, 10, "s-2", ramp(40, 40, 0));
+        SessionReconstructor before = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
+        first.forEach(before::onReading);
+
+        // a restart: the progress comes back from storage, the topic is read again from the start
+        SessionReconstructor after = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30), before.progress());
+        List<SessionSummary> closed = new ArrayList<>();
+        first.forEach(reading -> closed.addAll(after.onReading(reading)));
+        second.forEach(reading -> closed.addAll(after.onReading(reading)));
+
+        assertThat(closed).extracting(SessionSummary::sessionId).containsExactly("s-2");
+    }
 }

@@ -1,8 +1,13 @@
-package io.tiltfleet.safety.api;
+package io.tiltfleet.problems;
 
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.context.MessageSourceResolvable;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
@@ -18,10 +23,16 @@ import reactor.core.publisher.Mono;
 
 /**
  * RFC 9457 problem bodies that name what was wrong: the parameter or field, the value, and what is
- * accepted, rather than Spring's generic "Type mismatch." or "Invalid request content.".
+ * accepted, rather than Spring's generic "Type mismatch." or "Invalid request content.". Every
+ * service with an HTTP API gets it by depending on this module; it replaces Boot's own handler,
+ * which is only made when no other exists.
  */
+@AutoConfiguration(before = WebFluxAutoConfiguration.class)
 @RestControllerAdvice
-class ApiProblems extends ResponseEntityExceptionHandler {
+public class ApiProblems extends ResponseEntityExceptionHandler {
+
+    private static final Map<Class<?>, String> EXAMPLES = Map.of(Instant.class, " such as 2026-11-25T10:00:00Z",
+            LocalDate.class, " such as 2026-11-25");
 
     @Override
     protected Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex, HttpHeaders headers,
@@ -56,7 +67,7 @@ class ApiProblems extends ResponseEntityExceptionHandler {
             Class<?> type = parameter.getParameterType();
             String accepted = type.isEnum()
                     ? "one of " + Arrays.stream(type.getEnumConstants()).map(Object::toString).collect(Collectors.joining(", "))
-                    : "a " + type.getSimpleName() + (type.getSimpleName().equals("Instant") ? " such as 2026-11-25T10:00:00Z" : "");
+                    : "a " + type.getSimpleName() + EXAMPLES.getOrDefault(type, "");
             return "parameter '" + parameter.getParameterName() + "' is '" + mismatch.getValue() + "', expected " + accepted;
         }
         Throwable root = ex;

@@ -1,0 +1,80 @@
+package io.tiltfleet.bench;
+
+import io.tiltfleet.embedded.LoopbackHttp;
+import io.tiltfleet.embedded.ManagedProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A service run from its built jar as its own process, the way it runs in production, and what it reports. */
+final class ServiceProcess {
+
+    private static final Pattern METRIC_VALUE = Pattern.compile("\"statistic\":\"VALUE\",\"value\":([0-9.Ee+-]+)");
+
+    final ManagedProcess process;
+    final int port;
+
+    private ServiceProcess(ManagedProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Extra JVM options for the services, such as a flight recording, come from TILTFLEET_SERVICE_JAVA_OPTS. */
+    static ServiceProcess start(String name, Path scratch, int port, String heap, String... settings) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+        String extraOptions = System.getenv().getOrDefault("TILTFLEET_SERVICE_JAVA_OPTS", "").strip();
+        if (!extraOptions.isEmpty()) {
+            command.addAll(List.of(extraOptions.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", "services/" + name + "/target/" + name + "-0.1.0-SNAPSHOT-exec.jar", "--server.port=" + port, "--logging.level.root=WARN"));
+        command.addAll(List.of(settings));
+        ManagedProcess process = ManagedProcess.start(name, command, scratch.resolve(name + ".log"));
+        process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health").contains("\"status\":\"UP\""), Duration.ofSeconds(120));
+        return new ServiceProcess(process, port);
+    }
+
+    /** The sum of a Prometheus counter's samples. */
+    double counter(String name) {
+        return LoopbackHttp.get(port, "/actuator/prometheus").lines().filter(line -> line.startsWith(name))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The value of one actuator metric, such as {@code jvm.memory.used?tag=area:heap}. */
+    double metric(String nameAndTags) {
+        Matcher value = METRIC_VALUE.matcher(LoopbackHttp.get(port, "/actuator/metrics/" + nameAndTags));
+        return value.find() ? Double.parseDouble(value.group(1)) : Double.NaN;
+    }
+
+    /** Resident memory now and at its peak since the start, in bytes, from the kernel's view of the process. */
+    long[] residentMemory() {
+        try {
+            List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"));
+            return new long[] {kilobytes(status, "VmRSS:") * 1024, kilobytes(status, "VmHWM:") * 1024};
+        } catch (IOException e) {
+            return new long[] {-1, -1};
+        }
+    }
+
+    /** Processor time the process has used so far, user and system. */
+    Duration cpuTime() {
+        return ProcessHandle.of(process.pid()).flatMap(handle -> handle.info().totalCpuDuration()).orElse(Duration.ZERO);
+    }
+
+    private static long kilobytes(List<String> status, String field) {
+        return status.stream().filter(line -> line.startsWith(field)).map(line -> line.replaceAll("\\D", "")).mapToLong(Long::parseLong)
+                .findFirst().orElse(-1);
+    }
+
+    void stop() {
+        process.stop(Duration.ofSeconds(30));
+    }
+
+    static long percentile(List<Long> sorted, int percent) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percent / 100.0 * sorted.size()) - 1));
+    }
+}

@@ -1,0 +1,35 @@
+package io.tiltfleet.analytics;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the analytics service; defaults in analytics-service.yml.
+ *
+ * @param idleTimeout      a session with no reading for this long is closed
+ * @param storeRetryMax    the longest pause between attempts while MongoDB refuses writes
+ * @param maxHourlyRange   the longest range the usage API answers hour by hour (exports have no limit)
+ * @param exportFetchSize  documents fetched from MongoDB per cursor batch during an export
+ * @param exportChunkRows  rows written to the response per network chunk
+ */
+@Validated
+@ConfigurationProperties("tiltfleet.analytics")
+public record AnalyticsProperties(@NotNull Duration idleTimeout, @NotNull Duration storeRetryMax, @NotNull Duration maxHourlyRange,
+                                  @Min(10) @Max(10_000) int exportFetchSize, @Min(1) @Max(10_000) int exportChunkRows) {
+
+    @Configuration(proxyBeanMethods = false)
+    static class ClockConfiguration {
+
+        @Bean
+        Clock clock() {
+            return Clock.systemUTC();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.tiltfleet.analytics;
+
+import io.tiltfleet.analytics.sessions.SessionStore;
+import io.tiltfleet.analytics.usage.RollupStore;
+import java.time.Duration;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+/** The indexes the session queries and exports need, created (or found) at startup. */
+@Component
+class StartupIndexes implements ApplicationRunner {
+
+    private final SessionStore sessions;
+    private final RollupStore rollups;
+
+    StartupIndexes(SessionStore sessions, RollupStore rollups) {
+        this.sessions = sessions;
+        this.rollups = rollups;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        sessions.createIndexes().then(rollups.createIndexes()).block(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,50 @@
+package io.tiltfleet.analytics.api;
+
+import io.tiltfleet.analytics.sessions.SessionDocument;
+import io.tiltfleet.analytics.sessions.SessionFilter;
+import io.tiltfleet.analytics.sessions.SessionStore;
+import io.tiltfleet.analytics.sessions.SessionSummary;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** A fleet's sessions, filtered and paged, newest first. */
+@RestController
+@RequestMapping("/api/analytics/fleets/{fleetId}/sessions")
+class SessionsController {
+
+    private final SessionStore sessions;
+    private final Clock clock;
+
+    SessionsController(SessionStore sessions, Clock clock) {
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    record SessionPage(int page, int size, long totalItems, List<SessionDocument> items) {
+    }
+
+    @GetMapping
+    Mono<SessionPage> list(@PathVariable @Pattern(regexp = TimeRange.ID) String fleetId,
+                           @RequestParam(required = false) @Pattern(regexp = TimeRange.ID) String tableId,
+                           @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to,
+                           @RequestParam(required = false) @Min(0) Double minDurationS,
+                           @RequestParam(required = false) @Min(-90) @Max(90) Double minMaxAngleDeg,
+                           @RequestParam(required = false) SessionSummary.EndReason endedBy,
+                           @RequestParam(defaultValue = "0") @Min(0) @Max(100_000) int page,
+                           @RequestParam(defaultValue = "50") @Min(1) @Max(1000) int size) {
+        TimeRange range = TimeRange.of(from, to, Instant.EPOCH, clock.instant().plusSeconds(1));
+        SessionFilter filter = new SessionFilter(fleetId, tableId, range.from(), range.to(), minDurationS, minMaxAngleDeg, endedBy);
+        return Mono.zip(sessions.count(filter), sessions.page(filter, page, size).collectList(),
+                (total, items) -> new SessionPage(page, size, total, items));
+    }
+}

@@ -1,0 +1,56 @@
+package io.tiltfleet.analytics.export;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns a stream of documents into the bytes of an export file, a chunk of rows at a time. Rows
+ * are pulled from the MongoDB cursor only as fast as the client reads, so memory holds a chunk or
+ * two whatever the export's size, and no thread waits on either side.
+ */
+@Component
+class Exporter {
+
+    static final String ROWS = "tiltfleet.analytics.export.rows";
+    static final String DURATION = "tiltfleet.analytics.export.duration";
+    private static final Logger log = LoggerFactory.getLogger(Exporter.class);
+
+    private final JsonMapper json;
+    private final MeterRegistry registry;
+    private final DataBufferFactory buffers = DefaultDataBufferFactory.sharedInstance;
+
+    Exporter(JsonMapper json, MeterRegistry registry) {
+        this.json = json;
+        this.registry = registry;
+    }
+
+    <T> Flux<DataBuffer> write(String kind, ExportFormat format, List<Column<T>> columns, Flux<T> rows, int chunkRows) {
+        Counter written = Counter.builder(ROWS).description("Rows written to exports").tag("kind", kind).tag("format", format.extension())
+                .register(registry);
+        Timer.Sample started = Timer.start(registry);
+        AtomicLong count = new AtomicLong();
+        Flux<DataBuffer> body = rows.buffer(chunkRows).map(chunk -> {
+            byte[] bytes = format.rows(columns, chunk, json);
+            written.increment(chunk.size());
+            count.addAndGet(chunk.size());
+            return buffers.wrap(bytes);
+        });
+        return Flux.just(buffers.wrap(format.header(columns))).concatWith(body)
+                .doFinally(signal -> {
+                    long nanos = started.stop(Timer.builder(DURATION).description("Time to write an export").tag("kind", kind)
+                            .tag("format", format.extension()).tag("outcome", signal.name()).register(registry));
+                    log.info("{} export ({}): {} rows in {} ms, {}", kind, format.extension(), count.get(), nanos / 1_000_000, signal);
+                });
+    }
+}

@@ -1,0 +1,204 @@
+package io.tiltfleet.analytics.intake;
+
+import io.tiltfleet.analytics.AnalyticsProperties;
+import io.tiltfleet.analytics.sessions.SessionReconstructor;
+import io.tiltfleet.analytics.sessions.SessionStore;
+import io.tiltfleet.analytics.sessions.SessionSummary;
+import io.tiltfleet.analytics.usage.RollupStore;
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.event.EventListener;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.event.ListenerContainerIdleEvent;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.kafka.listener.ListenerUtils;
+import org.springframework.stereotype.Component;
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads the telemetry topic into sessions and rollups. Offsets are committed by this class, only
+ * after the sessions a batch closed are stored, and never past the first reading of a session that
+ * is still open (see {@link SessionBook}). When MongoDB refuses a write, everything held in memory
+ * is dropped and the partitions are read again from the last commit after a pause, so that no
+ * session is lost half-built. Everything here runs on the one consumer thread.
+ */
+@Component
+class ReadingIntake implements ConsumerAwareRebalanceListener {
+
+    static final String LISTENER_ID = "analytics-sessions";
+    private static final Logger log = LoggerFactory.getLogger(ReadingIntake.class);
+    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(60);
+
+    private record Positioned(TelemetryReading reading, int partition, long offset) {
+    }
+
+    private final SessionBook book;
+    private final SessionStore sessions;
+    private final RollupStore rollups;
+    private final ProgressStore progress;
+    private final IntakeMetrics metrics;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final KafkaListenerEndpointRegistry containers;
+    private final ExponentialBackOff storeRetry;
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    private BackOffExecution failing;
+    private volatile String storeFailure;
+
+    ReadingIntake(SessionStore sessions, RollupStore rollups, ProgressStore progress, IntakeMetrics metrics, JsonMapper json,
+                  Clock clock, KafkaListenerEndpointRegistry containers, AnalyticsProperties properties) {
+        this.book = new SessionBook(properties.idleTimeout());
+        this.sessions = sessions;
+        this.rollups = rollups;
+        this.progress = progress;
+        this.metrics = metrics;
+        this.json = json;
+        this.clock = clock;
+        this.containers = containers;
+        this.storeRetry = new ExponentialBackOff(200, 2);
+        this.storeRetry.setMaxInterval(properties.storeRetryMax().toMillis());
+    }
+
+    @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.TELEMETRY_READINGS, batch = "true")
+    void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        List<Positioned> readings = read(records);
+        try {
+            followNewTables(readings);
+            List<SessionSummary> closed = new ArrayList<>();
+            readings.forEach(r -> closed.addAll(book.onReading(r.reading(), r.partition(), r.offset())));
+            closed.addAll(book.closeIdle(clock.instant(), lag(consumer)));
+            settle(closed, consumer);
+            metrics.consumed(readings.size(), records.size() - readings.size());
+        } catch (RuntimeException storeFailure) {
+            rewind(consumer, storeFailure);
+        }
+    }
+
+    /** No reading for a while: sessions may still have gone idle by the wall clock. */
+    @EventListener(condition = "event.listenerId.startsWith('" + LISTENER_ID + "')")
+    void onIdle(ListenerContainerIdleEvent event) {
+        try {
+            settle(book.closeIdle(clock.instant(), lag(event.getConsumer())), event.getConsumer());
+        } catch (RuntimeException storeFailure) {
+            rewind(event.getConsumer(), storeFailure);
+        }
+    }
+
+    private List<Positioned> read(List<ConsumerRecord<String, byte[]>> records) {
+        List<Positioned> readings = new ArrayList<>(records.size());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                readings.add(new Positioned(json.readValue(record.value(), TelemetryReading.class), record.partition(), record.offset()));
+            } catch (JacksonException | IllegalArgumentException e) {
+                // the ingest only forwards validated readings: this record is foreign, and the safety service dead-letters it
+                log.warn("skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+                book.skip(record.partition(), record.offset());
+            }
+        }
+        return readings;
+    }
+
+    private void followNewTables(List<Positioned> readings) {
+        Map<String, Positioned> unknown = new LinkedHashMap<>();
+        readings.stream().filter(r -> !book.knows(r.reading().fleetId(), r.reading().tableId()))
+                .forEach(r -> unknown.putIfAbsent(SessionBook.keyOf(r.reading().fleetId(), r.reading().tableId()), r));
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Map<String, ProgressDocument> stored = progress.find(unknown.keySet()).block(STORE_TIMEOUT);
+        unknown.forEach((key, first) -> book.follow(first.reading().fleetId(), first.reading().tableId(), first.partition(),
+                stored.containsKey(key) ? stored.get(key).progress() : SessionReconstructor.Progress.NONE));
+    }
+
+    /** Sessions, then rollups, then progress: a crash in between replays readings that give the same documents again. */
+    private void settle(List<SessionSummary> closed, Consumer<?, ?> consumer) {
+        if (!closed.isEmpty()) {
+            Set<ProgressDocument> reached = closed.stream()
+                    .map(s -> ProgressDocument.of(SessionBook.keyOf(s.fleetId(), s.tableId()), book.progressOf(s.fleetId(), s.tableId())))
+                    .collect(Collectors.toSet());
+            sessions.storeAll(closed).then(rollups.recompute(closed)).then(progress.storeAll(reached)).block(STORE_TIMEOUT);
+            metrics.closed(closed);
+        }
+        commit(consumer);
+        failing = null;
+        storeFailure = null;
+        metrics.state(book.openSessions(), lag(consumer).values().stream().mapToLong(l -> l.orElse(0)).sum());
+    }
+
+    private void commit(Consumer<?, ?> consumer) {
+        Map<TopicPartition, OffsetAndMetadata> advanced = new HashMap<>();
+        book.committable().forEach((partition, offset) -> {
+            TopicPartition topicPartition = new TopicPartition(Topics.TELEMETRY_READINGS, partition);
+            if (offset > committed.getOrDefault(topicPartition, -1L)) {
+                advanced.put(topicPartition, new OffsetAndMetadata(offset));
+            }
+        });
+        if (!advanced.isEmpty()) {
+            consumer.commitSync(advanced);
+            advanced.forEach((partition, offset) -> committed.put(partition, offset.offset()));
+        }
+    }
+
+    private void rewind(Consumer<?, ?> consumer, RuntimeException failure) {
+        metrics.storeFailed();
+        if (failing == null) {
+            failing = storeRetry.start();
+        }
+        long pause = failing.nextBackOff();
+        storeFailure = failure.toString();
+        log.warn("storing sessions failed, reading again from the last commit in {} ms: {}", pause, failure.toString());
+        book.clear();
+        committed.forEach(consumer::seek);
+        try {
+            ListenerUtils.stoppableSleep(containers.getListenerContainer(LISTENER_ID), pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Why the last attempt to store failed, or null once storing works. */
+    String storeFailure() {
+        return storeFailure;
+    }
+
+    private static Map<Integer, OptionalLong> lag(Consumer<?, ?> consumer) {
+        return consumer.assignment().stream().collect(Collectors.toMap(TopicPartition::partition, consumer::currentLag));
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        partitions.forEach(partition -> committed.put(partition, consumer.position(partition)));
+    }
+
+    @Override
+    public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        book.release(partitions.stream().map(TopicPartition::partition).toList());
+        committed.keySet().removeAll(partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        onPartitionsRevokedAfterCommit(consumer, partitions);
+    }
+}

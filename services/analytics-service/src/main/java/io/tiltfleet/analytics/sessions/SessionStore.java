@@ -1,0 +1,86 @@
+package io.tiltfleet.analytics.sessions;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+import static org.springframework.data.mongodb.core.query.Query.query;
+
+import java.time.Instant;
+import java.util.Collection;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.BulkOperations;
+import org.springframework.data.mongodb.core.FindAndReplaceOptions;
+import org.springframework.data.mongodb.core.ReactiveBulkOperations;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** Closed sessions in MongoDB, keyed by their stable id so that storing one again replaces it with itself. */
+@Component
+public class SessionStore {
+
+    private final ReactiveMongoTemplate mongo;
+
+    SessionStore(ReactiveMongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    public Mono<Void> createIndexes() {
+        return Flux.concat(
+                mongo.indexOps(SessionDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("start", Sort.Direction.ASC)),
+                mongo.indexOps(SessionDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)
+                        .on("tableId", Sort.Direction.ASC).on("start", Sort.Direction.ASC))).then();
+    }
+
+    public Mono<Void> storeAll(Collection<SessionSummary> sessions) {
+        if (sessions.isEmpty()) {
+            return Mono.empty();
+        }
+        ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, SessionDocument.class);
+        sessions.forEach(session -> bulk.replaceOne(query(where("_id").is(session.id())), SessionDocument.of(session),
+                FindAndReplaceOptions.options().upsert()));
+        return bulk.execute().then();
+    }
+
+    /** The sessions of one table that have time in any of the given hours. */
+    public Flux<SessionDocument> touching(String fleetId, String tableId, Collection<Instant> hours) {
+        return mongo.find(query(where("fleetId").is(fleetId).and("tableId").is(tableId).and("hours.hour").in(hours)),
+                SessionDocument.class);
+    }
+
+    /** One page, newest first. */
+    public Flux<SessionDocument> page(SessionFilter filter, int page, int size) {
+        return mongo.find(query(criteria(filter)).with(Sort.by(Sort.Direction.DESC, "start")).skip((long) page * size).limit(size),
+                SessionDocument.class);
+    }
+
+    public Mono<Long> count(SessionFilter filter) {
+        return mongo.count(query(criteria(filter)), SessionDocument.class);
+    }
+
+    /** Every matching session, oldest first, fetched from the cursor as the reader asks for more. */
+    public Flux<SessionDocument> stream(SessionFilter filter, int fetchSize) {
+        Query query = query(criteria(filter)).with(Sort.by(Sort.Direction.ASC, "start"));
+        query.cursorBatchSize(fetchSize);
+        return mongo.find(query, SessionDocument.class);
+    }
+
+    private static Criteria criteria(SessionFilter filter) {
+        Criteria criteria = where("fleetId").is(filter.fleetId()).and("start").gte(filter.from()).lt(filter.to());
+        if (filter.tableId() != null) {
+            criteria = criteria.and("tableId").is(filter.tableId());
+        }
+        if (filter.minDurationS() != null) {
+            criteria = criteria.and("durationS").gte(filter.minDurationS());
+        }
+        if (filter.minMaxAngleDeg() != null) {
+            criteria = criteria.and("maxAngleDeg").gte(filter.minMaxAngleDeg());
+        }
+        if (filter.endedBy() != null) {
+            criteria = criteria.and("endedBy").is(filter.endedBy());
+        }
+        return criteria;
+    }
+}

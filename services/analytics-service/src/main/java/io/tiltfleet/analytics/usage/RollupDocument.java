@@ -1,0 +1,36 @@
+package io.tiltfleet.analytics.usage;
+
+import io.tiltfleet.analytics.sessions.AngleBand;
+import java.time.Instant;
+import java.util.Map;
+import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.mapping.Document;
+
+/**
+ * The usage of one scope over one period, stored under an id made of both, so that computing it
+ * again overwrites it with the same figures.
+ *
+ * @param tableId null for a fleet rollup
+ */
+@Document(RollupDocument.COLLECTION)
+public record RollupDocument(@Id String id, Scope scope, String fleetId, String tableId, Granularity granularity,
+                             Instant periodStart, int sessions, Map<AngleBand, Double> secondsPerBand, double angleSeconds,
+                             double maxAngleDeg, int activeTables) {
+
+    public static final String COLLECTION = "usage_rollups";
+
+    public static RollupDocument of(Scope scope, String fleetId, String tableId, Granularity granularity, Instant periodStart,
+                                    Usage usage) {
+        String id = scope + ":" + fleetId + "/" + (tableId == null ? "*" : tableId) + ":" + granularity + ":" + periodStart;
+        return new RollupDocument(id, scope, fleetId, tableId, granularity, periodStart, usage.sessions(), usage.secondsPerBand(),
+                usage.angleSeconds(), usage.maxAngleDeg(), usage.activeTables());
+    }
+
+    public Usage usage() {
+        return new Usage(sessions, secondsPerBand == null ? Map.of() : secondsPerBand, angleSeconds, maxAngleDeg, activeTables);
+    }
+
+    public Instant periodEnd() {
+        return granularity.next(periodStart);
+    }
+}

@@ -1,0 +1,118 @@
+package io.tiltfleet.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tiltfleet.embedded.MongoStandIn;
+import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.SharedBrokers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Filters, paging, the summary and the NDJSON export over the scripted day; bad requests get a 400 problem body. */
+class AnalyticsApiTest {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String FLEET = "/api/analytics/fleets/clinic-api";
+    static final String DAY = "from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
+    static MongoStandIn mongo;
+    static ConfigurableApplicationContext analytics;
+
+    @BeforeAll
+    static void start() {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        mongo = MongoStandIn.start(Ports.free());
+        RunningAnalytics.publish(kafka, AnalyticsPipelineTest.scriptedDay("clinic-api"));
+        analytics = RunningAnalytics.start(kafka, mongo.uri("tiltfleet"), "analytics-api");
+        await().atMost(Duration.ofSeconds(60)).until(() -> RunningAnalytics.get(analytics, FLEET + "/sessions?" + DAY).contains("\"totalItems\":3"));
+    }
+
+    @AfterAll
+    static void stop() {
+        analytics.close();
+        mongo.close();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            // query                                   | session ids (table/device session), newest first
+            "minMaxAngleDeg=60                          | t-2/s-2",
+            "endedBy=IDLE_TIMEOUT                       | t-2/s-3",
+            "tableId=t-2                                | t-2/s-3, t-2/s-2",
+            "minDurationS=60                            | t-2/s-2, t-1/s-1",
+            "size=1&page=1                              | t-2/s-2",
+            "from=2026-11-20T11:05:00Z                  | t-2/s-3, t-2/s-2"})
+    void sessionsAreFilteredAndPaged(String query, String expected) {
+        JsonNode page = JSON.readTree(RunningAnalytics.get(analytics, FLEET + "/sessions?" + query));
+
+        List<String> ids = page.path("items").valueStream().map(s -> s.path("tableId").asString() + "/" + s.path("sessionId").asString()).toList();
+
+        assertThat(ids).containsExactly(expected.split(", "));
+    }
+
+    @Test
+    void theSummaryShowsTheDayTheWeekAndTheBusiestTables() {
+        JsonNode summary = JSON.readTree(RunningAnalytics.get(analytics, FLEET + "/summary?day=2026-11-20"));
+
+        assertThat(summary.path("usage").path("sessions").asInt()).isEqualTo(3);
+        assertThat(summary.path("lastSevenDays")).hasSize(7);
+        assertThat(summary.path("lastSevenDays").path(0).path("periodStart").asString()).isEqualTo("2026-11-14T00:00:00Z");
+        assertThat(summary.path("lastSevenDays").path(5).path("sessions").asInt()).isZero();
+        assertThat(summary.path("topTables").valueStream().map(t -> t.path("tableId").asString()).toList()).containsExactly("t-2", "t-1");
+        assertThat(summary.path("topTables").path(0).path("invertedMinutes").asDouble()).isEqualTo(2.5);   // 150 s
+    }
+
+    @Test
+    void theNdjsonExportHasOneObjectPerLineWithTheCsvColumns() throws Exception {
+        HttpResponse<String> export = RunningAnalytics.request(analytics, FLEET + "/exports/usage?format=NDJSON&tables=true&granularity=HOUR&" + DAY);
+
+        assertThat(export.headers().firstValue("Content-Type")).hasValue("application/x-ndjson");
+        assertThat(export.headers().firstValue("Content-Disposition")).hasValueSatisfying(name ->
+                assertThat(name).contains("tiltfleet_clinic-api_usage-hour_2026-11-20_2026-11-21.ndjson"));
+        List<JsonNode> rows = export.body().lines().map(JSON::readTree).toList();
+        assertThat(rows).extracting(row -> row.path("table_id").asString() + "@" + row.path("period_start").asString())
+                .containsExactly("t-1@2026-11-20T10:00:00Z", "t-1@2026-11-20T11:00:00Z", "t-2@2026-11-20T11:00:00Z");
+        assertThat(rows.get(2).path("inverted_min").decimalValue()).isEqualByComparingTo("2.5");
+        assertThat(rows.get(2).path("band_60_75_min").decimalValue()).isEqualByComparingTo("2");
+        assertThat(rows.get(2).path("scope").asString()).isEqualTo("TABLE");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            // path                                                                    | status | part of the problem body
+            "/usage?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z                  | 400 | must be before",
+            "/usage?granularity=WEEK                                                   | 400 | one of HOUR, DAY",
+            "/usage?granularity=HOUR&from=2026-01-01T00:00:00Z&to=2026-06-01T00:00:00Z | 400 | granularity=DAY",
+            "/usage?from=yesterday                                                     | 400 | such as 2026-11-25T10:00:00Z",
+            "/summary?day=monday                                                       | 400 | such as 2026-11-25",
+            "/sessions?size=0                                                          | 400 | size",
+            "/sessions?endedBy=BORED                                                   | 400 | RETURNED_UPRIGHT",
+            "/sessions?tableId=%7B%22$ne%22:null%7D                                    | 400 | tableId",
+            "/exports/sessions?format=XLSX                                             | 400 | CSV, NDJSON",
+            "/exports/sessions?to=1970-01-01T00:00:00Z                                 | 400 | must be before",
+            "/exports/usage?minMaxAngleDeg=91&from=x                                   | 400 | from"})
+    void badRequestsGetAProblemBody(String path, int status, String detail) throws Exception {
+        HttpResponse<String> response = RunningAnalytics.request(analytics, FLEET + path);
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
+        assertThat(response.body()).contains("\"status\":" + status).contains(detail);
+    }
+
+    @Test
+    void aFleetIdThatIsNotAnIdIsRefused() throws Exception {
+        HttpResponse<String> response = RunningAnalytics.request(analytics, "/api/analytics/fleets/..%2F..%2Fetc/exports/sessions");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().allValues("Content-Disposition")).isEmpty();
+    }
+}

@@ -1,0 +1,82 @@
+package io.tiltfleet.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.embedded.MongoStandIn;
+import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.SharedBrokers;
+import io.tiltfleet.embedded.TcpProxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** MongoDB unreachable while sessions close: the intake reads them again once it is back, none lost, none doubled. */
+class AnalyticsStoreOutageTest {
+
+    static final int TABLES = 5;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** 40 s at 40 degrees from {@code start}, one reading a second, then (in the second part) back at 0. */
+    static List<List<TelemetryReading>> sessionsInTwoParts(Instant start) {
+        List<TelemetryReading> opening = new ArrayList<>();
+        List<TelemetryReading> closing = new ArrayList<>();
+        for (int table = 1; table <= TABLES; table++) {
+            for (int second = 0; second <= 40; second++) {
+                double angle = second == 40 ? 0 : 40;
+                TelemetryReading reading = new TelemetryReading("clinic-outage", "t-" + table, second + 1, start.plusSeconds(second),
+                        angle > 0 ? "s-" + table : null, angle, second, true);
+                (second < 20 ? opening : closing).add(reading);
+            }
+        }
+        return List.of(opening, closing);
+    }
+
+    @Test
+    void sessionsClosingWhileMongoDbIsAwayAreStoredWholeOnceItIsBack() {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        Instant start = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
+        List<List<TelemetryReading>> parts = sessionsInTwoParts(start);
+        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             TcpProxy link = TcpProxy.start(mongo.port());
+             ConfigurableApplicationContext analytics = RunningAnalytics.start(kafka,
+                     "mongodb://127.0.0.1:" + link.port() + "/tiltfleet?serverSelectionTimeoutMS=1500&connectTimeoutMS=1000",
+                     "analytics-outage", "--tiltfleet.analytics.idle-timeout=10m", "--tiltfleet.analytics.store-retry-max=2s")) {
+            // Given sessions open on every table
+            RunningAnalytics.publish(kafka, parts.get(0));
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    RunningAnalytics.metric(analytics, "tiltfleet_analytics_sessions_open") == TABLES);
+
+            // When MongoDB becomes unreachable just as they close
+            link.cut();
+            RunningAnalytics.publish(kafka, parts.get(1));
+
+            // Then the intake reports the failure and holds on
+            await().atMost(Duration.ofSeconds(30)).until(() -> RunningAnalytics.get(analytics, "/actuator/health").contains("storeFailure"));
+            assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_store_failures_total")).isPositive();
+
+            // When MongoDB is back
+            link.restore();
+
+            // Then every session is there once, whole: 40 s inverted, 41 readings each
+            String sessions = "/api/analytics/fleets/clinic-outage/sessions?from=" + start.minusSeconds(1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> RunningAnalytics.get(analytics, sessions).contains("\"totalItems\":" + TABLES));
+            String listed = RunningAnalytics.get(analytics, sessions);
+            assertThat(listed.split("\"readings\":41,", -1)).hasSize(TABLES + 1);
+            assertThat(listed.split("\"durationS\":40.0,", -1)).hasSize(TABLES + 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> RunningAnalytics.get(analytics, "/actuator/health/intake").contains("\"UP\""));
+            JsonNode days = JSON.readTree(RunningAnalytics.get(analytics,
+                    "/api/analytics/fleets/clinic-outage/usage?granularity=DAY&from=" + start.minusSeconds(86_400))).path("periods");
+            assertThat(days.valueStream().mapToInt(day -> day.path("sessions").asInt()).sum()).isEqualTo(TABLES);
+            assertThat(days.valueStream().mapToDouble(day -> day.path("invertedMinutes").asDouble()).sum()).isCloseTo(TABLES * 40 / 60.0, within(0.002));
+        }
+    }
+}
