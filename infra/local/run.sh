@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The platform on this machine, on embedded infrastructure: Mosquitto (1883), Kafka in KRaft mode (9092),
-# a MongoDB wire-protocol stand-in (27017), the services, and a simulated fleet of 50 tables.
+# a MongoDB wire-protocol stand-in (27017), the services, the gateway with the fleet dashboard (8080),
+# and a simulated fleet of 50 tables.
 # Ctrl-C stops everything. Logs: target/local/*.log
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,7 +13,7 @@ if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
   echo "installing mosquitto (Debian package)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null
 fi
-for port in 1883 9092 27017 8081 8082 8083; do
+for port in 1883 9092 27017 8080 8081 8082 8083; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "port $port is already in use on 127.0.0.1: stop what listens there (another local run?) and try again" >&2
     exit 1
@@ -65,10 +66,24 @@ pids+=($!)
 wait_for "analytics-service" 90 healthy 8083
 echo "analytics-service up: http://127.0.0.1:8083/api/analytics/fleets/fleet-1/summary, sessions CSV at /api/analytics/fleets/fleet-1/exports/sessions"
 
+java -Xmx256m -jar gateway/target/gateway-*-exec.jar --spring.profiles.active=local >"$LOGS/gateway.log" 2>&1 &
+pids+=($!)
+wait_for "gateway" 90 healthy 8080
+
 java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" >"$LOGS/fleet-simulator.log" 2>&1 &
 pids+=($!)
 echo "fleet simulator: $TABLES tables on tcp://127.0.0.1:1883 (log: $LOGS/fleet-simulator.log)"
-echo "ready in $(( $(date +%s) - started ))s. Ctrl-C stops everything."
+cat <<READY
+
+Fleet dashboard: http://127.0.0.1:8080/  (fleet "fleet-1"; API description at /openapi.yaml)
+Ready-made API keys of this local run (header X-API-Key, or paste one into the dashboard):
+  tf-viewer-local       vera    viewer     (read)
+  tf-operator-local     olivia  operator   (read, acknowledge alerts, edit safety profiles)
+  tf-analyst-local      anna    analyst    (read, exports)
+  tf-supervisor-local   sam     operator and analyst
+  e.g. curl -H 'X-API-Key: tf-viewer-local' http://127.0.0.1:8080/api/fleet/fleet-1/tables
+ready in $(( $(date +%s) - started ))s. Ctrl-C stops everything.
+READY
 
 metric() { curl -fsS "http://127.0.0.1:$1/actuator/prometheus" | awk -v m="$2" '$1 ~ "^"m {s+=$2} END {printf "%d", s}'; }
 while sleep 10; do

@@ -24,14 +24,15 @@ final class ServiceProcess {
         this.port = port;
     }
 
-    /** Extra JVM options for the services, such as a flight recording, come from TILTFLEET_SERVICE_JAVA_OPTS. */
+    /** A service's jar is in services/{name}/target, the gateway's in gateway/target. Extra JVM options for the services, such as a flight recording, come from TILTFLEET_SERVICE_JAVA_OPTS. */
     static ServiceProcess start(String name, Path scratch, int port, String heap, String... settings) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
         String extraOptions = System.getenv().getOrDefault("TILTFLEET_SERVICE_JAVA_OPTS", "").strip();
         if (!extraOptions.isEmpty()) {
             command.addAll(List.of(extraOptions.split("\\s+")));
         }
-        command.addAll(List.of("-jar", "services/" + name + "/target/" + name + "-0.1.0-SNAPSHOT-exec.jar", "--server.port=" + port, "--logging.level.root=WARN"));
+        Path module = Files.isDirectory(Path.of(name)) ? Path.of(name) : Path.of("services", name);
+        command.addAll(List.of("-jar", module.resolve("target").resolve(name + "-0.1.0-SNAPSHOT-exec.jar").toString(), "--server.port=" + port, "--logging.level.root=WARN"));
         command.addAll(List.of(settings));
         ManagedProcess process = ManagedProcess.start(name, command, scratch.resolve(name + ".log"));
         process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health").contains("\"status\":\"UP\""), Duration.ofSeconds(120));

@@ -54,12 +54,16 @@ class FleetController {
         return monitors.fleet(fleetId);
     }
 
-    /** Alert changes ("alert") and table states ("table") of one fleet as they happen, with heartbeat comments. */
+    /**
+     * Alert changes ("alert") and table states ("table") of one fleet as they happen, with heartbeat
+     * comments; it begins with the latest state of each table, so that a dashboard that just loaded
+     * the stored states is up to date at once.
+     */
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     Flux<ServerSentEvent<Object>> stream(@PathVariable @Pattern(regexp = ID) String fleetId) {
         Flux<ServerSentEvent<Object>> alerts = feed.alerts().filter(event -> event.fleetId().equals(fleetId))
                 .map(event -> ServerSentEvent.<Object>builder(event).event("alert").id(event.alertId()).build());
-        Flux<ServerSentEvent<Object>> tables = feed.tables().filter(state -> fleetId.equals(state.fleetId()))
+        Flux<ServerSentEvent<Object>> tables = Flux.concat(feed.current(fleetId), feed.tables().filter(state -> fleetId.equals(state.fleetId())))
                 .map(state -> ServerSentEvent.<Object>builder(state).event("table").build());
         Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(properties.heartbeat())
                 .map(n -> ServerSentEvent.<Object>builder().comment("heartbeat").build());

@@ -2,26 +2,36 @@ package io.tiltfleet.safety.fleetstate;
 
 import io.tiltfleet.contract.SafetyAlertEvent;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
 /**
  * The in-process feed behind the dashboards' event streams. Best-effort multicast: a subscriber that
- * cannot keep up loses events from its own buffer and never holds back the others or the rules.
+ * cannot keep up loses events from its own buffer and never holds back the others or the rules. The
+ * latest state shown of each table is kept, so that a stream can begin with the fleet as it is now.
  */
 @Component
 public class LiveFeed {
 
     private final Sinks.Many<SafetyAlertEvent> alerts = Sinks.many().multicast().directBestEffort();
     private final Sinks.Many<TableLiveState> tables = Sinks.many().multicast().directBestEffort();
+    private final Map<String, TableLiveState> latest = new ConcurrentHashMap<>();
 
     public void publish(SafetyAlertEvent event) {
         alerts.emitNext(event, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(50)));
     }
 
     public void publish(TableLiveState state) {
+        latest.put(state.fleetId() + "/" + state.tableId(), state);
         tables.emitNext(state, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(50)));
+    }
+
+    /** The latest state shown of each table of the fleet that this instance has seen. */
+    public Flux<TableLiveState> current(String fleetId) {
+        return Flux.fromStream(() -> latest.values().stream().filter(state -> state.fleetId().equals(fleetId)));
     }
 
     public Flux<SafetyAlertEvent> alerts() {

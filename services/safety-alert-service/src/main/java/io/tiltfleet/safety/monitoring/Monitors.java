@@ -54,7 +54,11 @@ public class Monitors {
         final int partition;
         boolean online;
         Instant liveShownAt = Instant.EPOCH;
+        /** Whether something arrived since the table was last shown live: the clock shows it once the interval has passed. */
+        boolean liveUnshown;
         Instant storedAt = Instant.EPOCH;
+        /** Whether the memory changed since it was last stored: the clock stores it once the checkpoint interval has passed. */
+        boolean unsaved;
 
         Watched(String fleetId, String tableId, TableMonitor monitor, int partition, boolean online) {
             this.fleetId = fleetId;
@@ -156,7 +160,8 @@ public class Monitors {
     }
 
     /**
-     * Lets time pass for every owned table: silence is noticed without any new event. While this
+     * Lets time pass for every owned table: silence is noticed without any new event, and the last
+     * state of a table that has gone quiet is stored and shown even though no event follows it. While this
      * instance is behind on its partitions, a partition's time is the newest event read from it, so
      * that its own backlog never makes tables look silent.
      */
@@ -176,6 +181,15 @@ public class Monitors {
                 }
             });
             settle(signals, touched);
+            Map<String, Watched> unsaved = new LinkedHashMap<>();
+            watched.forEach((key, table) -> {
+                if (table.unsaved && !touched.containsKey(key)) {
+                    unsaved.put(key, table);
+                }
+            });
+            store(unsaved, List.of(), now);
+            watched.values().stream().filter(table -> table.liveUnshown && !touched.containsValue(table))
+                    .forEach(table -> showLive(table, now, false));
         } finally {
             processing.unlock();
         }
@@ -230,7 +244,10 @@ public class Monitors {
             if (alertsChanged.contains(entry.getKey()) || Duration.between(table.storedAt, now).compareTo(properties.memoryCheckpoint()) >= 0) {
                 bulk.replaceOne(query(where("_id").is(entry.getKey())), document(table), FindAndReplaceOptions.options().upsert());
                 table.storedAt = now;
+                table.unsaved = false;
                 writes++;
+            } else {
+                table.unsaved = true;
             }
         }
         if (writes > 0) {
@@ -240,9 +257,11 @@ public class Monitors {
 
     private void showLive(Watched table, Instant now, boolean alertsChanged) {
         if (!alertsChanged && Duration.between(table.liveShownAt, now).compareTo(properties.liveStateEvery()) < 0) {
+            table.liveUnshown = true;
             return;
         }
         table.liveShownAt = now;
+        table.liveUnshown = false;
         feed.publish(liveState(document(table)));
     }
 

@@ -1,0 +1,81 @@
+package io.tiltfleet.gateway.routing;
+
+import static org.springframework.cloud.gateway.support.RouteMetadataUtils.CONNECT_TIMEOUT_ATTR;
+import static org.springframework.cloud.gateway.support.RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.tiltfleet.gateway.GatewayProperties;
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.cloud.circuitbreaker.resilience4j.ReactiveResilience4JCircuitBreakerFactory;
+import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
+import org.springframework.cloud.client.circuitbreaker.Customizer;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.cloud.gateway.route.builder.Buildable;
+import org.springframework.cloud.gateway.route.builder.RouteLocatorBuilder;
+import org.springframework.cloud.gateway.route.builder.BooleanSpec;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+
+/**
+ * The public API: {@code /api/fleet/**} and {@code /api/alerts/**} to the safety-alert service,
+ * {@code /api/analytics/**} to the analytics service. Each route has its own circuit breaker, so a
+ * service that is down answers a fast 503 without touching the others. Event streams and exports
+ * run as long as the client reads: they have no response timeout, and their breakers count only
+ * failures, not duration.
+ */
+@Configuration(proxyBeanMethods = false)
+class Routes {
+
+    static final String SAFETY_STREAM = "safety-stream";
+    static final String SAFETY = "safety";
+    static final String ANALYTICS_EXPORTS = "analytics-exports";
+    static final String ANALYTICS = "analytics";
+    private static final Duration LONGEST_STREAM = Duration.ofDays(1);
+
+    @Bean
+    RouteLocator tiltfleetRoutes(RouteLocatorBuilder routes, GatewayProperties properties) {
+        return routes.routes()
+                .route(SAFETY_STREAM, r -> route(r.order(-1).method(HttpMethod.GET).and().path("/api/fleet/*/stream"), SAFETY_STREAM,
+                        "safety-alert-service", properties.safetyUri(), properties, -1))
+                .route(SAFETY, r -> route(r.path("/api/fleet/**", "/api/alerts/**"), SAFETY, "safety-alert-service",
+                        properties.safetyUri(), properties, properties.responseTimeout().toMillis()))
+                .route(ANALYTICS_EXPORTS, r -> route(r.order(-1).path("/api/analytics/fleets/*/exports/**"), ANALYTICS_EXPORTS,
+                        "analytics-service", properties.analyticsUri(), properties, -1))
+                .route(ANALYTICS, r -> route(r.path("/api/analytics/**"), ANALYTICS, "analytics-service", properties.analyticsUri(),
+                        properties, properties.responseTimeout().toMillis()))
+                .build();
+    }
+
+    /** Credentials stay at the gateway; the request size is bounded; failures fall back to a 503 naming the service. */
+    private static Buildable<Route> route(BooleanSpec predicate, String breaker, String service,
+                                          URI uri, GatewayProperties properties, long responseTimeoutMillis) {
+        return predicate.filters(f -> f.removeRequestHeader("X-API-Key").removeRequestHeader("Authorization")
+                        .setRequestSize(properties.maxRequestSize())
+                        .circuitBreaker(c -> c.setName(breaker).setFallbackUri("forward:/fallback/" + service)))
+                .metadata(CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
+                .metadata(RESPONSE_TIMEOUT_ATTR, responseTimeoutMillis)
+                .uri(uri);
+    }
+
+    /**
+     * Open after half of at least 5 of the last 20 calls failed, for 10 s; a request gives up after the
+     * response timeout and a little more. Streams and exports may last a day.
+     */
+    @Bean
+    Customizer<ReactiveResilience4JCircuitBreakerFactory> breakers(GatewayProperties properties) {
+        CircuitBreakerConfig failures = CircuitBreakerConfig.custom().slidingWindowSize(20).minimumNumberOfCalls(5)
+                .failureRateThreshold(50).waitDurationInOpenState(Duration.ofSeconds(10)).build();
+        return factory -> {
+            factory.configureDefault(id -> new Resilience4JConfigBuilder(id).circuitBreakerConfig(failures)
+                    .timeLimiterConfig(TimeLimiterConfig.custom().timeoutDuration(properties.responseTimeout().plusSeconds(5)).build())
+                    .build());
+            factory.configure(builder -> builder
+                    .circuitBreakerConfig(CircuitBreakerConfig.from(failures).slowCallDurationThreshold(LONGEST_STREAM).build())
+                    .timeLimiterConfig(TimeLimiterConfig.custom().timeoutDuration(LONGEST_STREAM).build()), SAFETY_STREAM, ANALYTICS_EXPORTS);
+        };
+    }
+}

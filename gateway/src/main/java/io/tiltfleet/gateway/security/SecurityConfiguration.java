@@ -1,0 +1,111 @@
+package io.tiltfleet.gateway.security;
+
+import io.tiltfleet.gateway.GatewayProperties;
+import io.tiltfleet.gateway.ProblemResponses;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.oauth2.server.resource.authentication.ReactiveJwtAuthenticationConverterAdapter;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.ServerAuthenticationEntryPoint;
+import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
+import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
+import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsConfigurationSource;
+import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
+
+
+/**
+ * Every {@code /api} call needs a credential: an API key (machines, and the dashboard of the local
+ * run) or, where an identity provider is configured, a JWT whose {@code roles} claim names the roles.
+ * Reading is for every role; acknowledging alerts and editing safety profiles is for operators;
+ * exports are for analysts. The dashboard's static files, health and metrics need none.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    @Bean
+    ApiKeys apiKeys(GatewayProperties properties) {
+        return new ApiKeys(properties.apiKeys());
+    }
+
+    @Bean
+    SecurityWebFilterChain api(ServerHttpSecurity http, ApiKeys apiKeys, ObjectProvider<ReactiveJwtDecoder> jwtDecoder) {
+        ServerAuthenticationEntryPoint unauthenticated = (exchange, failure) -> {
+            exchange.getResponse().getHeaders().add(HttpHeaders.WWW_AUTHENTICATE, "Bearer, ApiKey header=\"" + ApiKeys.HEADER + "\"");
+            return ProblemResponses.write(exchange, HttpStatus.UNAUTHORIZED, failure.getMessage() == null || failure.getMessage().isBlank()
+                    ? "a credential is needed: an " + ApiKeys.HEADER + " header or a bearer token" : describe(failure.getMessage()));
+        };
+        ServerAccessDeniedHandler forbidden = (exchange, denied) -> exchange.getPrincipal()
+                .map(principal -> principal.getName()).defaultIfEmpty("this credential")
+                .flatMap(name -> ProblemResponses.write(exchange, HttpStatus.FORBIDDEN,
+                        name + " may not " + exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath()
+                                + ": its roles do not allow it"));
+        AuthenticationWebFilter apiKeyFilter = new AuthenticationWebFilter(apiKeys);
+        apiKeyFilter.setServerAuthenticationConverter(apiKeys);
+        apiKeyFilter.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(unauthenticated));
+        // every request carries its credential: no session is made, stored or sent back as a cookie
+        apiKeyFilter.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
+
+        http.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
+                .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+                .logout(ServerHttpSecurity.LogoutSpec::disable)
+                .cors(Customizer.withDefaults())
+                .addFilterAt(apiKeyFilter, SecurityWebFiltersOrder.AUTHENTICATION)
+                .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden))
+                .authorizeExchange(exchanges -> exchanges
+                        .pathMatchers(HttpMethod.OPTIONS).permitAll()
+                        .pathMatchers("/", "/index.html", "/dashboard.js", "/dashboard.css", "/favicon.svg", "/openapi.yaml").permitAll()
+                        .pathMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        .pathMatchers(HttpMethod.POST, "/api/alerts/*/acknowledge").hasRole(Roles.OPERATOR)
+                        .pathMatchers(HttpMethod.PUT, "/api/fleet/*/tables/*/profile").hasRole(Roles.OPERATOR)
+                        .pathMatchers(HttpMethod.GET, "/api/analytics/fleets/*/exports/**").hasRole(Roles.ANALYST)
+                        .pathMatchers(HttpMethod.GET, "/api/**").hasAnyRole(Roles.VIEWER, Roles.OPERATOR, Roles.ANALYST)
+                        .anyExchange().denyAll());
+        if (jwtDecoder.getIfAvailable() != null) {
+            JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
+            roles.setAuthoritiesClaimName("roles");
+            roles.setAuthorityPrefix("ROLE_");
+            JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+            converter.setJwtGrantedAuthoritiesConverter(roles);
+            http.oauth2ResourceServer(server -> server.authenticationEntryPoint(unauthenticated)
+                    .jwt(jwt -> jwt.jwtAuthenticationConverter(new ReactiveJwtAuthenticationConverterAdapter(converter))));
+        }
+        return http.build();
+    }
+
+    /** Browsers may call the API from the configured dashboard origins; the gateway's own page needs no CORS. */
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(GatewayProperties properties) {
+        CorsConfiguration cors = new CorsConfiguration();
+        cors.setAllowedOrigins(properties.allowedOrigins());
+        cors.setAllowedMethods(List.of("GET", "POST", "PUT"));
+        cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, ApiKeys.HEADER));
+        cors.setExposedHeaders(List.of(HttpHeaders.RETRY_AFTER, HttpHeaders.CONTENT_DISPOSITION));
+        cors.setMaxAge(3600L);
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        source.registerCorsConfiguration("/api/**", cors);
+        return source;
+    }
+
+    private static String describe(String failure) {
+        return failure.startsWith("unknown API key") ? "the " + ApiKeys.HEADER + " is not a known key" : "the credential was refused: " + failure;
+    }
+
+}

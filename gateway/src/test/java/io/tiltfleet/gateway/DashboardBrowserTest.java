@@ -1,0 +1,165 @@
+package io.tiltfleet.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.simulator.TablePublisher;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A fleet operator's afternoon in headless Chromium (Debian's chromium and chromedriver): sign in,
+ * watch a table's angle move, see its over-angle alert arrive, acknowledge it, download the sessions
+ * as CSV. Screenshots go to target/e2e/.
+ */
+class DashboardBrowserTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path SHOTS = Path.of("target", "e2e");
+
+    @Test
+    void anOperatorSeesTheFleetLiveAcknowledgesAnAlertAndExportsSessions() throws Exception {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "needs Debian's chromium and chromium-driver");
+        Path downloads = Files.createDirectories(SHOTS.resolve("downloads")).toAbsolutePath();
+        try (Stream<Path> old = Stream.concat(Files.list(SHOTS), Files.list(downloads))) {
+            old.filter(Files::isRegularFile).forEach(file -> file.toFile().delete());
+        }
+        ScheduledExecutorService tables = Executors.newSingleThreadScheduledExecutor();
+        WebDriver browser = null;
+        try (LocalStack stack = LocalStack.start();
+             TablePublisher moving = TablePublisher.connect(stack.mqtt.uri(), "e2e", "t-1");
+             TablePublisher finished = TablePublisher.connect(stack.mqtt.uri(), "e2e", "t-2");
+             AutoCloseable stopTables = tables::shutdownNow) {
+            // Given t-2 has had a short session (for the export), and t-1 is tilting slowly between 20 and 40 degrees
+            Instant start = Instant.now().minusSeconds(20);
+            for (int second = 0; second <= 10; second++) {
+                double angle = second == 10 ? 0 : 35;
+                finished.publish(new TelemetryReading("e2e", "t-2", second + 1, start.plusSeconds(second), angle > 0 ? "s-2" : null,
+                        angle, second, true)).join();
+            }
+            AtomicReference<Double> target = new AtomicReference<>(20.0);
+            AtomicLong seq = new AtomicLong();
+            tables.scheduleAtFixedRate(() -> {
+                long n = seq.incrementAndGet();
+                double swing = n % 40 < 20 ? n % 40 : 40 - n % 40;   // 20 to 40 and back, a degree every half second
+                double angle = target.get() >= 60 ? target.get() : 20 + swing;
+                moving.publish(new TelemetryReading("e2e", "t-1", n, Instant.now(), "s-1", angle, n * 0.5, true))
+                        .exceptionally(failure -> {
+                            System.out.println("t-1 reading " + n + " not acknowledged: " + failure);
+                            return null;
+                        });
+            }, 0, 500, TimeUnit.MILLISECONDS);
+
+            browser = chromium(downloads);
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(45));
+
+            // When the operator signs in and opens fleet e2e
+            browser.get(stack.dashboardUrl());
+            wait.until(driver -> driver.findElement(By.id("api-key")).isDisplayed());
+            browser.findElement(By.id("api-key")).sendKeys("tf-supervisor-local");
+            browser.findElement(By.cssSelector("#login-form button")).click();
+            wait.until(driver -> driver.findElement(By.id("dashboard")).isDisplayed());
+            WebElement fleet = browser.findElement(By.id("fleet"));
+            fleet.clear();
+            fleet.sendKeys("e2e");
+            browser.findElement(By.cssSelector("#fleet-form button")).click();
+
+            // Then t-1's angle changes on the page without a reload
+            String firstAngle = wait.until(driver -> angleOf(driver, "t-1"));
+            wait.until(driver -> {
+                String now = angleOf(driver, "t-1");
+                return now != null && !now.equals(firstAngle) ? now : null;
+            });
+            // and t-2, quiet since its last reading, shows that last state: back at 0, no session
+            wait.until(driver -> angleOf(driver, "t-2") != null && Double.parseDouble(angleOf(driver, "t-2")) == 0);
+            assertThat(browser.findElement(By.cssSelector(".table[data-table-id='t-2'] .meta")).getText()).startsWith("no session");
+            shot(browser, "1-live-angle.png");
+
+            // When t-1 goes to 80 degrees, its over-angle alert appears
+            target.set(80.0);
+            WebElement overAngle = wait.until(driver -> driver.findElements(By.cssSelector("#alerts tr[data-state='ACTIVE_UNACKNOWLEDGED']"))
+                    .stream().filter(row -> row.getText().contains("OVER_ANGLE")).findFirst().orElse(null));
+            assertThat(overAngle.getText()).contains("CRITICAL", "t-1");
+            assertThat(browser.findElement(By.cssSelector(".table[data-table-id='t-1']")).getAttribute("class")).contains("alerting");
+            shot(browser, "2-alert.png");
+
+            // And the operator acknowledges it
+            String alertId = overAngle.getAttribute("data-alert-id");
+            overAngle.findElement(By.tagName("button")).click();
+            WebElement acknowledged = wait.until(driver -> driver.findElements(
+                    By.cssSelector("#alerts tr[data-alert-id='" + alertId + "'][data-state='ACTIVE_ACKNOWLEDGED']")).stream().findFirst().orElse(null));
+            assertThat(acknowledged.getText()).contains("OVER_ANGLE", "by sam");
+            shot(browser, "3-acknowledged.png");
+
+            // And downloads the sessions as CSV
+            browser.findElement(By.id("export-csv")).click();
+            File csv = wait.until(driver -> {
+                File[] files = downloads.toFile().listFiles((dir, name) -> name.startsWith("tiltfleet_e2e_sessions_") && name.endsWith(".csv"));
+                return files != null && files.length == 1 ? files[0] : null;
+            });
+            List<String> lines = Files.readAllLines(csv.toPath());
+            assertThat(lines.get(0)).startsWith("session_id,fleet_id,table_id");
+            assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("e2e/t-2/s-2/"));
+            shot(browser, "4-exported.png");
+        } catch (RuntimeException | AssertionError failure) {
+            if (browser != null) {
+                shot(browser, "failure.png");
+                System.out.println("page status: " + browser.findElement(By.id("status")).getText() + " | "
+                        + browser.findElement(By.id("usage-status")).getText() + " | tables: " + browser.findElement(By.id("tables")).getText());
+            }
+            throw failure;
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+        }
+    }
+
+    private static String angleOf(WebDriver driver, String tableId) {
+        List<WebElement> angles = driver.findElements(By.cssSelector(".table[data-table-id='" + tableId + "'] .angle"));
+        if (angles.isEmpty() || angles.get(0).getAttribute("data-angle").isEmpty()) {
+            return null;
+        }
+        return angles.get(0).getAttribute("data-angle");
+    }
+
+    private static WebDriver chromium(Path downloads) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1100");
+        Map<String, Object> preferences = new HashMap<>();
+        preferences.put("download.default_directory", downloads.toString());
+        preferences.put("download.prompt_for_download", false);
+        options.setExperimentalOption("prefs", preferences);
+        ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(driver, options);
+    }
+
+    private static void shot(WebDriver browser, String name) throws Exception {
+        Files.write(Files.createDirectories(SHOTS).resolve(name), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+}

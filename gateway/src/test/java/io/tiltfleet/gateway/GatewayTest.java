@@ -1,0 +1,189 @@
+package io.tiltfleet.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPrivateKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/** The real gateway in front of stand-in services: routes, credentials and roles, streaming, metrics. */
+class GatewayTest {
+
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static StubServices services;
+    static ConfigurableApplicationContext gateway;
+    static KeyPair signingKeys;
+
+    @BeforeAll
+    static void start(@TempDir Path keys) throws Exception {
+        services = StubServices.start();
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        signingKeys = generator.generateKeyPair();
+        Path publicKey = keys.resolve("issuer.pub");
+        Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(signingKeys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        gateway = GatewayApplication.builder().profiles("local").run("--server.port=0",
+                "--tiltfleet.gateway.safety-uri=" + services.safetyUri(), "--tiltfleet.gateway.analytics-uri=" + services.analyticsUri(),
+                "--tiltfleet.gateway.rate-limit.requests=10000",
+                "--spring.security.oauth2.resourceserver.jwt.public-key-location=file:" + publicKey);
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        services.close();
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            // method | path                                          | service reached
+            "GET  | /api/fleet/clinic-1/tables                       | safety",
+            "GET  | /api/alerts?fleetId=clinic-1                     | safety",
+            "GET  | /api/analytics/fleets/clinic-1/summary           | analytics",
+            "GET  | /api/analytics/fleets/clinic-1/usage?granularity=DAY | analytics"})
+    void eachRouteReachesItsServiceWithoutTheCredential(String method, String path, String service) throws Exception {
+        HttpResponse<String> response = send(method, path, "tf-viewer-local");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"service\":\"" + service + "\"", "\"path\":\"" + path + "\"", "\"credentialForwarded\":false");
+        assertThat(response.headers().allValues("Set-Cookie")).as("no session is made for a credential sent with each request").isEmpty();
+    }
+
+    @ParameterizedTest(name = "{1} {2} with {0} -> {3}")
+    @CsvSource(delimiter = '|', value = {
+            // key                 | method | path                                               | status
+            "                      | GET  | /api/fleet/clinic-1/tables                           | 401",
+            "not-a-key             | GET  | /api/fleet/clinic-1/tables                           | 401",
+            "tf-viewer-local       | POST | /api/alerts/a-1/acknowledge                          | 403",
+            "tf-viewer-local       | PUT  | /api/fleet/clinic-1/tables/t-1/profile               | 403",
+            "tf-viewer-local       | GET  | /api/analytics/fleets/clinic-1/exports/sessions      | 403",
+            "tf-operator-local     | POST | /api/alerts/a-1/acknowledge                          | 200",
+            "tf-operator-local     | PUT  | /api/fleet/clinic-1/tables/t-1/profile               | 200",
+            "tf-operator-local     | GET  | /api/analytics/fleets/clinic-1/exports/sessions      | 403",
+            "tf-analyst-local      | GET  | /api/analytics/fleets/clinic-1/exports/sessions      | 200",
+            "tf-analyst-local      | POST | /api/alerts/a-1/acknowledge                          | 403",
+            "tf-supervisor-local   | POST | /api/alerts/a-1/acknowledge                          | 200",
+            "tf-supervisor-local   | GET  | /api/analytics/fleets/clinic-1/exports/usage         | 200",
+            "tf-operator-local     | DELETE | /api/alerts/a-1                                    | 403",
+            "tf-viewer-local       | GET  | /actuator/env                                        | 403"})
+    void rolesDecideWhatACredentialMayDo(String key, String method, String path, int status) throws Exception {
+        HttpResponse<String> response = send(method, path, key);
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        if (status >= 400) {
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
+            assertThat(response.body()).contains("\"status\":" + status);
+        }
+    }
+
+    @Test
+    void aJwtFromTheConfiguredIssuerCarriesItsRolesAndAForgedOneIsRefused() throws Exception {
+        String operator = token(signingKeys, List.of("operator"), Instant.now().plusSeconds(300));
+        String viewer = token(signingKeys, List.of("viewer"), Instant.now().plusSeconds(300));
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String forged = token(generator.generateKeyPair(), List.of("operator"), Instant.now().plusSeconds(300));
+        String expired = token(signingKeys, List.of("operator"), Instant.now().minusSeconds(300));
+
+        assertThat(sendBearer("POST", "/api/alerts/a-1/acknowledge", operator).statusCode()).isEqualTo(200);
+        assertThat(sendBearer("POST", "/api/alerts/a-1/acknowledge", viewer).statusCode()).isEqualTo(403);
+        assertThat(sendBearer("GET", "/api/fleet/clinic-1/tables", forged).statusCode()).isEqualTo(401);
+        assertThat(sendBearer("GET", "/api/fleet/clinic-1/tables", expired).statusCode()).isEqualTo(401);
+        assertThat(sendBearer("GET", "/api/me", operator).body()).contains("\"name\":\"olivia@clinic\"", "\"roles\":[\"operator\"]");
+    }
+
+    @Test
+    void aSlowAnswerWithinTheResponseTimeoutIsPassedOn() throws Exception {
+        HttpResponse<String> response = send("GET", "/api/alerts/slow", "tf-viewer-local");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("\"path\":\"/api/alerts/slow\"");
+    }
+
+    @Test
+    void serverSentEventsPassThroughOneByOne() {
+        List<Long> arrivals = new ArrayList<>();
+        long started = System.nanoTime();
+        WebClient.create("http://127.0.0.1:" + port()).get().uri("/api/fleet/clinic-1/stream").header("X-API-Key", "tf-viewer-local")
+                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .doOnNext(event -> arrivals.add((System.nanoTime() - started) / 1_000_000))
+                .blockLast(Duration.ofSeconds(10));
+
+        // five events sent 300 ms apart arrive about 300 ms apart, not all together at the end
+        assertThat(arrivals).hasSize(5);
+        for (int i = 1; i < arrivals.size(); i++) {
+            assertThat(arrivals.get(i) - arrivals.get(i - 1)).as("gap before event %d", i).isGreaterThan(150);
+        }
+    }
+
+    @Test
+    void theDashboardAndTheApiDescriptionNeedNoCredentialAndEachRouteIsMeasured() throws Exception {
+        send("GET", "/api/alerts", "tf-viewer-local");
+
+        assertThat(send("GET", "/", Map.of()).body()).contains("<title>TiltFleet");
+        assertThat(send("GET", "/openapi.yaml", Map.of()).body()).contains("openapi: 3.1");
+        assertThat(send("GET", "/actuator/prometheus", Map.of()).body()).contains("spring_cloud_gateway_requests_seconds_count")
+                .contains("routeId=\"safety\"");
+    }
+
+    static String token(KeyPair keys, List<String> roles, Instant expires) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder().subject("olivia@clinic")
+                .claim("roles", roles).expirationTime(Date.from(expires)).issueTime(new Date()).build());
+        jwt.sign(new RSASSASigner((RSAPrivateKey) keys.getPrivate()));
+        return jwt.serialize();
+    }
+
+    static HttpResponse<String> send(String method, String path, String apiKey) throws Exception {
+        return send(method, path, apiKey == null ? Map.of() : Map.of("X-API-Key", apiKey));
+    }
+
+    static HttpResponse<String> sendBearer(String method, String path, String token) throws Exception {
+        return send(method, path, Map.of("Authorization", "Bearer " + token));
+    }
+
+    static HttpResponse<String> send(String method, String path, Map<String, String> headers) throws Exception {
+        return send(port(), method, path, headers);
+    }
+
+    static HttpResponse<String> send(int port, String method, String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
+                .method(method, "GET".equals(method) ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{\"by\":\"olivia\"}"))
+                .header("Content-Type", "application/json");
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static int port() {
+        return ((WebServerApplicationContext) gateway).getWebServer().getPort();
+    }
+}

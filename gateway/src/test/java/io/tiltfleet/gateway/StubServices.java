@@ -1,0 +1,54 @@
+package io.tiltfleet.gateway;
+
+import java.time.Duration;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Stand-ins for the safety-alert and analytics services: each answers with what it received (which
+ * service, method, path, and whether a credential reached it); the safety one streams five events
+ * 300 ms apart and answers {@code /api/alerts/slow} after 1.5 s.
+ */
+final class StubServices implements AutoCloseable {
+
+    final DisposableServer safety;
+    final DisposableServer analytics;
+
+    private StubServices() {
+        safety = HttpServer.create().host("127.0.0.1").port(0).route(routes -> routes
+                .get("/api/fleet/{fleetId}/stream", (request, response) -> response.header("Content-Type", "text/event-stream")
+                        .sendString(Flux.interval(Duration.ofMillis(300)).take(5).map(n -> "event: table\ndata: {\"n\":" + n + "}\n\n")))
+                .get("/api/alerts/slow", (request, response) -> echo("safety", request, response).delaySubscription(Duration.ofMillis(1500)))
+                .route(request -> true, (request, response) -> echo("safety", request, response))).bindNow();
+        analytics = HttpServer.create().host("127.0.0.1").port(0)
+                .route(routes -> routes.route(request -> true, (request, response) -> echo("analytics", request, response))).bindNow();
+    }
+
+    static StubServices start() {
+        return new StubServices();
+    }
+
+    private static Mono<Void> echo(String service, HttpServerRequest request, HttpServerResponse response) {
+        String body = "{\"service\":\"" + service + "\",\"method\":\"" + request.method().name() + "\",\"path\":\"" + request.uri()
+                + "\",\"credentialForwarded\":" + (request.requestHeaders().contains("X-API-Key") || request.requestHeaders().contains("Authorization")) + "}";
+        return response.header("Content-Type", "application/json").sendString(Mono.just(body)).then();
+    }
+
+    String safetyUri() {
+        return "http://127.0.0.1:" + safety.port();
+    }
+
+    String analyticsUri() {
+        return "http://127.0.0.1:" + analytics.port();
+    }
+
+    @Override
+    public void close() {
+        safety.disposeNow();
+        analytics.disposeNow();
+    }
+}
