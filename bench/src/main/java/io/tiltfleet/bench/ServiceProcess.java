@@ -2,7 +2,6 @@ package io.tiltfleet.bench;
 
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.ManagedProcess;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,24 +50,14 @@ final class ServiceProcess {
         return value.find() ? Double.parseDouble(value.group(1)) : Double.NaN;
     }
 
-    /** Resident memory now and at its peak since the start, in bytes, from the kernel's view of the process. */
+    /** Resident memory now and at its peak since the start, in bytes. */
     long[] residentMemory() {
-        try {
-            List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"));
-            return new long[] {kilobytes(status, "VmRSS:") * 1024, kilobytes(status, "VmHWM:") * 1024};
-        } catch (IOException e) {
-            return new long[] {-1, -1};
-        }
+        return ProcessStats.residentMemory(process.pid());
     }
 
     /** Processor time the process has used so far, user and system. */
     Duration cpuTime() {
-        return ProcessHandle.of(process.pid()).flatMap(handle -> handle.info().totalCpuDuration()).orElse(Duration.ZERO);
-    }
-
-    private static long kilobytes(List<String> status, String field) {
-        return status.stream().filter(line -> line.startsWith(field)).map(line -> line.replaceAll("\\D", "")).mapToLong(Long::parseLong)
-                .findFirst().orElse(-1);
+        return ProcessStats.cpuTime(process.pid());
     }
 
     void stop() {

@@ -46,6 +46,11 @@ public final class KafkaBroker implements AutoCloseable {
         return broker;
     }
 
+    /** The broker's process id, for processor and memory figures. */
+    public long pid() {
+        return process.pid();
+    }
+
     public String bootstrapServers() {
         return Ports.LOOPBACK + ":" + port;
     }

@@ -32,6 +32,11 @@ public final class MosquittoBroker implements AutoCloseable {
         return broker;
     }
 
+    /** The broker's process id, for processor and memory figures. */
+    public long pid() {
+        return process.pid();
+    }
+
     public String uri() {
         return "tcp://" + Ports.LOOPBACK + ":" + port;
     }
