@@ -44,9 +44,9 @@ public class SessionStore {
         return bulk.execute().then();
     }
 
-    /** The sessions of one table that have time in any of the given hours. */
-    public Flux<SessionDocument> touching(String fleetId, String tableId, Collection<Instant> hours) {
-        return mongo.find(query(where("fleetId").is(fleetId).and("tableId").is(tableId).and("hours.hour").in(hours)),
+    /** The sessions of these fleets' tables that have time in any of the given hours: one query for a whole batch. */
+    public Flux<SessionDocument> touching(Collection<String> fleetIds, Collection<String> tableIds, Collection<Instant> hours) {
+        return mongo.find(query(where("fleetId").in(fleetIds).and("tableId").in(tableIds).and("hours.hour").in(hours)),
                 SessionDocument.class);
     }
 

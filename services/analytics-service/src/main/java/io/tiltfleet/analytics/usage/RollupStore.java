@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.FindAndReplaceOptions;
@@ -36,8 +37,6 @@ import reactor.core.publisher.Mono;
 @Component
 public class RollupStore {
 
-    private static final int CONCURRENT_QUERIES = 4;
-
     private final ReactiveMongoTemplate mongo;
     private final SessionStore sessions;
 
@@ -54,20 +53,21 @@ public class RollupStore {
     private record Table(String fleetId, String tableId) {
     }
 
-    /** Recomputes every rollup that the newly stored sessions count in. */
+    /**
+     * Recomputes every rollup that the newly stored sessions count in, with one query per level
+     * whatever the number of tables in the batch.
+     */
     public Mono<Void> recompute(Collection<SessionSummary> closed) {
         Map<Table, Set<Instant>> hoursByTable = new LinkedHashMap<>();
         closed.forEach(session -> session.hours().forEach(slice -> hoursByTable
                 .computeIfAbsent(new Table(session.fleetId(), session.tableId()), t -> new TreeSet<>()).add(slice.hour())));
-        return Flux.fromIterable(hoursByTable.entrySet())
-                .flatMap(entry -> tableHours(entry.getKey(), entry.getValue()), CONCURRENT_QUERIES)
-                .collectList().flatMap(this::upsert)
-                .then(Mono.defer(() -> Flux.fromIterable(hoursByTable.entrySet())
-                        .flatMap(entry -> Flux.fromIterable(days(entry.getValue())).flatMap(day -> tableDay(entry.getKey(), day)),
-                                CONCURRENT_QUERIES)
-                        .collectList().flatMap(this::upsert)))
-                .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.HOUR)))
-                .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.DAY)));
+        if (hoursByTable.isEmpty()) {
+            return Mono.empty();
+        }
+        return tableHours(hoursByTable).flatMap(this::upsert)
+                .then(Mono.defer(() -> tableDays(hoursByTable)).flatMap(this::upsert))
+                .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.HOUR)).flatMap(this::upsert))
+                .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.DAY)).flatMap(this::upsert));
     }
 
     public Flux<RollupDocument> find(UsageQuery usage) {
@@ -87,10 +87,18 @@ public class RollupStore {
         return usage.tableId() != null && !usage.allTables() ? criteria.and("tableId").is(usage.tableId()) : criteria;
     }
 
-    private Flux<RollupDocument> tableHours(Table table, Set<Instant> hours) {
-        return sessions.touching(table.fleetId(), table.tableId(), hours).collectList().flatMapMany(stored -> Flux.fromIterable(hours)
-                .map(hour -> RollupDocument.of(Scope.TABLE, table.fleetId(), table.tableId(), Granularity.HOUR, hour,
-                        Usage.ofTableHour(slicesIn(stored, hour)))));
+    private Mono<List<RollupDocument>> tableHours(Map<Table, Set<Instant>> hoursByTable) {
+        Set<Instant> allHours = new TreeSet<>();
+        hoursByTable.values().forEach(allHours::addAll);
+        return sessions.touching(fleetIds(hoursByTable), hoursByTable.keySet().stream().map(Table::tableId).collect(Collectors.toSet()), allHours)
+                .collectList().map(stored -> {
+                    Map<Table, List<SessionDocument>> byTable = stored.stream()
+                            .collect(Collectors.groupingBy(session -> new Table(session.fleetId(), session.tableId())));
+                    List<RollupDocument> rollups = new ArrayList<>();
+                    hoursByTable.forEach((table, hours) -> hours.forEach(hour -> rollups.add(RollupDocument.of(Scope.TABLE, table.fleetId(),
+                            table.tableId(), Granularity.HOUR, hour, Usage.ofTableHour(slicesIn(byTable.getOrDefault(table, List.of()), hour))))));
+                    return rollups;
+                });
     }
 
     private static List<HourSlice> slicesIn(List<SessionDocument> stored, Instant hour) {
@@ -99,10 +107,20 @@ public class RollupStore {
         return slices;
     }
 
-    private Mono<RollupDocument> tableDay(Table table, Instant day) {
-        return mongo.find(query(where("_id").in(hourIds(table, day))), RollupDocument.class)
-                .map(RollupDocument::usage).collectList()
-                .map(hours -> RollupDocument.of(Scope.TABLE, table.fleetId(), table.tableId(), Granularity.DAY, day, Usage.ofSameTable(hours)));
+    /** A table's day sums its 24 hours, read by id. */
+    private Mono<List<RollupDocument>> tableDays(Map<Table, Set<Instant>> hoursByTable) {
+        Map<Table, Set<Instant>> daysByTable = new LinkedHashMap<>();
+        hoursByTable.forEach((table, hours) -> daysByTable.put(table, days(hours)));
+        List<String> hourIds = new ArrayList<>();
+        daysByTable.forEach((table, days) -> days.forEach(day -> hourIds.addAll(hourIds(table, day))));
+        return mongo.find(query(where("_id").in(hourIds)), RollupDocument.class).collectMap(RollupDocument::id, RollupDocument::usage)
+                .map(stored -> {
+                    List<RollupDocument> rollups = new ArrayList<>();
+                    daysByTable.forEach((table, days) -> days.forEach(day -> rollups.add(RollupDocument.of(Scope.TABLE, table.fleetId(),
+                            table.tableId(), Granularity.DAY, day, Usage.ofSameTable(hourIds(table, day).stream()
+                                    .filter(stored::containsKey).map(stored::get).toList())))));
+                    return rollups;
+                });
     }
 
     private static List<String> hourIds(Table table, Instant day) {
@@ -114,18 +132,25 @@ public class RollupStore {
     }
 
     /** A fleet's period sums the rollups of its tables for the same period. */
-    private Mono<Void> fleetPeriods(Map<Table, Set<Instant>> hoursByTable, Granularity granularity) {
+    private Mono<List<RollupDocument>> fleetPeriods(Map<Table, Set<Instant>> hoursByTable, Granularity granularity) {
         Map<String, Set<Instant>> periodsByFleet = new TreeMap<>();
         hoursByTable.forEach((table, hours) -> hours.forEach(hour ->
                 periodsByFleet.computeIfAbsent(table.fleetId(), f -> new TreeSet<>()).add(granularity.periodOf(hour))));
-        return Flux.fromIterable(periodsByFleet.entrySet())
-                .flatMap(entry -> Flux.fromIterable(entry.getValue()).map(period -> Map.entry(entry.getKey(), period)))
-                .flatMap(fleetPeriod -> mongo.find(query(where("scope").is(Scope.TABLE).and("fleetId").is(fleetPeriod.getKey())
-                                .and("granularity").is(granularity).and("periodStart").is(fleetPeriod.getValue())), RollupDocument.class)
-                        .map(RollupDocument::usage).collectList()
-                        .map(tables -> RollupDocument.of(Scope.FLEET, fleetPeriod.getKey(), null, granularity, fleetPeriod.getValue(),
-                                Usage.ofTables(tables))), CONCURRENT_QUERIES)
-                .collectList().flatMap(this::upsert);
+        Set<Instant> allPeriods = new TreeSet<>();
+        periodsByFleet.values().forEach(allPeriods::addAll);
+        return mongo.find(query(where("scope").is(Scope.TABLE).and("fleetId").in(periodsByFleet.keySet()).and("granularity").is(granularity)
+                        .and("periodStart").in(allPeriods)), RollupDocument.class)
+                .collectMultimap(table -> Map.entry(table.fleetId(), table.periodStart()), RollupDocument::usage)
+                .map(tablesByPeriod -> {
+                    List<RollupDocument> rollups = new ArrayList<>();
+                    periodsByFleet.forEach((fleet, periods) -> periods.forEach(period -> rollups.add(RollupDocument.of(Scope.FLEET, fleet, null,
+                            granularity, period, Usage.ofTables(tablesByPeriod.getOrDefault(Map.entry(fleet, period), List.of()))))));
+                    return rollups;
+                });
+    }
+
+    private static Set<String> fleetIds(Map<Table, Set<Instant>> hoursByTable) {
+        return hoursByTable.keySet().stream().map(Table::fleetId).collect(Collectors.toSet());
     }
 
     private static Set<Instant> days(Set<Instant> hours) {
