@@ -57,7 +57,7 @@ public final class PipelineBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> rates = Arrays.stream((args.length > 0 ? args[0] : "250,500,1000,2000,3000").split(",")).map(String::trim)
+        List<Integer> rates = Arrays.stream((args.length > 0 ? args[0] : "500,1000,2000,3000,4000,5000").split(",")).map(String::trim)
                 .map(Integer::parseInt).toList();
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         Path scratch = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "pipeline-bench-");
@@ -121,6 +121,9 @@ public final class PipelineBenchmark {
             while (Duration.between(windowStart, Instant.now()).toSeconds() < seconds) {
                 long latency = pipeline.probe().measure();
                 latencies.add(latency);
+                if (latency > P99_TARGET_MS) {
+                    System.out.printf("    %s slow probe: %d ms%n", Instant.now(), latency);
+                }
                 lagSafety = Math.max(lagSafety, (long) pipeline.safety().counter("kafka_consumer_fetch_manager_records_lag_max"));
                 lagAnalytics = Math.max(lagAnalytics, (long) pipeline.analytics().counter("tiltfleet_analytics_consumer_lag"));
                 Thread.sleep(Math.max(0, 1000 - latency));
