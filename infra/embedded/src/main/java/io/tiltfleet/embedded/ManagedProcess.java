@@ -31,6 +31,8 @@ public final class ManagedProcess {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
+            // a benchmark or test JVM that is stopped takes its brokers and services with it instead of leaving them running
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "stop " + name));
             return new ManagedProcess(name, process, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + String.join(" ", command), e);
