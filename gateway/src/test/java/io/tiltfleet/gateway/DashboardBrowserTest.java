@@ -21,7 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -75,7 +77,9 @@ class DashboardBrowserTest {
             }, 0, 500, TimeUnit.MILLISECONDS);
 
             browser = chromium(downloads);
+            // the page redraws a card or the alert list on every event: an element found a moment ago may be gone
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(45));
+            wait.ignoring(StaleElementReferenceException.class);
 
             // When the operator signs in and opens fleet e2e
             browser.get(stack.dashboardUrl());
@@ -96,23 +100,30 @@ class DashboardBrowserTest {
             });
             // and t-2, quiet since its last reading, shows that last state: back at 0, no session
             wait.until(driver -> angleOf(driver, "t-2") != null && Double.parseDouble(angleOf(driver, "t-2")) == 0);
-            assertThat(browser.findElement(By.cssSelector(".table[data-table-id='t-2'] .meta")).getText()).startsWith("no session");
+            String quietTable = wait.until(driver -> driver.findElement(By.cssSelector(".table[data-table-id='t-2'] .meta")).getText());
+            assertThat(quietTable).startsWith("no session");
             shot(browser, "1-live-angle.png");
 
             // When t-1 goes to 80 degrees, its over-angle alert appears
             target.set(80.0);
-            WebElement overAngle = wait.until(driver -> driver.findElements(By.cssSelector("#alerts tr[data-state='ACTIVE_UNACKNOWLEDGED']"))
-                    .stream().filter(row -> row.getText().contains("OVER_ANGLE")).findFirst().orElse(null));
-            assertThat(overAngle.getText()).contains("CRITICAL", "t-1");
-            assertThat(browser.findElement(By.cssSelector(".table[data-table-id='t-1']")).getAttribute("class")).contains("alerting");
+            String alertId = wait.until(driver -> driver.findElements(By.cssSelector("#alerts tr[data-state='ACTIVE_UNACKNOWLEDGED']"))
+                    .stream().filter(row -> row.getText().contains("OVER_ANGLE")).map(row -> row.getAttribute("data-alert-id"))
+                    .findFirst().orElse(null));
+            By alertRow = By.cssSelector("#alerts tr[data-alert-id='" + alertId + "']");
+            String alert = wait.until(driver -> driver.findElement(alertRow).getText());
+            String card = wait.until(driver -> driver.findElement(By.cssSelector(".table[data-table-id='t-1']")).getAttribute("class"));
+            assertThat(alert).contains("CRITICAL", "t-1");
+            assertThat(card).contains("alerting");
             shot(browser, "2-alert.png");
 
             // And the operator acknowledges it
-            String alertId = overAngle.getAttribute("data-alert-id");
-            overAngle.findElement(By.tagName("button")).click();
-            WebElement acknowledged = wait.until(driver -> driver.findElements(
-                    By.cssSelector("#alerts tr[data-alert-id='" + alertId + "'][data-state='ACTIVE_ACKNOWLEDGED']")).stream().findFirst().orElse(null));
-            assertThat(acknowledged.getText()).contains("OVER_ANGLE", "by sam");
+            wait.until(driver -> {
+                driver.findElement(alertRow).findElement(By.tagName("button")).click();
+                return true;
+            });
+            String acknowledged = wait.until(driver -> "ACTIVE_ACKNOWLEDGED".equals(driver.findElement(alertRow).getAttribute("data-state"))
+                    ? driver.findElement(alertRow).getText() : null);
+            assertThat(acknowledged).contains("OVER_ANGLE", "by sam");
             shot(browser, "3-acknowledged.png");
 
             // And downloads the sessions as CSV
@@ -139,12 +150,12 @@ class DashboardBrowserTest {
         }
     }
 
+    /** Read in one script, so that a redraw between finding the card and reading it cannot get in the way. */
     private static String angleOf(WebDriver driver, String tableId) {
-        List<WebElement> angles = driver.findElements(By.cssSelector(".table[data-table-id='" + tableId + "'] .angle"));
-        if (angles.isEmpty() || angles.get(0).getAttribute("data-angle").isEmpty()) {
-            return null;
-        }
-        return angles.get(0).getAttribute("data-angle");
+        Object angle = ((JavascriptExecutor) driver).executeScript(
+                "const e = document.querySelector(\".table[data-table-id='\" + arguments[0] + \"'] .angle\"); return e ? e.dataset.angle : null;",
+                tableId);
+        return angle == null || angle.toString().isEmpty() ? null : angle.toString();
     }
 
     private static WebDriver chromium(Path downloads) {
