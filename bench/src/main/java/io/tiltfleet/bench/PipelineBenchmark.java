@@ -5,6 +5,7 @@ import io.tiltfleet.embedded.KafkaBroker;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.TopicReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The whole pipeline at increasing load: tables publish over MQTT to Mosquitto, the ingest forwards to
@@ -165,14 +161,7 @@ public final class PipelineBenchmark {
     }
 
     private static long recordsIn(KafkaBroker kafka) {
-        String topic = Topics.TELEMETRY_READINGS;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            Map<TopicPartition, OffsetSpec> ends = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-            return admin.listOffsets(ends).all().get().values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the end offsets of " + topic, e);
-        }
+        return TopicReader.recordCount(kafka.bootstrapServers(), Topics.TELEMETRY_READINGS);
     }
 
     private static Map<String, Duration> cpu(Map<String, Long> pids) {

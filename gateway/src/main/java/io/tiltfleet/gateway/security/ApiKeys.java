@@ -47,7 +47,7 @@ final class ApiKeys implements ServerAuthenticationConverter, ReactiveAuthentica
     public Mono<Authentication> authenticate(Authentication presented) {
         GatewayProperties.ApiKey key = byDigest.get(sha256((String) presented.getCredentials()));
         if (key == null) {
-            return Mono.error(new BadCredentialsException("unknown API key"));
+            return Mono.error(new BadCredentialsException("the " + HEADER + " is not a known key"));
         }
         return Mono.just(new PreAuthenticatedAuthenticationToken(key.name(), null,
                 key.roles().stream().map(role -> new SimpleGrantedAuthority("ROLE_" + role)).toList()));

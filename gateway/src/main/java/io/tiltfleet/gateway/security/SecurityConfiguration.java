@@ -47,7 +47,8 @@ class SecurityConfiguration {
         ServerAuthenticationEntryPoint unauthenticated = (exchange, failure) -> {
             exchange.getResponse().getHeaders().add(HttpHeaders.WWW_AUTHENTICATE, "Bearer, ApiKey header=\"" + ApiKeys.HEADER + "\"");
             return ProblemResponses.write(exchange, HttpStatus.UNAUTHORIZED, failure.getMessage() == null || failure.getMessage().isBlank()
-                    ? "a credential is needed: an " + ApiKeys.HEADER + " header or a bearer token" : describe(failure.getMessage()));
+                    ? "a credential is needed: an " + ApiKeys.HEADER + " header or a bearer token"
+                    : "the credential was refused: " + failure.getMessage());
         };
         ServerAccessDeniedHandler forbidden = (exchange, denied) -> exchange.getPrincipal()
                 .map(principal -> principal.getName()).defaultIfEmpty("this credential")
@@ -103,9 +104,4 @@ class SecurityConfiguration {
         source.registerCorsConfiguration("/api/**", cors);
         return source;
     }
-
-    private static String describe(String failure) {
-        return failure.startsWith("unknown API key") ? "the " + ApiKeys.HEADER + " is not a known key" : "the credential was refused: " + failure;
-    }
-
 }

@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +26,17 @@ public final class TopicReader {
      * Reads every record of {@code topic} that matches {@code filter}, from the beginning, until
      * {@code enough} holds for what was read or {@code timeout} passes; returns what was read either way.
      */
+    /** How many records a topic holds: the sum of its partitions' end offsets. */
+    public static long recordCount(String bootstrapServers, String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> ends = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+            return admin.listOffsets(ends).all().get().values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the end offsets of " + topic, e);
+        }
+    }
+
     public static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic,
                                                             Predicate<ConsumerRecord<String, String>> filter,
                                                             Predicate<List<ConsumerRecord<String, String>>> enough,

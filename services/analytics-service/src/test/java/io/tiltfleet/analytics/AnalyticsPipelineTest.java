@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.SharedBrokers;
+import io.tiltfleet.embedded.TopicReader;
 import java.io.StringReader;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -150,7 +152,7 @@ class AnalyticsPipelineTest {
 
     /** Until the service (of its own consumer group, from the start) has read and stored every record in the topic. */
     private static void awaitEverythingRead(String kafka, ConfigurableApplicationContext analytics) {
-        long records = RunningAnalytics.recordsInTelemetryTopic(kafka);
+        long records = TopicReader.recordCount(kafka, Topics.TELEMETRY_READINGS);
         await().atMost(Duration.ofSeconds(60)).until(() -> RunningAnalytics.metric(analytics, "tiltfleet_analytics_readings_consumed_total")
                 + RunningAnalytics.metric(analytics, "tiltfleet_analytics_readings_unreadable_total") >= records);
     }

@@ -10,17 +10,13 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -55,18 +51,6 @@ final class RunningAnalytics {
             readings.forEach(reading -> producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, reading.tableId(),
                     JSON.writeValueAsBytes(reading))));
             producer.flush();
-        }
-    }
-
-    /** How many records the telemetry topic holds: the sum of its partitions' end offsets. */
-    static long recordsInTelemetryTopic(String kafka) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-            Map<TopicPartition, OffsetSpec> ends = admin.describeTopics(List.of(Topics.TELEMETRY_READINGS)).allTopicNames().get()
-                    .get(Topics.TELEMETRY_READINGS).partitions().stream()
-                    .collect(Collectors.toMap(p -> new TopicPartition(Topics.TELEMETRY_READINGS, p.partition()), p -> OffsetSpec.latest()));
-            return admin.listOffsets(ends).all().get().values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the telemetry topic's end offsets", e);
         }
     }
 
