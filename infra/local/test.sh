@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test on this machine: installs what the tests need when it is missing (Mosquitto, which
-# the tests start as their own broker process on loopback, and Debian's Chromium and chromedriver for
-# the dashboard's browser test), then runs the Maven build.
+# the tests start as their own broker process on loopback, Debian's Chromium and chromedriver for the
+# dashboard's browser test, and docker-compose to validate docker-compose.yml without a Docker daemon),
+# then runs the Maven build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 missing=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} (Debian packages)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+echo "docker-compose.yml: validating with $(docker-compose version --short)"
+docker-compose config --quiet
 exec mvn -B -ntp verify "$@"

@@ -17,11 +17,14 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The whole platform in this JVM, as the local run has it: brokers, the three services and the gateway with its local keys. */
-final class LocalStack implements AutoCloseable {
+public final class LocalStack implements AutoCloseable {
 
-    final MosquittoBroker mqtt;
-    final MongoStandIn mongo;
-    final ConfigurableApplicationContext gateway;
+    public final MosquittoBroker mqtt;
+    public final MongoStandIn mongo;
+    public final ConfigurableApplicationContext ingest;
+    public final ConfigurableApplicationContext safety;
+    public final ConfigurableApplicationContext analytics;
+    public final ConfigurableApplicationContext gateway;
     private final List<AutoCloseable> started = new ArrayList<>();
 
     private LocalStack() {
@@ -36,18 +39,18 @@ final class LocalStack implements AutoCloseable {
                 + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
                 + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
                 + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration");
-        ConfigurableApplicationContext ingest = remember(IngestApplication.builder().run(with(service,
+        ingest = remember(IngestApplication.builder().run(with(service,
                 "--tiltfleet.ingest.mqtt.broker-uri=" + mqtt.uri(), "--tiltfleet.ingest.mqtt.client-id=e2e-ingest")));
         await().atMost(Duration.ofSeconds(60)).until(() -> LoopbackHttp.get(port(ingest), "/actuator/health/mqtt").contains("\"UP\""));
-        ConfigurableApplicationContext safety = remember(SafetyAlertApplication.builder().run(service));
-        ConfigurableApplicationContext analytics = remember(AnalyticsApplication.builder().run(with(service,
+        safety = remember(SafetyAlertApplication.builder().run(service));
+        analytics = remember(AnalyticsApplication.builder().run(with(service,
                 "--spring.kafka.consumer.group-id=e2e-analytics", "--tiltfleet.analytics.idle-timeout=5s")));
         gateway = remember(GatewayApplication.builder().profiles("local").run(with(common,
                 "--tiltfleet.gateway.safety-uri=http://127.0.0.1:" + port(safety),
                 "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + port(analytics))));
     }
 
-    static LocalStack start() {
+    public static LocalStack start() {
         return new LocalStack();
     }
 
@@ -62,11 +65,11 @@ final class LocalStack implements AutoCloseable {
         return args.toArray(String[]::new);
     }
 
-    static int port(ConfigurableApplicationContext context) {
+    public static int port(ConfigurableApplicationContext context) {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
-    String dashboardUrl() {
+    public String dashboardUrl() {
         return "http://127.0.0.1:" + port(gateway) + "/";
     }
 

@@ -28,7 +28,26 @@ public final class MosquittoBroker implements AutoCloseable {
 
     public static MosquittoBroker start(Path dataDir, int port) {
         MosquittoBroker broker = new MosquittoBroker(dataDir, port);
-        broker.launch();
+        broker.launch(broker.config());
+        return broker;
+    }
+
+    /**
+     * Mosquitto as a deployment configures it: the {@code mosquitto.conf} of {@code configDir} (with its
+     * password file and ACL), its container paths mapped to {@code configDir} and {@code dataDir}, and its
+     * listener moved to a free loopback port.
+     */
+    public static MosquittoBroker startDeployed(Path dataDir, Path configDir) {
+        MosquittoBroker broker = new MosquittoBroker(dataDir, Ports.free());
+        try {
+            String deployed = Files.readString(configDir.resolve("mosquitto.conf"))
+                    .replace("listener 1883", "listener " + broker.port + " " + Ports.LOOPBACK)
+                    .replace("/mosquitto/config/", configDir.toAbsolutePath() + "/")
+                    .replace("/mosquitto/data/", dataDir.toAbsolutePath() + "/");
+            broker.launch(deployed + "\nuser root\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return broker;
     }
 
@@ -46,11 +65,11 @@ public final class MosquittoBroker implements AutoCloseable {
         process.stop(Duration.ofSeconds(10));
     }
 
-    private void launch() {
+    private void launch(String settings) {
         Path config = dataDir.resolve("mosquitto.conf");
         try {
             Files.createDirectories(dataDir);
-            Files.writeString(config, config());
+            Files.writeString(config, settings);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -22,10 +22,6 @@ public final class TopicReader {
     private TopicReader() {
     }
 
-    /**
-     * Reads every record of {@code topic} that matches {@code filter}, from the beginning, until
-     * {@code enough} holds for what was read or {@code timeout} passes; returns what was read either way.
-     */
     /** How many records a topic holds: the sum of its partitions' end offsets. */
     public static long recordCount(String bootstrapServers, String topic) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
@@ -37,6 +33,10 @@ public final class TopicReader {
         }
     }
 
+    /**
+     * Reads every record of {@code topic} that matches {@code filter}, from the beginning, until
+     * {@code enough} holds for what was read or {@code timeout} passes; returns what was read either way.
+     */
     public static List<ConsumerRecord<String, String>> read(String bootstrapServers, String topic,
                                                             Predicate<ConsumerRecord<String, String>> filter,
                                                             Predicate<List<ConsumerRecord<String, String>>> enough,

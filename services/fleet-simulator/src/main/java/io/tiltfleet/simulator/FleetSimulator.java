@@ -38,13 +38,17 @@ public final class FleetSimulator implements Callable<Integer> {
     @Option(names = "--malformed", defaultValue = "0.005", description = "share of messages sent malformed, 0-1 (default: ${DEFAULT-VALUE})")
     double malformed;
 
+    @Option(names = "--table-password", description = "password every table signs in to the broker with, as <fleetId>/<tableId> "
+            + "(docker-compose's demo tables: demo-table-password); none: anonymously")
+    String tablePassword;
+
     @Override
     public Integer call() throws InterruptedException {
         if (fleets < 1 || tables < 1 || rate <= 0 || malformed < 0 || malformed > 1 || duration.isNegative()) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--fleets and --tables must be >= 1, --rate > 0, --malformed within 0-1, --duration not negative");
         }
-        Fleet fleet = new Fleet(new Fleet.Settings(broker, fleets, tables, rate, duration, seed, ScenarioMix.parse(mix), malformed),
+        Fleet fleet = new Fleet(new Fleet.Settings(broker, fleets, tables, rate, duration, seed, ScenarioMix.parse(mix), malformed, tablePassword),
                 System.out, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(fleet::stop, "fleet-stop"));
         fleet.run();

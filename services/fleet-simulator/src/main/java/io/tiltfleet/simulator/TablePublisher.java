@@ -27,16 +27,21 @@ public final class TablePublisher implements AutoCloseable {
 
     /** Below Mosquitto's default receive maximum of 20, so that publishes never exceed the broker's quota. */
     private static final int MAX_UNACKNOWLEDGED = 16;
+    /** MQTT 5 reason codes from 0x80 on are refusals, e.g. 0x87 "not authorized" for a topic outside the table's ACL. */
+    private static final int REFUSED = 0x80;
 
     private final MqttAsyncClient client;
     private final String fleetId;
     private final String tableId;
+    /** The table's own broker password; null where the broker takes anonymous clients (tests, local run). */
+    private final String password;
     private final Semaphore window = new Semaphore(MAX_UNACKNOWLEDGED);
 
-    private TablePublisher(MqttAsyncClient client, String fleetId, String tableId) {
+    private TablePublisher(MqttAsyncClient client, String fleetId, String tableId, String password) {
         this.client = client;
         this.fleetId = fleetId;
         this.tableId = tableId;
+        this.password = password;
     }
 
     public static TablePublisher connect(String brokerUri, String fleetId, String tableId) {
@@ -45,13 +50,22 @@ public final class TablePublisher implements AutoCloseable {
 
     /** Connects many tables at once: one connection takes a few hundred milliseconds, mostly waiting. */
     public static List<TablePublisher> connectAll(String brokerUri, String fleetId, List<String> tableIds) {
+        return connectAll(brokerUri, fleetId, tableIds, null);
+    }
+
+    /**
+     * Connects tables that sign in to the broker, each as {@link #username} with {@code password}
+     * (null: anonymously).
+     */
+    public static List<TablePublisher> connectAll(String brokerUri, String fleetId, List<String> tableIds, String password) {
         List<TablePublisher> tables = new ArrayList<>();
         List<IMqttToken> connecting = new ArrayList<>();
         try {
             for (String tableId : tableIds) {
                 MqttAsyncClient client = new MqttAsyncClient(brokerUri, "table-" + fleetId + "-" + tableId, new MemoryPersistence());
-                connecting.add(client.connect(options(fleetId, tableId)));
-                tables.add(new TablePublisher(client, fleetId, tableId));
+                TablePublisher table = new TablePublisher(client, fleetId, tableId, password);
+                connecting.add(client.connect(table.options()));
+                tables.add(table);
             }
             for (IMqttToken token : connecting) {
                 token.waitForCompletion(30_000);
@@ -62,8 +76,17 @@ public final class TablePublisher implements AutoCloseable {
         }
     }
 
-    private static MqttConnectionOptions options(String fleetId, String tableId) {
+    /** A table's broker account: {@code <fleetId>/<tableId>}, as {@code infra/mosquitto/add-table.sh} creates it. */
+    public static String username(String fleetId, String tableId) {
+        return fleetId + "/" + tableId;
+    }
+
+    private MqttConnectionOptions options() {
         MqttConnectionOptions options = new MqttConnectionOptions();
+        if (password != null) {
+            options.setUserName(username(fleetId, tableId));
+            options.setPassword(password.getBytes(StandardCharsets.UTF_8));
+        }
         options.setCleanStart(true);
         options.setKeepAliveInterval(30);
         MqttMessage will = new MqttMessage(DevicePayloads.status(TableStatus.State.OFFLINE, Instant.now()), 1, true, null);
@@ -86,7 +109,7 @@ public final class TablePublisher implements AutoCloseable {
 
     public void reconnect() {
         try {
-            client.connect(options(fleetId, tableId)).waitForCompletion(10_000);
+            client.connect(options()).waitForCompletion(10_000);
         } catch (MqttException e) {
             throw new IllegalStateException("table " + tableId + " could not reconnect", e);
         }
@@ -116,7 +139,13 @@ public final class TablePublisher implements AutoCloseable {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     window.release();
-                    acknowledged.complete(null);
+                    int[] reasonCodes = token.getReasonCodes();
+                    if (reasonCodes != null && reasonCodes.length > 0 && reasonCodes[0] >= REFUSED) {
+                        acknowledged.completeExceptionally(new IllegalStateException(
+                                "the broker refused the message on " + topic + ": reason code " + reasonCodes[0]));
+                    } else {
+                        acknowledged.complete(null);
+                    }
                 }
 
                 @Override

@@ -30,7 +30,7 @@ class FleetSimulatorPipelineTest {
 
             // Given a fleet of 20 tables at 5 readings/s for 12 s, 5% of messages malformed
             Fleet fleet = new Fleet(new Fleet.Settings(mqtt.uri(), 1, 20, 5, Duration.ofSeconds(12), 1234,
-                    ScenarioMix.parse(ScenarioMix.DEFAULT), 0.05), new PrintStream(output, true, StandardCharsets.UTF_8), Clock.systemUTC());
+                    ScenarioMix.parse(ScenarioMix.DEFAULT), 0.05, null), new PrintStream(output, true, StandardCharsets.UTF_8), Clock.systemUTC());
 
             // When it runs
             Fleet.Summary summary = fleet.run();

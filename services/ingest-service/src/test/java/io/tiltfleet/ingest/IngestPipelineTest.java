@@ -49,11 +49,16 @@ class IngestPipelineTest {
 
     @Test
     void twentyThousandReadingsOfFiftyTablesReachKafkaOnceEachInPerTableSeqOrderKeyedByTable() {
+        fiftyTablesReachKafkaOnceEachInOrder(mqtt.uri(), kafka.bootstrapServers());
+    }
+
+    /** 50 tables publish 400 readings each at once through the ingest running against these brokers. */
+    static void fiftyTablesReachKafkaOnceEachInOrder(String mqttUri, String kafkaBootstrap) {
         // Given 50 tables, each on its own MQTT connection
         String fleet = "fleet-" + UUID.randomUUID().toString().substring(0, 8);
         int tables = 50;
         int perTable = 400;
-        List<TablePublisher> publishers = TablePublisher.connectAll(mqtt.uri(), fleet,
+        List<TablePublisher> publishers = TablePublisher.connectAll(mqttUri, fleet,
                 IntStream.range(0, tables).mapToObj(i -> "table-" + i).toList());
 
         // When each publishes 400 QoS 1 readings, all at once
@@ -66,7 +71,7 @@ class IngestPipelineTest {
         publishers.forEach(TablePublisher::close);
 
         // Then every reading is in Kafka exactly once, keyed by its table, in seq order on its partition
-        List<ConsumerRecord<String, String>> stored = TopicReader.read(kafka.bootstrapServers(), Topics.TELEMETRY_READINGS,
+        List<ConsumerRecord<String, String>> stored = TopicReader.read(kafkaBootstrap, Topics.TELEMETRY_READINGS,
                 record -> record.value().contains("\"fleetId\":\"" + fleet + "\""),
                 read -> read.size() >= tables * perTable, Duration.ofSeconds(90));
         assertThat(stored).hasSize(tables * perTable);

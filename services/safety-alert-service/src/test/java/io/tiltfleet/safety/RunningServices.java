@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,16 +29,18 @@ final class RunningServices {
     private RunningServices() {
     }
 
-    static ConfigurableApplicationContext safety(String kafka, String mongoUri) {
-        return SafetyAlertApplication.builder().run(
+    static ConfigurableApplicationContext safety(String kafka, String mongoUri, String... more) {
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + kafka,
                 "--spring.mongodb.uri=" + mongoUri,
-                "--management.health.mongodb.enabled=false");
+                "--management.health.mongodb.enabled=false"));
+        args.addAll(List.of(more));
+        return SafetyAlertApplication.builder().run(args.toArray(String[]::new));
     }
 
-    static ConfigurableApplicationContext ingest(String mqttUri, String kafka, String mongoUri) {
-        ConfigurableApplicationContext ingest = IngestApplication.builder().run(
+    static ConfigurableApplicationContext ingest(String mqttUri, String kafka, String mongoUri, String... more) {
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--spring.application.name=ingest-service",
                 "--tiltfleet.ingest.mqtt.broker-uri=" + mqttUri,
@@ -45,7 +48,9 @@ final class RunningServices {
                 "--spring.kafka.bootstrap-servers=" + kafka,
                 // the safety service's MongoDB driver is on this class path too; point it at the stand-in
                 "--spring.mongodb.uri=" + mongoUri,
-                "--management.health.mongodb.enabled=false");
+                "--management.health.mongodb.enabled=false"));
+        args.addAll(List.of(more));
+        ConfigurableApplicationContext ingest = IngestApplication.builder().run(args.toArray(String[]::new));
         await().atMost(Duration.ofSeconds(60)).until(() -> get(ingest, "/actuator/health/mqtt").contains("\"UP\""));
         return ingest;
     }

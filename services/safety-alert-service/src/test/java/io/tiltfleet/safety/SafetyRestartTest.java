@@ -10,13 +10,21 @@ import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.SharedBrokers;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Restarts and several instances: an alert is raised once, kept across a restart, and cleared once. */
@@ -90,7 +98,15 @@ class SafetyRestartTest {
              ConfigurableApplicationContext one = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
              ConfigurableApplicationContext two = RunningServices.safety(kafka, mongo.uri("tiltfleet"))) {
 
-            // Given two instances in one consumer group, when 8 tables each go over their limit
+            // Given two instances in one consumer group, and a dashboard on the first one's stream
+            List<ServerSentEvent<String>> dashboard = new CopyOnWriteArrayList<>();
+            Disposable stream = WebClient.create("http://127.0.0.1:" + RunningServices.port(one))
+                    .get().uri("/api/fleet/clinic-pair/stream").retrieve()
+                    .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                    .subscribe(dashboard::add);
+            await().atMost(Duration.ofSeconds(30)).until(() -> liveFeedAssigned(one) && liveFeedAssigned(two));
+
+            // When 8 tables each go over their limit
             for (int second = 0; second < 12; second++) {
                 for (int table = 0; table < 8; table++) {
                     send(tables, "clinic-pair", "t-" + table, second, Math.min(70, second * 7.0));
@@ -104,7 +120,25 @@ class SafetyRestartTest {
             for (int table = 0; table < 8; table++) {
                 assertThat(all.split("\"tableId\":\"t-" + table + "\",\"type\"", -1)).as("alerts of t-%d", table).hasSize(2);
             }
+
+            // And the dashboard on the first instance sees every table and every alert, those the second instance decided too
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (int table = 0; table < 8; table++) {
+                    String tableId = "\"tableId\":\"t-" + table + "\"";
+                    assertThat(dashboard).as("t-%d on the stream", table)
+                            .anyMatch(e -> "table".equals(e.event()) && e.data().contains(tableId))
+                            .anyMatch(e -> "alert".equals(e.event()) && e.data().contains(tableId) && e.data().contains("\"change\":\"RAISED\""));
+                }
+            });
+            assertThat(dashboard.stream().filter(e -> "alert".equals(e.event()) && e.data().contains("\"change\":\"RAISED\""))).hasSize(8);
+            stream.dispose();
         }
+    }
+
+    /** The relay reads from the newest records on: the test publishes only once both instances read. */
+    private static boolean liveFeedAssigned(ConfigurableApplicationContext safety) {
+        MessageListenerContainer relay = safety.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("live-feed");
+        return relay != null && relay.getAssignedPartitions() != null && !relay.getAssignedPartitions().isEmpty();
     }
 
     private static void send(KafkaProducer<String, String> producer, String fleet, String table, int second, double angle) {

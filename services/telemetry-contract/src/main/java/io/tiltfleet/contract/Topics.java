@@ -18,6 +18,13 @@ public final class Topics {
     /** Kafka: {@link SafetyAlertEvent}s, every change of every alert, JSON, key = table id. */
     public static final String SAFETY_ALERTS = "safety.alerts.v1";
 
+    /**
+     * Kafka: the live state of each table as the safety service last showed it, JSON, key = table id.
+     * Internal to the safety service: how its instances share one view of every fleet, whichever
+     * instance owns which table.
+     */
+    public static final String FLEET_LIVE = "fleet.live.v1";
+
     /** MQTT filter for every table's telemetry: {@code fleets/{fleetId}/tables/{tableId}/telemetry}. */
     public static final String MQTT_TELEMETRY_FILTER = "fleets/+/tables/+/telemetry";
 

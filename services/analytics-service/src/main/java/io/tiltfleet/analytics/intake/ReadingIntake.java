@@ -112,7 +112,8 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
                 readings.add(new Positioned(json.readValue(record.value(), TelemetryReading.class), record.partition(), record.offset()));
             } catch (JacksonException | IllegalArgumentException e) {
                 // the ingest only forwards validated readings: this record is foreign, and the safety service dead-letters it
-                log.warn("skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+                log.atWarn().addKeyValue("tableId", record.key())
+                        .log("skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
                 book.skip(record.partition(), record.offset());
             }
         }

@@ -1,6 +1,8 @@
 package io.tiltfleet.ingest.forwarding;
 
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.tiltfleet.contract.DeviceMessageValidator;
 import io.tiltfleet.contract.RejectedMessage;
 import io.tiltfleet.contract.Topics;
@@ -30,6 +32,9 @@ import org.springframework.stereotype.Component;
  * their topics, anything else with its reason in the reject topic. The returned future completes
  * only once Kafka has acknowledged the record, which is when the MQTT message may be acknowledged.
  * Calls block while Kafka refuses records: make them from one thread, in arrival order.
+ *
+ * <p>Each message starts a trace ({@value #FORWARD_OBSERVATION}); the Kafka template's own observation
+ * writes its context into the record's headers, so that the consumers' work continues the same trace.
  */
 @Component
 public class TelemetryForwarder {
@@ -37,6 +42,7 @@ public class TelemetryForwarder {
     public static final String HEADER_MQTT_TOPIC = "tf-mqtt-topic";
     public static final String HEADER_RECEIVED_AT = "tf-received-at";
     public static final String HEADER_REDELIVERED = "tf-mqtt-redelivered";
+    public static final String FORWARD_OBSERVATION = "tiltfleet.ingest.forward";
 
     private static final Logger log = LoggerFactory.getLogger(TelemetryForwarder.class);
 
@@ -45,12 +51,15 @@ public class TelemetryForwarder {
     private final KafkaTemplate<String, Object> kafka;
     private final KafkaAdmin admin;
     private final IngestMetrics metrics;
+    private final ObservationRegistry observations;
     private final Clock clock;
 
-    public TelemetryForwarder(KafkaTemplate<String, Object> kafka, KafkaAdmin admin, IngestMetrics metrics, Clock clock) {
+    public TelemetryForwarder(KafkaTemplate<String, Object> kafka, KafkaAdmin admin, IngestMetrics metrics,
+                              ObservationRegistry observations, Clock clock) {
         this.kafka = kafka;
         this.admin = admin;
         this.metrics = metrics;
+        this.observations = observations;
         this.clock = clock;
     }
 
@@ -63,7 +72,21 @@ public class TelemetryForwarder {
         headers.add(HEADER_MQTT_TOPIC, mqttTopic.getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER_RECEIVED_AT, receivedAt.toString().getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER_REDELIVERED, Boolean.toString(redelivered).getBytes(StandardCharsets.UTF_8));
-        return send(record).thenRun(() -> count(result));
+        Observation observation = Observation.createNotStarted(FORWARD_OBSERVATION, observations)
+                .lowCardinalityKeyValue("topic", record.topic())
+                .highCardinalityKeyValue("table.id", result.tableId())
+                .start();
+        try (Observation.Scope scope = observation.openScope()) {
+            if (result instanceof ValidationResult.Rejected rejected) {
+                log.atDebug().addKeyValue("tableId", result.tableId()).log("Rejected a message on {}: {}", mqttTopic, rejected.reason());
+            }
+            return send(record).thenRun(() -> count(result)).whenComplete((stored, failure) -> {
+                if (failure != null) {
+                    observation.error(failure);
+                }
+                observation.stop();
+            });
+        }
     }
 
     /**

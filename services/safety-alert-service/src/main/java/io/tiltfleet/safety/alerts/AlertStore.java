@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.UUID;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.stereotype.Component;
@@ -51,6 +52,15 @@ public class AlertStore {
         return mongo.findById(id, Alert.class)
                 .flatMap(alert -> replace(alert, alert.acknowledge(by, at)))
                 .retryWhen(Retry.max(5).filter(ConcurrentChange.class::isInstance));
+    }
+
+    /** The open alert of a table and type is looked up for every signal; lists are by fleet, newest first. */
+    public Mono<Void> createIndexes() {
+        return Flux.concat(
+                mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("tableId", Sort.Direction.ASC)
+                        .on("type", Sort.Direction.ASC).on("state", Sort.Direction.ASC)),
+                mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("raisedAt", Sort.Direction.DESC)))
+                .then();
     }
 
     public Mono<Alert> find(String id) {

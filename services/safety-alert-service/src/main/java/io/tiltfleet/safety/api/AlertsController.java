@@ -73,7 +73,7 @@ class AlertsController {
         return alerts.acknowledge(id, body.by(), clock.instant())
                 .onErrorMap(IllegalStateException.class, e -> new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage()))
                 .switchIfEmpty(Mono.error(() -> notFound(id)))
-                .flatMap(alert -> events.publish(alert, "ACKNOWLEDGED", null).thenReturn(alert));
+                .flatMap(alert -> events.publish(alert, "ACKNOWLEDGED", null, null).thenReturn(alert));
     }
 
     private static ResponseStatusException notFound(String id) {

@@ -4,6 +4,7 @@ import io.tiltfleet.contract.Topics;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -17,7 +18,7 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 import tools.jackson.core.JacksonException;
 
-/** The alert topic, and dead letters for records the rules cannot read. */
+/** The alert and live-state topics, and dead letters for records the rules cannot read. */
 @Configuration(proxyBeanMethods = false)
 class KafkaConfiguration {
 
@@ -25,6 +26,7 @@ class KafkaConfiguration {
     KafkaAdmin.NewTopics safetyTopics() {
         return new KafkaAdmin.NewTopics(
                 TopicBuilder.name(Topics.SAFETY_ALERTS).partitions(12).replicas(1).build(),
+                TopicBuilder.name(Topics.FLEET_LIVE).partitions(12).replicas(1).config(TopicConfig.RETENTION_MS_CONFIG, "3600000").build(),
                 TopicBuilder.name(Topics.TELEMETRY_READINGS + "-dlt").partitions(1).replicas(1).build(),
                 TopicBuilder.name(Topics.TABLE_STATUS + "-dlt").partitions(1).replicas(1).build());
     }

@@ -8,7 +8,7 @@ import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.alerts.AlertEvents;
 import io.tiltfleet.safety.alerts.AlertStore;
-import io.tiltfleet.safety.fleetstate.LiveFeed;
+import io.tiltfleet.safety.fleetstate.LiveFeedRelay;
 import io.tiltfleet.safety.fleetstate.TableLiveState;
 import io.tiltfleet.safety.profiles.LimitsResolver;
 import io.tiltfleet.safety.profiles.ProfileStore;
@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.header.Headers;
+import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.FindAndReplaceOptions;
 import org.springframework.data.mongodb.core.ReactiveBulkOperations;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The rule monitors of the tables whose partitions this instance owns. A table's monitor is loaded
@@ -82,18 +87,18 @@ public class Monitors {
     private final LimitsResolver limits;
     private final AlertStore alerts;
     private final AlertEvents events;
-    private final LiveFeed feed;
+    private final LiveFeedRelay relay;
     private final SafetyProperties properties;
     private final Clock clock;
 
     Monitors(ReactiveMongoTemplate mongo, ProfileStore profiles, LimitsResolver limits, AlertStore alerts, AlertEvents events,
-             LiveFeed feed, SafetyProperties properties, Clock clock) {
+             LiveFeedRelay relay, SafetyProperties properties, Clock clock) {
         this.mongo = mongo;
         this.profiles = profiles;
         this.limits = limits;
         this.alerts = alerts;
         this.events = events;
-        this.feed = feed;
+        this.relay = relay;
         this.properties = properties;
         this.clock = clock;
     }
@@ -105,9 +110,12 @@ public class Monitors {
         String tableId();
 
         int partition();
+
+        /** The headers of the record it came from: they carry the trace that alerts it causes continue. */
+        Headers origin();
     }
 
-    record Reading(TelemetryReading reading, int partition, Instant observedAt) implements TableEvent {
+    record Reading(TelemetryReading reading, int partition, Instant observedAt, Headers origin) implements TableEvent {
         public String fleetId() {
             return reading.fleetId();
         }
@@ -117,7 +125,7 @@ public class Monitors {
         }
     }
 
-    record Status(TableStatus status, int partition, Instant observedAt) implements TableEvent {
+    record Status(TableStatus status, int partition, Instant observedAt, Headers origin) implements TableEvent {
         public String fleetId() {
             return status.fleetId();
         }
@@ -140,20 +148,24 @@ public class Monitors {
             caughtUp = lastOfBacklog;
             Map<String, Watched> touched = new LinkedHashMap<>();
             List<AlertSignal> signals = new ArrayList<>();
+            Map<AlertSignal, Headers> causes = new IdentityHashMap<>();
             for (TableEvent event : batch) {
                 String key = keyOf(event.fleetId(), event.tableId());
                 Watched table = watched.computeIfAbsent(key, k -> load(event.fleetId(), event.tableId(), event.partition()));
+                List<AlertSignal> caused = List.of();
                 if (event instanceof Reading reading) {
                     partitionTime.merge(event.partition(), reading.observedAt(), (a, b) -> a.isAfter(b) ? a : b);
                     table.online = true;
-                    signals.addAll(table.monitor.onReading(reading.reading(), reading.observedAt()));
+                    caused = table.monitor.onReading(reading.reading(), reading.observedAt());
                 } else if (event instanceof Status status) {
                     table.online = status.status().state() == TableStatus.State.ONLINE;
-                    signals.addAll(table.monitor.onStatus(status.status(), status.observedAt()));
+                    caused = table.monitor.onStatus(status.status(), status.observedAt());
                 }
+                caused.forEach(signal -> causes.put(signal, event.origin()));
+                signals.addAll(caused);
                 touched.put(key, table);
             }
-            settle(signals, touched);
+            settle(signals, causes, touched);
         } finally {
             processing.unlock();
         }
@@ -180,7 +192,7 @@ public class Monitors {
                     touched.put(key, table);
                 }
             });
-            settle(signals, touched);
+            settle(signals, Map.of(), touched);
             Map<String, Watched> unsaved = new LinkedHashMap<>();
             watched.forEach((key, table) -> {
                 if (table.unsaved && !touched.containsKey(key)) {
@@ -220,10 +232,10 @@ public class Monitors {
         }
     }
 
-    private void settle(List<AlertSignal> signals, Map<String, Watched> touched) {
+    private void settle(List<AlertSignal> signals, Map<AlertSignal, Headers> causes, Map<String, Watched> touched) {
         Flux.fromIterable(signals)
-                .concatMap(signal -> alerts.apply(signal)
-                        .flatMap(alert -> events.publish(alert, signal.change().name(), signal.reading() == null ? null : signal.reading().ts())))
+                .concatMap(signal -> alerts.apply(signal).flatMap(alert -> events.publish(alert, signal.change().name(),
+                        signal.reading() == null ? null : signal.reading().ts(), causes.get(signal))))
                 .then().block();
         Instant now = clock.instant();
         store(touched, signals, now);
@@ -262,7 +274,7 @@ public class Monitors {
         }
         table.liveShownAt = now;
         table.liveUnshown = false;
-        feed.publish(liveState(document(table)));
+        relay.share(liveState(document(table)));
     }
 
     private Watched load(String fleetId, String tableId, int partition) {
@@ -285,6 +297,11 @@ public class Monitors {
         return new TableLiveState(state.fleetId(), state.tableId(), state.online(), last == null ? null : last.angleDeg(), inSession,
                 inSession ? last.elapsedS() : null, state.lastObservedAt(),
                 state.active() == null ? List.of() : state.active().keySet().stream().map(Enum::name).sorted().toList());
+    }
+
+    /** The fleet views read the table states of one fleet. */
+    public Mono<Void> createIndexes() {
+        return mongo.indexOps(TableStateDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)).then();
     }
 
     /** The live state of a fleet's tables, from storage: complete whichever instance owns which table. */

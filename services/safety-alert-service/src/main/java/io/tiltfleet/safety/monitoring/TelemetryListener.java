@@ -56,8 +56,8 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         Instant observedAt = Instant.ofEpochMilli(record.timestamp());
         try {
             return Topics.TABLE_STATUS.equals(record.topic())
-                    ? new Monitors.Status(json.readValue(record.value(), TableStatus.class), record.partition(), observedAt)
-                    : new Monitors.Reading(json.readValue(record.value(), TelemetryReading.class), record.partition(), observedAt);
+                    ? new Monitors.Status(json.readValue(record.value(), TableStatus.class), record.partition(), observedAt, record.headers())
+                    : new Monitors.Reading(json.readValue(record.value(), TelemetryReading.class), record.partition(), observedAt, record.headers());
         } catch (JacksonException | IllegalArgumentException e) {
             throw new BatchListenerFailedException("unreadable " + record.topic() + " record: " + e.getMessage(), e, index);
         }

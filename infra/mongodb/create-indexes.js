@@ -1,0 +1,16 @@
+// The indexes the services query by, created when the MongoDB volume is first initialised
+// (/docker-entrypoint-initdb.d). The services create the same ones at startup, so a database set up
+// another way gets them too; a test checks that this file and the services agree.
+const tiltfleet = db.getSiblingDB("tiltfleet");
+
+// safety-alert-service: the open alert of a table and type (every rule signal), fleet lists newest first
+tiltfleet.alert.createIndex({ fleetId: 1, tableId: 1, type: 1, state: 1 });
+tiltfleet.alert.createIndex({ fleetId: 1, raisedAt: -1 });
+// safety-alert-service: the live state of a fleet's tables
+tiltfleet.table_state.createIndex({ fleetId: 1 });
+
+// analytics-service: sessions by fleet and time, and by table
+tiltfleet.sessions.createIndex({ fleetId: 1, start: 1 });
+tiltfleet.sessions.createIndex({ fleetId: 1, tableId: 1, start: 1 });
+// analytics-service: rollups of a scope, fleet and granularity over a period
+tiltfleet.usage_rollups.createIndex({ scope: 1, fleetId: 1, granularity: 1, periodStart: 1 });

@@ -1,0 +1,26 @@
+package io.tiltfleet.safety;
+
+import io.tiltfleet.safety.alerts.AlertStore;
+import io.tiltfleet.safety.monitoring.Monitors;
+import java.time.Duration;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+/** The indexes the rules' alert lookups and the fleet views need, created (or found) at startup. */
+@Component
+class StartupIndexes implements ApplicationRunner {
+
+    private final AlertStore alerts;
+    private final Monitors monitors;
+
+    StartupIndexes(AlertStore alerts, Monitors monitors) {
+        this.alerts = alerts;
+        this.monitors = monitors;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        alerts.createIndexes().then(monitors.createIndexes()).block(Duration.ofSeconds(30));
+    }
+}

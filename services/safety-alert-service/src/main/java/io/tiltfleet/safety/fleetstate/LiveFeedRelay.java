@@ -1,0 +1,59 @@
+package io.tiltfleet.safety.fleetstate;
+
+import io.tiltfleet.contract.SafetyAlertEvent;
+import io.tiltfleet.contract.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.ProducerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Lets every instance show every table. Each instance decides the live states and alert changes of
+ * its own partitions' tables; those go through Kafka, and every instance reads all of them (in a
+ * consumer group of its own, from the newest records on) into its live feed. A dashboard stream on
+ * any instance therefore sees the whole fleet, however the partitions are spread.
+ */
+@Component
+public class LiveFeedRelay {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveFeedRelay.class);
+
+    private final LiveFeed feed;
+    private final JsonMapper json;
+    /** Without observations: a live state every second per table is not worth a trace each. */
+    private final KafkaTemplate<String, Object> states;
+
+    LiveFeedRelay(LiveFeed feed, JsonMapper json, ProducerFactory<String, Object> producers) {
+        this.feed = feed;
+        this.json = json;
+        this.states = new KafkaTemplate<>(producers);
+    }
+
+    /** Shares a table's live state with every instance; best effort, it never holds up the rules. */
+    public void share(TableLiveState state) {
+        states.send(Topics.FLEET_LIVE, state.tableId(), state).whenComplete((sent, failure) -> {
+            if (failure != null) {
+                log.atWarn().addKeyValue("tableId", state.tableId()).log("Live state not shared: {}", failure.getMessage());
+            }
+        });
+    }
+
+    @KafkaListener(id = "live-feed", topics = {Topics.FLEET_LIVE, Topics.SAFETY_ALERTS},
+            groupId = "safety-live-#{T(java.util.UUID).randomUUID()}", properties = "auto.offset.reset=latest")
+    void onRecord(ConsumerRecord<String, byte[]> record) {
+        try {
+            if (Topics.FLEET_LIVE.equals(record.topic())) {
+                feed.publish(json.readValue(record.value(), TableLiveState.class));
+            } else {
+                feed.publish(json.readValue(record.value(), SafetyAlertEvent.class));
+            }
+        } catch (JacksonException e) {
+            log.atWarn().addKeyValue("tableId", record.key()).log("Skipping unreadable {} record: {}", record.topic(), e.getMessage());
+        }
+    }
+}
