@@ -40,6 +40,8 @@ async function signIn(key) {
   $('login').hidden = true;
   $('dashboard').hidden = false;
   $('export-csv').hidden = !me.roles.includes('analyst');
+  // a credential limited to some fleets opens on its first one
+  if (!me.fleets.includes('*') && !me.fleets.includes($('fleet').value)) $('fleet').value = me.fleets[0] || '';
   showFleet($('fleet').value);
 }
 

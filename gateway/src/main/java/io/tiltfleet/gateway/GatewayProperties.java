@@ -44,7 +44,9 @@ public record GatewayProperties(@NotNull URI safetyUri, @NotNull URI analyticsUr
      * @param name   who holds the key, as logs and the dashboard show it
      * @param sha256 the key's SHA-256, in hex
      * @param roles  viewer, operator, analyst
+     * @param fleets the fleets it may see; {@code *} for every fleet
      */
-    public record ApiKey(@NotBlank String name, @Pattern(regexp = "[0-9a-f]{64}") String sha256, @NotEmpty Set<String> roles) {
+    public record ApiKey(@NotBlank String name, @Pattern(regexp = "[0-9a-f]{64}") String sha256, @NotEmpty Set<String> roles,
+                         @NotEmpty Set<@Pattern(regexp = "\\*|[A-Za-z0-9_-]{1,64}") String> fleets) {
     }
 }

@@ -1,5 +1,6 @@
 package io.tiltfleet.gateway;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -11,7 +12,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** RFC 9457 problem bodies written by the gateway's own filters, where no controller advice reaches. */
 public final class ProblemResponses {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .changeDefaultPropertyInclusion(inclusion -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL)).build();
 
     private ProblemResponses() {
     }

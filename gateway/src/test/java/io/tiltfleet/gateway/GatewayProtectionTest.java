@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** A gateway with a tight budget and its analytics service down: 429 per credential, a fast 503, 413 for big bodies. */
+/** A gateway with a tight budget and its analytics service down: 429 per credential, a fast 503, 413 for big bodies, 411 for bodies of no stated length. */
 class GatewayProtectionTest {
 
     static StubServices services;
@@ -71,6 +71,20 @@ class GatewayProtectionTest {
                 "{\"note\":\"" + "x".repeat(70_000) + "\"}");
 
         assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("over the limit of 65536 bytes");
+    }
+
+    @Test
+    void aBodySentWithoutALengthIsRefusedWhateverItsSize() throws Exception {
+        int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+        java.io.InputStream endless = java.io.InputStream.nullInputStream();
+        HttpResponse<String> response = GatewayTest.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/api/fleet/clinic-1/tables/t-1/profile"))
+                .header("X-API-Key", "tf-supervisor-local").header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> endless)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(411);
+        assertThat(response.body()).contains("Content-Length");
     }
 
     static HttpResponse<String> send(String method, String path, String key, String body) throws Exception {

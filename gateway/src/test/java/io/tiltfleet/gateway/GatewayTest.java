@@ -106,6 +106,35 @@ class GatewayTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            // key             | path                                                 | status | fleets the service is told
+            "tf-clinic1-local  | /api/fleet/fleet-1/tables                            | 200    | fleet-1",
+            "tf-clinic1-local  | /api/fleet/fleet-2/tables                            | 403    | ",
+            "tf-clinic1-local  | /api/fleet/fleet-2/stream                            | 403    | ",
+            "tf-clinic1-local  | /api/fleet/fleet-2/tables/t-1/profile                | 403    | ",
+            "tf-clinic1-local  | /api/analytics/fleets/fleet-2/summary                | 403    | ",
+            "tf-clinic1-local  | /api/analytics/fleets/fleet-2/exports/sessions       | 403    | ",
+            "tf-clinic1-local  | /api/analytics/fleets/fleet-1/exports/sessions       | 200    | fleet-1",
+            "tf-clinic1-local  | /api/alerts                                          | 403    | ",
+            "tf-clinic1-local  | /api/alerts?fleetId=fleet-2                          | 403    | ",
+            "tf-clinic1-local  | /api/alerts?fleetId=fleet-1&fleetId=fleet-2          | 403    | ",
+            "tf-clinic1-local  | /api/alerts?fleetId=fleet-1                          | 200    | fleet-1",
+            "tf-clinic1-local  | /api/alerts/a-1                                      | 200    | fleet-1",
+            "tf-viewer-local   | /api/fleet/fleet-2/tables                            | 200    | *",
+            "tf-viewer-local   | /api/alerts                                          | 200    | *"})
+    void aCredentialSeesOnlyItsFleetsAndTheServicesAreToldWhichThoseAre(String key, String path, int status, String fleets) throws Exception {
+        HttpResponse<String> response = send("GET", path, Map.of("X-API-Key", key, "X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "someone-else"));
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        if (status == 200) {
+            assertThat(response.body()).as("what the client sent under the gateway's header names is replaced")
+                    .contains("\"fleets\":\"" + fleets + "\"").doesNotContain("someone-else");
+        } else {
+            assertThat(response.body()).contains("\"status\":403", "carl may ").doesNotContain("\"service\"");
+        }
+    }
+
     @Test
     void aJwtFromTheConfiguredIssuerCarriesItsRolesAndAForgedOneIsRefused() throws Exception {
         String operator = token(signingKeys, List.of("operator"), Instant.now().plusSeconds(300));
@@ -119,7 +148,9 @@ class GatewayTest {
         assertThat(sendBearer("POST", "/api/alerts/a-1/acknowledge", viewer).statusCode()).isEqualTo(403);
         assertThat(sendBearer("GET", "/api/fleet/clinic-1/tables", forged).statusCode()).isEqualTo(401);
         assertThat(sendBearer("GET", "/api/fleet/clinic-1/tables", expired).statusCode()).isEqualTo(401);
-        assertThat(sendBearer("GET", "/api/me", operator).body()).contains("\"name\":\"olivia@clinic\"", "\"roles\":[\"operator\"]");
+        assertThat(sendBearer("GET", "/api/me", operator).body()).contains("\"name\":\"olivia@clinic\"", "\"roles\":[\"operator\"]",
+                "\"fleets\":[\"clinic-1\"]");
+        assertThat(sendBearer("GET", "/api/fleet/clinic-2/tables", operator).statusCode()).as("a fleet outside the token's fleets claim").isEqualTo(403);
     }
 
     @Test
@@ -158,7 +189,7 @@ class GatewayTest {
 
     static String token(KeyPair keys, List<String> roles, Instant expires) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder().subject("olivia@clinic")
-                .claim("roles", roles).expirationTime(Date.from(expires)).issueTime(new Date()).build());
+                .claim("roles", roles).claim("fleets", List.of("clinic-1")).expirationTime(Date.from(expires)).issueTime(new Date()).build());
         jwt.sign(new RSASSASigner((RSAPrivateKey) keys.getPrivate()));
         return jwt.serialize();
     }

@@ -10,7 +10,7 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Stand-ins for the safety-alert and analytics services: each answers with what it received (which
- * service, method, path, and whether a credential reached it); the safety one streams five events
+ * service, method, path, whether a credential reached it, and who the gateway says the caller is); the safety one streams five events
  * 300 ms apart and answers {@code /api/alerts/slow} after 1.5 s.
  */
 final class StubServices implements AutoCloseable {
@@ -34,7 +34,8 @@ final class StubServices implements AutoCloseable {
 
     private static Mono<Void> echo(String service, HttpServerRequest request, HttpServerResponse response) {
         String body = "{\"service\":\"" + service + "\",\"method\":\"" + request.method().name() + "\",\"path\":\"" + request.uri()
-                + "\",\"credentialForwarded\":" + (request.requestHeaders().contains("X-API-Key") || request.requestHeaders().contains("Authorization")) + "}";
+                + "\",\"credentialForwarded\":" + (request.requestHeaders().contains("X-API-Key") || request.requestHeaders().contains("Authorization"))
+                + ",\"fleets\":\"" + request.requestHeaders().get("X-TiltFleet-Fleets") + "\",\"caller\":\"" + request.requestHeaders().get("X-TiltFleet-Caller") + "\"}";
         return response.header("Content-Type", "application/json").sendString(Mono.just(body)).then();
     }
 

@@ -50,11 +50,10 @@ class Routes {
                 .build();
     }
 
-    /** Credentials stay at the gateway; the request size is bounded; failures fall back to a 503 naming the service. */
+    /** Credentials stay at the gateway (bodies are bounded before, by RequestSizeLimit); failures fall back to a 503 naming the service. */
     private static Buildable<Route> route(BooleanSpec predicate, String breaker, String service,
                                           URI uri, GatewayProperties properties, long responseTimeoutMillis) {
         return predicate.filters(f -> f.removeRequestHeader("X-API-Key").removeRequestHeader("Authorization")
-                        .setRequestSize(properties.maxRequestSize())
                         .circuitBreaker(c -> c.setName(breaker).setFallbackUri("forward:/fallback/" + service)))
                 .metadata(CONNECT_TIMEOUT_ATTR, properties.connectTimeout().toMillis())
                 .metadata(RESPONSE_TIMEOUT_ATTR, responseTimeoutMillis)

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.core.Authentication;
@@ -20,7 +21,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Machine credentials: a key in the {@code X-API-Key} header, checked against the SHA-256 digests in
- * the configuration, so that the configuration holds no usable secret.
+ * the configuration, so that the configuration holds no usable secret. A key carries its roles and the
+ * fleets it may see.
  */
 final class ApiKeys implements ServerAuthenticationConverter, ReactiveAuthenticationManager {
 
@@ -49,8 +51,9 @@ final class ApiKeys implements ServerAuthenticationConverter, ReactiveAuthentica
         if (key == null) {
             return Mono.error(new BadCredentialsException("the " + HEADER + " is not a known key"));
         }
-        return Mono.just(new PreAuthenticatedAuthenticationToken(key.name(), null,
-                key.roles().stream().map(role -> new SimpleGrantedAuthority("ROLE_" + role)).toList()));
+        return Mono.just(new PreAuthenticatedAuthenticationToken(key.name(), null, Stream.concat(
+                key.roles().stream().map(role -> new SimpleGrantedAuthority("ROLE_" + role)),
+                key.fleets().stream().map(fleet -> new SimpleGrantedAuthority(FleetScope.AUTHORITY_PREFIX + fleet))).toList()));
     }
 
     static String sha256(String key) {

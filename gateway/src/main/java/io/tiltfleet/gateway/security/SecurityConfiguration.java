@@ -2,7 +2,9 @@ package io.tiltfleet.gateway.security;
 
 import io.tiltfleet.gateway.GatewayProperties;
 import io.tiltfleet.gateway.ProblemResponses;
+import java.util.Collection;
 import java.util.List;
+import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,6 +14,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
@@ -22,6 +26,7 @@ import org.springframework.security.web.server.authentication.AuthenticationWebF
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.authorization.ServerAccessDeniedHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.CorsConfigurationSource;
@@ -30,8 +35,8 @@ import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 
 /**
  * Every {@code /api} call needs a credential: an API key (machines, and the dashboard of the local
- * run) or, where an identity provider is configured, a JWT whose {@code roles} claim names the roles.
- * Reading is for every role; acknowledging alerts and editing safety profiles is for operators;
+ * run) or, where an identity provider is configured, a JWT whose {@code roles} claim names the roles
+ * and whose {@code fleets} claim the fleets it may see ({@link FleetScope}). Reading is for every role; acknowledging alerts and editing safety profiles is for operators;
  * exports are for analysts. The dashboard's static files, health and metrics need none.
  */
 @Configuration(proxyBeanMethods = false)
@@ -69,6 +74,7 @@ class SecurityConfiguration {
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .cors(Customizer.withDefaults())
                 .addFilterAt(apiKeyFilter, SecurityWebFiltersOrder.AUTHENTICATION)
+                .addFilterAfter(new FleetScope(), SecurityWebFiltersOrder.AUTHORIZATION)
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden))
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers(HttpMethod.OPTIONS).permitAll()
@@ -80,15 +86,26 @@ class SecurityConfiguration {
                         .pathMatchers(HttpMethod.GET, "/api/**").hasAnyRole(Roles.VIEWER, Roles.OPERATOR, Roles.ANALYST)
                         .anyExchange().denyAll());
         if (jwtDecoder.getIfAvailable() != null) {
-            JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
-            roles.setAuthoritiesClaimName("roles");
-            roles.setAuthorityPrefix("ROLE_");
             JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
-            converter.setJwtGrantedAuthoritiesConverter(roles);
+            converter.setJwtGrantedAuthoritiesConverter(jwt -> Stream.concat(
+                    claimAuthorities(jwt, "roles", "ROLE_").stream(), claimAuthorities(jwt, "fleets", FleetScope.AUTHORITY_PREFIX).stream()).toList());
             http.oauth2ResourceServer(server -> server.authenticationEntryPoint(unauthenticated)
                     .jwt(jwt -> jwt.jwtAuthenticationConverter(new ReactiveJwtAuthenticationConverterAdapter(converter))));
         }
         return http.build();
+    }
+
+    private static Collection<GrantedAuthority> claimAuthorities(Jwt jwt, String claim, String prefix) {
+        JwtGrantedAuthoritiesConverter authorities = new JwtGrantedAuthoritiesConverter();
+        authorities.setAuthoritiesClaimName(claim);
+        authorities.setAuthorityPrefix(prefix);
+        return authorities.convert(jwt);
+    }
+
+    /** A request the firewall refuses (dot segments, encoded slashes, ...) gets a problem body saying so. */
+    @Bean
+    ServerExchangeRejectedHandler refusedRequests() {
+        return (exchange, refused) -> ProblemResponses.write(exchange, HttpStatus.BAD_REQUEST, "the request was refused: " + refused.getMessage());
     }
 
     /** Browsers may call the API from the configured dashboard origins; the gateway's own page needs no CORS. */

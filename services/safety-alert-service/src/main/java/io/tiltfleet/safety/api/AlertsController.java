@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -44,6 +45,7 @@ class AlertsController {
         this.clock = clock;
     }
 
+    /** @param by who acknowledges; a call through the gateway is recorded as its credential's name instead */
     record Acknowledgement(@NotBlank @Size(max = 100) String by) {
     }
 
@@ -63,17 +65,27 @@ class AlertsController {
         return alerts.search(new AlertQuery(fleetId, tableId, state, type, severity, from, to, page, size));
     }
 
+    /** An alert of a fleet the caller may not see is answered as if it did not exist. */
     @GetMapping("/{id}")
-    Mono<Alert> one(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String id) {
-        return alerts.find(id).switchIfEmpty(Mono.error(() -> notFound(id)));
+    Mono<Alert> one(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String id,
+                    @RequestHeader(name = Caller.NAME_HEADER, required = false) String name,
+                    @RequestHeader(name = Caller.FLEETS_HEADER, required = false) String fleets) {
+        return visible(id, Caller.of(name, fleets));
     }
 
     @PostMapping("/{id}/acknowledge")
-    Mono<Alert> acknowledge(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String id, @Valid @RequestBody Acknowledgement body) {
-        return alerts.acknowledge(id, body.by(), clock.instant())
+    Mono<Alert> acknowledge(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String id, @Valid @RequestBody Acknowledgement body,
+                            @RequestHeader(name = Caller.NAME_HEADER, required = false) String name,
+                            @RequestHeader(name = Caller.FLEETS_HEADER, required = false) String fleets) {
+        Caller caller = Caller.of(name, fleets);
+        return visible(id, caller).flatMap(alert -> alerts.acknowledge(id, caller.name() != null ? caller.name() : body.by(), clock.instant()))
                 .onErrorMap(IllegalStateException.class, e -> new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage()))
                 .switchIfEmpty(Mono.error(() -> notFound(id)))
                 .flatMap(alert -> events.publish(alert, "ACKNOWLEDGED", null, null).thenReturn(alert));
+    }
+
+    private Mono<Alert> visible(String id, Caller caller) {
+        return alerts.find(id).filter(alert -> caller.maySee(alert.fleetId())).switchIfEmpty(Mono.error(() -> notFound(id)));
     }
 
     private static ResponseStatusException notFound(String id) {
