@@ -4,6 +4,7 @@
 #   bench/run-benchmark.sh pipeline [readings/s per step, comma-separated] [seconds per step]
 #   bench/run-benchmark.sh export [rows] [analytics service heap]
 #   bench/run-benchmark.sh gateway [concurrent clients] [seconds per run]
+#   bench/run-benchmark.sh soak [duration, ISO-8601, default PT30M] [readings/s, default 500]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -12,7 +13,8 @@ case "${1:-}" in
   # the MongoDB stand-in holds the million sessions in this JVM's heap
   export) main=io.tiltfleet.bench.ExportBenchmark; heap=8g ;;
   gateway) main=io.tiltfleet.bench.GatewayBenchmark ;;
-  *) echo "usage: $0 ingest|pipeline|export|gateway [arguments]" >&2; exit 2 ;;
+  soak) main=io.tiltfleet.bench.SoakBenchmark ;;
+  *) echo "usage: $0 ingest|pipeline|export|gateway|soak [arguments]" >&2; exit 2 ;;
 esac
 shift
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || { apt-get update -qq && apt-get install -y -qq mosquitto; }

@@ -65,24 +65,11 @@ public final class PipelineBenchmark {
             double mosquittoAlone = Baselines.mosquittoQos1(mqtt, 60_000, 50);
             double kafkaAlone = Baselines.kafkaProducer(kafka, 200_000, 50);
             System.out.printf("baseline: Mosquitto QoS 1 alone %,.0f msg/s, Kafka producer alone %,.0f msg/s%n", mosquittoAlone, kafkaAlone);
-            String kafkaServers = "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers();
-            String mongoUri = "--spring.mongodb.uri=" + mongo.uri("tiltfleet");
-            ServiceProcess ingest = ServiceProcess.start("ingest-service", scratch, Ports.free(), "512m",
-                    "--tiltfleet.ingest.mqtt.broker-uri=" + mqtt.uri(), kafkaServers);
-            ServiceProcess safety = ServiceProcess.start("safety-alert-service", scratch, Ports.free(), "768m", kafkaServers, mongoUri,
-                    "--management.health.mongodb.enabled=false");
-            ServiceProcess analytics = ServiceProcess.start("analytics-service", scratch, Ports.free(), "768m", kafkaServers, mongoUri,
-                    "--management.health.mongodb.enabled=false");
-            Map<String, Long> pids = new LinkedHashMap<>();
-            pids.put("mosquitto", mqtt.pid());
-            pids.put("kafka", kafka.pid());
-            pids.put("ingest", ingest.process.pid());
-            pids.put("safety", safety.process.pid());
-            pids.put("analytics", analytics.process.pid());
-            pids.put("load+mongo", ProcessHandle.current().pid());
             List<Step> steps = new ArrayList<>();
-            try (AlertProbe probe = new AlertProbe(mqtt.uri(), safety.port, PROBE_TIMEOUT)) {
-                Pipeline pipeline = new Pipeline(mqtt, kafka, ingest, safety, analytics, probe, pids);
+            try (PipelineServices services = PipelineServices.start(scratch, mqtt, kafka, mongo);
+                 AlertProbe probe = new AlertProbe(mqtt.uri(), services.safety().port, PROBE_TIMEOUT)) {
+                Pipeline pipeline = new Pipeline(mqtt, kafka, services.ingest(), services.safety(), services.analytics(), probe,
+                        services.pids(mqtt, kafka));
                 step(pipeline, rates.get(0), WARM_UP_SECONDS); // compiled and warm before any step is timed
                 for (int rate : rates) {
                     Step step = step(pipeline, rate, seconds);
@@ -93,10 +80,6 @@ public final class PipelineBenchmark {
                         break;
                     }
                 }
-            } finally {
-                analytics.stop();
-                safety.stop();
-                ingest.stop();
             }
             print(steps, seconds, mosquittoAlone, kafkaAlone);
         }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -37,6 +38,17 @@ public final class ManagedProcess {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + String.join(" ", command), e);
         }
+    }
+
+    /**
+     * A Spring Boot application of this JVM's class path as a process of its own, so that a test can
+     * kill it without a chance to clean up: {@code kill -9}, as a crash or an OOM killer would.
+     */
+    public static ManagedProcess startJava(String name, Class<?> application, List<String> arguments, Path log) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), application.getName()));
+        command.addAll(arguments);
+        return start(name, command, log);
     }
 
     /** Waits until {@code ready} holds; fails with the end of the log if the process dies or time runs out. */

@@ -15,6 +15,7 @@ public final class MosquittoBroker implements AutoCloseable {
 
     private final Path dataDir;
     private final int port;
+    private String settings;
     private ManagedProcess process;
 
     private MosquittoBroker(Path dataDir, int port) {
@@ -65,7 +66,17 @@ public final class MosquittoBroker implements AutoCloseable {
         process.stop(Duration.ofSeconds(10));
     }
 
+    /**
+     * Stops the broker as a restart would (SIGTERM: it saves its sessions and queued messages) and
+     * starts it again on the same port and data: clients see their connections drop.
+     */
+    public void restart() {
+        process.stop(Duration.ofSeconds(10));
+        launch(settings);
+    }
+
     private void launch(String settings) {
+        this.settings = settings;
         Path config = dataDir.resolve("mosquitto.conf");
         try {
             Files.createDirectories(dataDir);

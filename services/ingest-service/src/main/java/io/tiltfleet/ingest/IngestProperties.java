@@ -21,7 +21,11 @@ public record IngestProperties(@Valid @NotNull Mqtt mqtt, @Valid @NotNull Kafka 
      * @param brokerUri             e.g. tcp://127.0.0.1:1883
      * @param clientId              stable per instance: the persistent session, and the messages the broker
      *                              holds for it, belong to this id
-     * @param shareGroup            instances in one group split the table traffic between them
+     * @param shareGroup            blank: one instance takes every table's messages on a plain subscription,
+     *                              which Mosquitto 2.0 keeps across its own restarts; set: instances in the
+     *                              group split the traffic through a shared subscription, which Mosquitto
+     *                              2.0 does not restore after a restart (messages published before the
+     *                              instances subscribe again are dropped: use a broker that keeps them)
      * @param maxInFlight           messages received but not yet stored in Kafka; sent to the broker as the
      *                              MQTT 5 receive maximum, so it stops delivering beyond it
      * @param sessionExpiry         how long the broker keeps this instance's session, and its queued
@@ -31,7 +35,7 @@ public record IngestProperties(@Valid @NotNull Mqtt mqtt, @Valid @NotNull Kafka 
      */
     public record Mqtt(@NotBlank String brokerUri,
                        @NotBlank String clientId,
-                       @NotBlank String shareGroup,
+                       String shareGroup,
                        @Min(1) @Max(65535) int maxInFlight,
                        @NotNull Duration sessionExpiry,
                        @NotNull Duration keepAlive,

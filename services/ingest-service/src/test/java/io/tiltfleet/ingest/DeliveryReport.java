@@ -2,6 +2,7 @@ package io.tiltfleet.ingest;
 
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
+import io.tiltfleet.embedded.FaultReport;
 import io.tiltfleet.embedded.ReadingStream;
 import io.tiltfleet.embedded.TopicReader;
 import java.time.Duration;
@@ -13,12 +14,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import tools.jackson.databind.json.JsonMapper;
 
 /** What a fault test owes: of the readings the broker acknowledged to tables, how many Kafka holds, twice, or not at all. */
-record DeliveryReport(String scenario, long published, long acknowledged, long stored, long duplicates, long lost) {
+final class DeliveryReport {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Reads the fleet's readings from Kafka until all acknowledged ones are there or the timeout passes. */
-    static DeliveryReport collect(String scenario, String bootstrapServers, String fleetId, ReadingStream stream, Duration timeout) {
+    private DeliveryReport() {
+    }
+
+    static FaultReport collect(String scenario, String bootstrapServers, String fleetId, ReadingStream stream, Duration timeout) {
         Set<String> acknowledged = stream.acknowledged();
         List<ConsumerRecord<String, String>> records = TopicReader.read(bootstrapServers, Topics.TELEMETRY_READINGS,
                 record -> record.value().contains("\"fleetId\":\"" + fleetId + "\""),
@@ -27,15 +31,8 @@ record DeliveryReport(String scenario, long published, long acknowledged, long s
         Set<String> distinct = new HashSet<>(storedIds);
         Set<String> missing = new HashSet<>(acknowledged);
         missing.removeAll(distinct);
-        DeliveryReport report = new DeliveryReport(scenario, stream.published(), acknowledged.size(), storedIds.size(),
-                storedIds.size() - distinct.size(), missing.size());
-        System.out.println(report.line());
-        return report;
-    }
-
-    String line() {
-        return "DELIVERY %s: published=%d acknowledged=%d stored=%d duplicates=%d lost=%d"
-                .formatted(scenario, published, acknowledged, stored, duplicates, lost);
+        return new FaultReport(scenario, "readings", stream.published(), acknowledged.size(), storedIds.size(),
+                storedIds.size() - distinct.size(), missing.size()).print();
     }
 
     private static Set<String> ids(List<ConsumerRecord<String, String>> records) {

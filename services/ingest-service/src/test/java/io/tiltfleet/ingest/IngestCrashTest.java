@@ -3,6 +3,7 @@ package io.tiltfleet.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.embedded.FaultReport;
 import io.tiltfleet.embedded.KafkaBroker;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.ManagedProcess;
@@ -44,7 +45,7 @@ class IngestCrashTest {
             ManagedProcess second = startIngest(mqtt, kafka, secondPort, scratch.resolve("second.log"));
             stream.done().join();
             tables.forEach(TablePublisher::close);
-            DeliveryReport report = DeliveryReport.collect("ingest-kill-9", kafka.bootstrapServers(), fleet, stream, Duration.ofSeconds(120));
+            FaultReport report = DeliveryReport.collect("ingest-kill-9", kafka.bootstrapServers(), fleet, stream, Duration.ofSeconds(120));
             second.stop(Duration.ofSeconds(30));
 
             assertThat(report.acknowledged()).isEqualTo(6000);
@@ -72,7 +73,7 @@ class IngestCrashTest {
             try (RunningIngest second = RunningIngest.start(mqtt.uri(), kafka.bootstrapServers(), "graceful-test")) {
                 stream.done().join();
                 tables.forEach(TablePublisher::close);
-                DeliveryReport report = DeliveryReport.collect("ingest-graceful-stop", kafka.bootstrapServers(), fleet, stream, Duration.ofSeconds(120));
+                FaultReport report = DeliveryReport.collect("ingest-graceful-stop", kafka.bootstrapServers(), fleet, stream, Duration.ofSeconds(120));
 
                 // Then nothing is lost
                 assertThat(report.acknowledged()).isEqualTo(6000);
@@ -82,12 +83,9 @@ class IngestCrashTest {
     }
 
     private static ManagedProcess startIngest(MosquittoBroker mqtt, KafkaBroker kafka, int port, Path log) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), IngestApplication.class.getName(),
-                "--server.port=" + port));
-        command.addAll(RunningIngest.arguments(mqtt.uri(), kafka.bootstrapServers(), "crash-test"));
-        ManagedProcess process = ManagedProcess.start("ingest on port " + port, command, log);
+        List<String> arguments = new ArrayList<>(List.of("--server.port=" + port));
+        arguments.addAll(RunningIngest.arguments(mqtt.uri(), kafka.bootstrapServers(), "crash-test"));
+        ManagedProcess process = ManagedProcess.startJava("ingest on port " + port, IngestApplication.class, arguments, log);
         process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health/mqtt").contains("\"UP\""), Duration.ofSeconds(90));
         return process;
     }

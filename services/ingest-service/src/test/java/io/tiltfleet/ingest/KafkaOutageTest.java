@@ -3,6 +3,7 @@ package io.tiltfleet.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.embedded.FaultReport;
 import io.tiltfleet.embedded.KafkaBroker;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.ReadingStream;
@@ -46,7 +47,7 @@ class KafkaOutageTest {
             kafka.startAgain();
             stream.done().join();
             tables.forEach(TablePublisher::close);
-            DeliveryReport report = DeliveryReport.collect("kafka-kill-restart", kafka.bootstrapServers(), fleet, stream, Duration.ofSeconds(120));
+            FaultReport report = DeliveryReport.collect("kafka-kill-restart", kafka.bootstrapServers(), fleet, stream, Duration.ofSeconds(120));
 
             assertThat(report.acknowledged()).isEqualTo(6000);
             assertThat(report.lost()).isZero();

@@ -12,6 +12,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /** The ingest service started in this JVM against the given brokers, for one test class. */
 final class RunningIngest implements AutoCloseable {
 
+    private static final String SHARE_GROUP = "--tiltfleet.ingest.mqtt.share-group=";
+
     private final ConfigurableApplicationContext context;
 
     private RunningIngest(ConfigurableApplicationContext context) {
@@ -19,7 +21,17 @@ final class RunningIngest implements AutoCloseable {
     }
 
     static RunningIngest start(String mqttUri, String kafkaBootstrap, String clientId, String... moreArgs) {
-        List<String> args = new ArrayList<>(arguments(mqttUri, kafkaBootstrap, clientId));
+        return run(arguments(mqttUri, kafkaBootstrap, clientId), moreArgs);
+    }
+
+    /** One instance on a plain subscription, as a single ingest runs (docker-compose, the local run). */
+    static RunningIngest startAlone(String mqttUri, String kafkaBootstrap, String clientId) {
+        return run(arguments(mqttUri, kafkaBootstrap, clientId).stream()
+                .map(arg -> arg.startsWith(SHARE_GROUP) ? SHARE_GROUP : arg).toList());
+    }
+
+    private static RunningIngest run(List<String> settings, String... moreArgs) {
+        List<String> args = new ArrayList<>(settings);
         args.add("--server.port=0");
         args.addAll(List.of(moreArgs));
         RunningIngest ingest = new RunningIngest(IngestApplication.builder().run(args.toArray(String[]::new)));
@@ -32,12 +44,15 @@ final class RunningIngest implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/actuator/health/mqtt").contains("\"UP\""));
     }
 
-    /** The settings that point an ingest instance at the test's brokers; shared with the out-of-process instance. */
+    /**
+     * The settings that point an ingest instance at the test's brokers, in a share group as several
+     * instances run; shared with the out-of-process instance.
+     */
     static List<String> arguments(String mqttUri, String kafkaBootstrap, String clientId) {
         return List.of(
                 "--tiltfleet.ingest.mqtt.broker-uri=" + mqttUri,
                 "--tiltfleet.ingest.mqtt.client-id=" + clientId,
-                "--tiltfleet.ingest.mqtt.share-group=" + clientId + "-group",
+                SHARE_GROUP + clientId + "-group",
                 "--spring.kafka.bootstrap-servers=" + kafkaBootstrap,
                 "--tiltfleet.ingest.kafka.partitions=4");
     }

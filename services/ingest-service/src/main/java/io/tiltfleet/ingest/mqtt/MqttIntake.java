@@ -159,13 +159,14 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
         connection.incrementAndGet();
-        String group = "$share/" + settings.shareGroup() + "/";
+        boolean shared = settings.shareGroup() != null && !settings.shareGroup().isBlank();
+        String group = shared ? "$share/" + settings.shareGroup() + "/" : "";
         try {
             client.subscribe(new MqttSubscription[] {
                     new MqttSubscription(group + Topics.MQTT_TELEMETRY_FILTER, AT_LEAST_ONCE),
                     new MqttSubscription(group + Topics.MQTT_STATUS_FILTER, AT_LEAST_ONCE)});
-            log.info("{} to {} as {}, subscribed in share group {}", reconnect ? "Reconnected" : "Connected",
-                    serverUri, settings.clientId(), settings.shareGroup());
+            log.info("{} to {} as {}, subscribed {}", reconnect ? "Reconnected" : "Connected", serverUri, settings.clientId(),
+                    shared ? "in share group " + settings.shareGroup() : "alone (no share group)");
         } catch (MqttException e) {
             log.error("Subscribing failed; reconnecting", e);
             connector.execute(this::reconnect);
