@@ -1,12 +1,13 @@
 package io.tiltfleet.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Processor time and resident memory of a process, as the kernel counts them. */
+/** Processor time and resident memory of a process, as the kernel counts them, and a full collection on request. */
 final class ProcessStats {
 
     private ProcessStats() {
@@ -24,6 +25,19 @@ final class ProcessStats {
             return new long[] {kilobytes(status, "VmRSS:") * 1024, kilobytes(status, "VmHWM:") * 1024};
         } catch (IOException e) {
             return new long[] {-1, -1};
+        }
+    }
+
+    /** Asks a JVM for a full collection (jcmd GC.run), so that its heap in use is what is still live. */
+    static void fullGc(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            jcmd.waitFor();
+        } catch (IOException e) {
+            throw new UncheckedIOException("jcmd " + pid + " GC.run", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
