@@ -78,6 +78,12 @@ public class Monitors {
     /** The newest event time seen per partition: the clock of a partition whose consumer is behind. */
     private final Map<Integer, Instant> partitionTime = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
+    /**
+     * When this instance last looked at its partitions: a poll that returned readings, or one that found
+     * none. Silence is judged as of then, not of now, so that a batch that took long to store (MongoDB
+     * slow) never makes the tables whose next readings wait in Kafka look silent.
+     */
+    private volatile Instant lookedAt = Instant.EPOCH;
     /** Profile changes from the API, applied by the thread that runs the rules, so that no request waits for it. */
     private final Queue<SafetyProfile> changedProfiles = new ConcurrentLinkedQueue<>();
     /** The listener and the clock both change monitors and alerts: one at a time keeps each table's changes in order. */
@@ -185,7 +191,7 @@ public class Monitors {
             Map<String, Watched> touched = new LinkedHashMap<>();
             List<AlertSignal> signals = new ArrayList<>();
             watched.forEach((key, table) -> {
-                Instant time = caughtUp ? now : partitionTime.getOrDefault(table.partition, now);
+                Instant time = caughtUp ? (lookedAt.isBefore(now) ? lookedAt : now) : partitionTime.getOrDefault(table.partition, now);
                 List<AlertSignal> changes = table.monitor.onClock(time);
                 if (!changes.isEmpty()) {
                     signals.addAll(changes);
@@ -205,6 +211,11 @@ public class Monitors {
         } finally {
             processing.unlock();
         }
+    }
+
+    /** The consumer polled its partitions at {@code at}, whether it found readings or none. */
+    void lookedAt(Instant at) {
+        lookedAt = at;
     }
 
     /** Forgets the tables of partitions this instance no longer owns; their new owner loads them from storage. */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tiltfleet.contract.TableStatus;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +14,9 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.event.EventListener;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.event.ListenerContainerIdleEvent;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.stereotype.Component;
@@ -29,21 +32,25 @@ import tools.jackson.databind.json.JsonMapper;
 class TelemetryListener implements ConsumerAwareRebalanceListener {
 
     static final String READINGS_PROCESSED = "tiltfleet.safety.readings.processed";
+    static final String RULES = "safety-rules";
 
     private final Monitors monitors;
     private final JsonMapper json;
     private final Counter processed;
     private final int maxPollRecords;
+    private final Clock clock;
 
-    TelemetryListener(Monitors monitors, JsonMapper json, MeterRegistry registry, KafkaProperties kafka) {
+    TelemetryListener(Monitors monitors, JsonMapper json, MeterRegistry registry, KafkaProperties kafka, Clock clock) {
         this.monitors = monitors;
+        this.clock = clock;
         this.maxPollRecords = kafka.getConsumer().getMaxPollRecords() == null ? 500 : kafka.getConsumer().getMaxPollRecords();
         this.json = json;
         this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
     }
 
-    @KafkaListener(id = "safety-rules", idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
+    @KafkaListener(id = RULES, idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
     void onBatch(List<ConsumerRecord<String, byte[]>> records) {
+        monitors.lookedAt(clock.instant());
         List<Monitors.TableEvent> events = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             events.add(read(records.get(i), i));
@@ -61,6 +68,12 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         } catch (JacksonException | IllegalArgumentException e) {
             throw new BatchListenerFailedException("unreadable " + record.topic() + " record: " + e.getMessage(), e, index);
         }
+    }
+
+    /** Polls that found nothing (idle-event-interval apart) move the silence clock on as well. */
+    @EventListener(condition = "event.listenerId.startsWith('" + RULES + "')")
+    void onIdle(ListenerContainerIdleEvent event) {
+        monitors.lookedAt(clock.instant());
     }
 
     @Override
