@@ -78,6 +78,11 @@ class DeviceMessageValidatorTest {
                 bad("missing seq", TOPIC, bytes(VALID.replace("\"seq\":42,", "")), "seq", Rule.MISSING_FIELD),
                 bad("negative seq", TOPIC, bytes(VALID.replace("42", "-3")), "seq", Rule.OUT_OF_RANGE),
                 bad("fractional seq", TOPIC, bytes(VALID.replace("42", "4.2")), "seq", Rule.WRONG_TYPE),
+                // found by the fuzzer: these made the validator (or its schema library) throw instead of answering
+                bad("seq overflowing every number type", TOPIC, bytes(VALID.replace("42", "1E+309")), "seq", Rule.OUT_OF_RANGE),
+                bad("seq past a long", TOPIC, bytes(VALID.replace("42", "9223372036854775808")), "seq", Rule.OUT_OF_RANGE),
+                bad("schema version past an int", TOPIC, bytes(VALID.replace("\"schema\":1", "\"schema\":9223372036854775807")), "schema",
+                        Rule.UNSUPPORTED_SCHEMA),
                 bad("angle as string", TOPIC, bytes(VALID.replace("47.5", "\"47.5\"")), "angleDeg", Rule.WRONG_TYPE),
                 bad("locked as number", TOPIC, bytes(VALID.replace("true", "1")), "locked", Rule.WRONG_TYPE),
                 bad("1 MiB payload", TOPIC, new byte[1024 * 1024], "$", Rule.PAYLOAD_TOO_LARGE),

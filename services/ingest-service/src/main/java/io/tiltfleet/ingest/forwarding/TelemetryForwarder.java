@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.tiltfleet.contract.DeviceMessageValidator;
+import io.tiltfleet.contract.DeviceTopic;
+import io.tiltfleet.contract.RejectReason;
 import io.tiltfleet.contract.RejectedMessage;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.contract.ValidationResult;
@@ -65,7 +67,7 @@ public class TelemetryForwarder {
 
     public CompletableFuture<Void> forward(String mqttTopic, byte[] payload, boolean redelivered) {
         Instant receivedAt = clock.instant();
-        ValidationResult result = validator.validate(mqttTopic, payload);
+        ValidationResult result = validate(mqttTopic, payload);
         ProducerRecord<String, Object> record = new ProducerRecord<>(topicOf(result), result.tableId(),
                 valueOf(result, mqttTopic, receivedAt, payload));
         Headers headers = record.headers();
@@ -86,6 +88,20 @@ public class TelemetryForwarder {
                 }
                 observation.stop();
             });
+        }
+    }
+
+    /**
+     * A fault of the validator must neither stall the intake (the message would never be acknowledged,
+     * and come back on every reconnection) nor lose the message: it goes to the reject topic, saying so.
+     */
+    private ValidationResult validate(String mqttTopic, byte[] payload) {
+        try {
+            return validator.validate(mqttTopic, payload);
+        } catch (RuntimeException e) {
+            log.error("The validator failed on a message on {}; it goes to the reject topic", mqttTopic, e);
+            return new ValidationResult.Rejected(DeviceTopic.tableKeyOf(mqttTopic), new RejectReason(RejectReason.WHOLE_MESSAGE,
+                    RejectReason.Rule.INVALID_VALUE, "the message could not be validated: " + e));
         }
     }
 
