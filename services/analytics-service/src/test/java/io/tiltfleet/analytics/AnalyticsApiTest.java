@@ -32,7 +32,7 @@ class AnalyticsApiTest {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         mongo = MongoStandIn.start(Ports.free());
         RunningAnalytics.publish(kafka, AnalyticsPipelineTest.scriptedDay("clinic-api"));
-        analytics = RunningAnalytics.start(kafka, mongo.uri("tiltfleet"), "analytics-api");
+        analytics = RunningAnalytics.start(kafka, mongo.uri("tiltfleet"), "analytics-api", AnalyticsPipelineTest.IDLE_TIMEOUT);
         await().atMost(Duration.ofSeconds(60)).until(() -> RunningAnalytics.get(analytics, FLEET + "/sessions?" + DAY).contains("\"totalItems\":3"));
     }
 

@@ -29,6 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class AnalyticsPipelineTest {
 
+    /** t-2's last session ends by silence: closed this long after its last reading arrived (the default is 60 s). */
+    static final String IDLE_TIMEOUT = "--tiltfleet.analytics.idle-timeout=10s";
+
     static final Instant T0 = Instant.parse("2026-11-20T10:59:00Z");
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String DAY = "/api/analytics/fleets/clinic-a/usage?granularity=DAY&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
@@ -87,7 +90,7 @@ class AnalyticsPipelineTest {
         String snapshot;
         // Given the day's readings in the telemetry topic
         RunningAnalytics.publish(kafka, readings);
-        try (ConfigurableApplicationContext analytics = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-1")) {
+        try (ConfigurableApplicationContext analytics = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-1", IDLE_TIMEOUT)) {
             // When the service has read them, the day of clinic-a reads:
             await().atMost(Duration.ofSeconds(60)).until(() -> usage(analytics, DAY).path("periods").path(0).path("sessions").asInt() == 3);
             JsonNode day = usage(analytics, DAY).path("periods").path(0);
@@ -143,7 +146,7 @@ class AnalyticsPipelineTest {
         }
 
         // When a new consumer group reads the whole topic again
-        try (ConfigurableApplicationContext replay = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-2")) {
+        try (ConfigurableApplicationContext replay = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-2", IDLE_TIMEOUT)) {
             awaitEverythingRead(kafka, replay);
             // Then nothing changed either
             assertThat(snapshot(replay)).isEqualTo(snapshot);

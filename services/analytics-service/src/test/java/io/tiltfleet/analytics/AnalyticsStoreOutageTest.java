@@ -52,8 +52,9 @@ class AnalyticsStoreOutageTest {
                      "analytics-outage", "--tiltfleet.analytics.idle-timeout=10m", "--tiltfleet.analytics.store-retry-max=2s")) {
             // Given sessions open on every table
             RunningAnalytics.publish(kafka, parts.get(0));
+            // (other tests' sessions in the shared topic may be open as well)
             await().atMost(Duration.ofSeconds(30)).until(() ->
-                    RunningAnalytics.metric(analytics, "tiltfleet_analytics_sessions_open") == TABLES);
+                    RunningAnalytics.metric(analytics, "tiltfleet_analytics_sessions_open") >= TABLES);
 
             // When MongoDB becomes unreachable just as they close
             link.cut();

@@ -9,6 +9,7 @@ import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,7 +51,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
     private static final Logger log = LoggerFactory.getLogger(ReadingIntake.class);
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(60);
 
-    private record Positioned(TelemetryReading reading, int partition, long offset) {
+    private record Positioned(TelemetryReading reading, int partition, long offset, Instant arrived) {
     }
 
     private final SessionBook book;
@@ -86,7 +87,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
         try {
             followNewTables(readings);
             List<SessionSummary> closed = new ArrayList<>();
-            readings.forEach(r -> closed.addAll(book.onReading(r.reading(), r.partition(), r.offset())));
+            readings.forEach(r -> closed.addAll(book.onReading(r.reading(), r.partition(), r.offset(), r.arrived())));
             closed.addAll(book.closeIdle(clock.instant(), lag(consumer)));
             settle(closed, consumer);
             metrics.consumed(readings.size(), records.size() - readings.size());
@@ -109,7 +110,8 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
         List<Positioned> readings = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                readings.add(new Positioned(json.readValue(record.value(), TelemetryReading.class), record.partition(), record.offset()));
+                readings.add(new Positioned(json.readValue(record.value(), TelemetryReading.class), record.partition(), record.offset(),
+                        Instant.ofEpochMilli(record.timestamp())));
             } catch (JacksonException | IllegalArgumentException e) {
                 // the ingest only forwards validated readings: this record is foreign, and the safety service dead-letters it
                 log.atWarn().addKeyValue("tableId", record.key())

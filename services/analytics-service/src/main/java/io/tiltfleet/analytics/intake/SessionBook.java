@@ -25,6 +25,9 @@ final class SessionBook {
         final int partition;
         /** The offset of the first reading of the open session, or -1 while none is open. */
         long openSince = -1;
+        /** The newest reading's own time, and when it reached the platform (its record's time). */
+        Instant newestReading;
+        Instant newestArrived;
 
         Table(SessionReconstructor sessions, int partition) {
             this.sessions = sessions;
@@ -55,9 +58,17 @@ final class SessionBook {
         tables.put(keyOf(fleetId, tableId), new Table(new SessionReconstructor(fleetId, tableId, idleTimeout, progress), partition));
     }
 
-    /** The sessions this reading closes. The table must be followed. */
-    List<SessionSummary> onReading(TelemetryReading reading, int partition, long offset) {
+    /**
+     * The sessions this reading closes. The table must be followed.
+     *
+     * @param arrived when the reading reached the platform: its record's time
+     */
+    List<SessionSummary> onReading(TelemetryReading reading, int partition, long offset, Instant arrived) {
         Table table = tables.get(keyOf(reading.fleetId(), reading.tableId()));
+        if (table.newestReading == null || !reading.ts().isBefore(table.newestReading)) {
+            table.newestReading = reading.ts();
+            table.newestArrived = arrived;
+        }
         List<SessionSummary> closed = table.sessions.onReading(reading);
         if (!closed.isEmpty()) {
             table.openSince = -1;
@@ -78,7 +89,10 @@ final class SessionBook {
     /**
      * Closes the sessions that have been idle for the timeout. A partition's clock is the newest
      * reading read from it while the consumer is behind on it, so that replaying a backlog splits
-     * sessions exactly where the live stream did; once caught up, it is the wall clock.
+     * sessions exactly where the live stream did. Once caught up, a table is idle when nothing of it
+     * has arrived for the timeout by the wall clock: readings that carry old times (a table's clock
+     * behind, a backfill) are not idle merely for being old while the rest of their session is still
+     * on its way.
      *
      * @param lag the records still to read per partition; empty when unknown
      */
@@ -86,7 +100,7 @@ final class SessionBook {
         List<SessionSummary> closed = new ArrayList<>();
         for (Table table : tables.values()) {
             OptionalLong behind = lag.getOrDefault(table.partition, OptionalLong.empty());
-            Instant now = behind.isPresent() && behind.getAsLong() == 0 ? wallClock
+            Instant now = behind.isPresent() && behind.getAsLong() == 0 ? sinceArrival(table, wallClock)
                     : partitionTimes.getOrDefault(table.partition, Instant.MIN);
             List<SessionSummary> idle = table.sessions.onIdle(now);
             if (!idle.isEmpty()) {
@@ -95,6 +109,11 @@ final class SessionBook {
             }
         }
         return closed;
+    }
+
+    /** The table's own time as of {@code wallClock}: its newest reading's time plus the wall time since that reading arrived. */
+    private static Instant sinceArrival(Table table, Instant wallClock) {
+        return table.newestReading == null ? wallClock : table.newestReading.plus(Duration.between(table.newestArrived, wallClock));
     }
 
     /** Per partition read from: the offset up to which every reading is in a stored session or in none. */
