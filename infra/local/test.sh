@@ -2,7 +2,7 @@
 # Runs every test on this machine: installs what the tests need when it is missing (Mosquitto, which
 # the tests start as their own broker process on loopback, Debian's Chromium and chromedriver for the
 # dashboard's browser test, and docker-compose to validate docker-compose.yml without a Docker daemon),
-# then runs the Maven build.
+# then runs the Maven build and prints the counts of the fault, fuzzing and abuse tests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 missing=()
@@ -17,4 +17,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 echo "docker-compose.yml: validating with $(docker-compose version --short)"
 docker-compose config --quiet
-exec mvn -B -ntp verify "$@"
+status=0
+mvn -B -ntp verify "$@" || status=$?
+# the fault, fuzzing and abuse tests' counts, from their output files, in one place of the log
+echo "== fault, fuzzing and abuse counts"
+find . -path '*/target/surefire-reports/*-output.txt' -exec grep -h -E '^(FAULT|FUZZ|ABUSE) ' {} + || true
+exit "$status"
