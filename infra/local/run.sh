@@ -81,6 +81,7 @@ Ready-made API keys of this local run (header X-API-Key, or paste one into the d
   tf-operator-local     olivia  operator   (read, acknowledge alerts, edit safety profiles)
   tf-analyst-local      anna    analyst    (read, exports)
   tf-supervisor-local   sam     operator and analyst
+  tf-clinic1-local      carl    operator and analyst, fleet-1 only (the others see every fleet)
   e.g. curl -H 'X-API-Key: tf-viewer-local' http://127.0.0.1:8080/api/fleet/fleet-1/tables
 ready in $(( $(date +%s) - started ))s. Ctrl-C stops everything.
 READY
