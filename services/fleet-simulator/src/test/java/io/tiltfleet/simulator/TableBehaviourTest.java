@@ -45,7 +45,7 @@ class TableBehaviourTest {
             for (int i = 0; i < readings.size(); i++) {
                 TelemetryReading reading = readings.get(i);
                 assertThat(reading.seq()).isEqualTo(i + 1L);
-                ValidationResult result = VALIDATOR.validate(Topics.mqttTelemetryTopic("fleet-1", "table-001"), DevicePayloads.telemetry(reading));
+                ValidationResult result = VALIDATOR.validate(Topics.mqttTelemetryTopic("fleet-1", "table-001"), DevicePayloads.telemetry(reading), reading.ts());
                 assertThat(result).as("%s reading %s", scenario.label(), reading).isInstanceOf(ValidationResult.Reading.class);
             }
         }

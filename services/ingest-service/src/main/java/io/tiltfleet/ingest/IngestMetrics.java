@@ -20,12 +20,16 @@ public class IngestMetrics {
     public static final String IN_FLIGHT = "tiltfleet.ingest.messages.inflight";
     public static final String FORWARD_FAILURES = "tiltfleet.ingest.forward.failures";
     public static final String KAFKA_SEND = "tiltfleet.ingest.kafka.send";
+    /** Tag values of {@link #FORWARD_FAILURES}: what the ingest did about the failure. */
+    public static final String RETRIED = "retried";
+    public static final String REDELIVERED = "redelivered";
 
     private final Counter received;
     private final Counter forwardedReadings;
     private final Counter forwardedStatuses;
     private final Map<RejectReason.Rule, Counter> rejected = new EnumMap<>(RejectReason.Rule.class);
-    private final Counter forwardFailures;
+    private final Counter handOverRetries;
+    private final Counter redeliveries;
     private final Timer kafkaSend;
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -37,12 +41,18 @@ public class IngestMetrics {
             rejected.put(rule, Counter.builder(REJECTED).tag("reason", rule.name())
                     .description("Messages refused and stored in the reject topic, by the rule they broke").register(registry));
         }
-        forwardFailures = Counter.builder(FORWARD_FAILURES)
-                .description("Messages Kafka did not store; they stay unacknowledged at the MQTT broker").register(registry);
+        handOverRetries = forwardFailure(registry, RETRIED,
+                "Records the producer refused to take, for a reason that passes (Kafka away); handed over again in order");
+        redeliveries = forwardFailure(registry, REDELIVERED,
+                "Messages Kafka did not store, or records the producer cannot take (serialisation); the intake reconnects unacknowledged and the broker redelivers them");
         kafkaSend = Timer.builder(KAFKA_SEND).description("Time from handing a record to the producer to Kafka's acknowledgement")
                 .publishPercentileHistogram().register(registry);
         Gauge.builder(IN_FLIGHT, inFlight, AtomicInteger::get)
                 .description("Messages received and not yet acknowledged to the MQTT broker").register(registry);
+    }
+
+    private static Counter forwardFailure(MeterRegistry registry, String handling, String description) {
+        return Counter.builder(FORWARD_FAILURES).tag("handling", handling).description(description).register(registry);
     }
 
     private static Counter forwarded(MeterRegistry registry, String kind) {
@@ -74,12 +84,17 @@ public class IngestMetrics {
         rejected.get(rule).increment();
     }
 
-    public void forwardFailed() {
-        forwardFailures.increment();
+    public void handOverRetried() {
+        handOverRetries.increment();
     }
 
-    public double forwardFailures() {
-        return forwardFailures.count();
+    public void forwardFailed() {
+        redeliveries.increment();
+    }
+
+    /** Every failure to store a record, however it was handled. */
+    public long forwardFailures() {
+        return (long) (handOverRetries.count() + redeliveries.count());
     }
 
     public Timer kafkaSend() {

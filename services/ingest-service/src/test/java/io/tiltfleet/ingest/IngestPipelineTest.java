@@ -3,6 +3,7 @@ package io.tiltfleet.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.contract.TableStatus;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
@@ -20,7 +21,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 class IngestPipelineTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
+    static final Instant FIRST_READING = Instant.now();
     static MosquittoBroker mqtt;
     static KafkaBroker kafka;
     static RunningIngest ingest;
@@ -48,7 +54,7 @@ class IngestPipelineTest {
     }
 
     @Test
-    void twentyThousandReadingsOfFiftyTablesReachKafkaOnceEachInPerTableSeqOrderKeyedByTable() {
+    void twentyThousandReadingsOfFiftyTablesReachKafkaOnceEachInPerTableSeqOrderKeyedByFleetAndTable() {
         fiftyTablesReachKafkaOnceEachInOrder(mqtt.uri(), kafka.bootstrapServers());
     }
 
@@ -70,7 +76,7 @@ class IngestPipelineTest {
         tablesAtOnce.shutdown();
         publishers.forEach(TablePublisher::close);
 
-        // Then every reading is in Kafka exactly once, keyed by its table, in seq order on its partition
+        // Then every reading is in Kafka exactly once, keyed by its fleet and table, in seq order on its partition
         List<ConsumerRecord<String, String>> stored = TopicReader.read(kafkaBootstrap, Topics.TELEMETRY_READINGS,
                 record -> record.value().contains("\"fleetId\":\"" + fleet + "\""),
                 read -> read.size() >= tables * perTable, Duration.ofSeconds(90));
@@ -79,13 +85,13 @@ class IngestPipelineTest {
         Map<String, List<ConsumerRecord<String, String>>> byTable = stored.stream()
                 .collect(Collectors.groupingBy(ConsumerRecord::key));
         assertThat(byTable).hasSize(tables);
-        byTable.forEach((tableId, records) -> {
-            assertThat(records).extracting(ConsumerRecord::partition).as("partitions of %s", tableId).containsOnly(records.get(0).partition());
+        byTable.forEach((key, records) -> {
+            assertThat(records).extracting(ConsumerRecord::partition).as("partitions of %s", key).containsOnly(records.get(0).partition());
             List<TelemetryReading> readings = records.stream()
                     .sorted((a, b) -> Long.compare(a.offset(), b.offset()))
                     .map(record -> JSON.readValue(record.value(), TelemetryReading.class)).toList();
-            assertThat(readings).extracting(TelemetryReading::tableId).containsOnly(tableId);
-            assertThat(readings).extracting(TelemetryReading::seq).as("seq order of %s", tableId)
+            assertThat(readings).extracting(reading -> Topics.tableKey(reading.fleetId(), reading.tableId())).containsOnly(key);
+            assertThat(readings).extracting(TelemetryReading::seq).as("seq order of %s", key)
                     .containsExactlyElementsOf(IntStream.rangeClosed(1, perTable).mapToObj(Long::valueOf).toList());
         });
     }
@@ -107,8 +113,34 @@ class IngestPipelineTest {
             assertThat(prometheus).contains("tiltfleet_ingest_kafka_send_seconds_bucket");
         });
         String health = ingest.get("/actuator/health");
-        assertThat(health).contains("\"kafka\":{\"details\":{\"brokers\":1,\"unstoredMessages\":0},\"status\":\"UP\"}");
-        assertThat(health).contains("\"clientId\":\"pipeline-test\"");
+        assertThat(health).contains("\"kafka\":{\"details\":{\"brokers\":1,\"forwardFailures\":0},\"status\":\"UP\"}");
+        assertThat(health).contains("\"clientId\":\"pipeline-test\"").contains("\"subscription\":\"granted\"");
+        assertThat(ingest.get("/actuator/health/readiness")).contains("\"kafka\"").contains("\"mqtt\"").contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void theSameTableIdInTwoFleetsKeepsTwoKeysOnTheCompactedStatusTopic() throws Exception {
+        // Given two fleets that each have a table-001
+        String first = "fleet-" + UUID.randomUUID().toString().substring(0, 8);
+        String second = "fleet-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now();
+
+        // When both report a status
+        for (String fleet : List.of(first, second)) {
+            try (TablePublisher table = TablePublisher.connect(mqtt.uri(), fleet, "table-001")) {
+                table.publishStatus(TableStatus.State.ONLINE, now).join();
+            }
+        }
+
+        // Then the compacted topic holds one record under each fleet's own key: compaction keeps both
+        List<ConsumerRecord<String, String>> statuses = TopicReader.read(kafka.bootstrapServers(), Topics.TABLE_STATUS,
+                record -> record.value().contains(first) || record.value().contains(second), read -> read.size() >= 2, Duration.ofSeconds(30));
+        assertThat(statuses).extracting(ConsumerRecord::key).containsExactlyInAnyOrder(first + "/table-001", second + "/table-001");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.TABLE_STATUS);
+            assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic).get(TopicConfig.CLEANUP_POLICY_CONFIG).value())
+                    .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+        }
     }
 
     static double counter(String prometheus, String series) {
@@ -116,8 +148,9 @@ class IngestPipelineTest {
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
     }
 
+    /** Readings dated from the start of the test run on: the ingest refuses a table clock a day off. */
     static TelemetryReading reading(String fleet, String table, long seq) {
-        return new TelemetryReading(fleet, table, seq, Instant.parse("2026-11-25T10:00:00Z").plusMillis(200 * seq),
+        return new TelemetryReading(fleet, table, seq, FIRST_READING.plusMillis(200 * seq),
                 "s-" + table, 20 + seq % 40, seq * 0.2, true);
     }
 }

@@ -42,6 +42,8 @@ class KafkaOutageTest {
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() ->
                     forwarded(ingest) == stalledAt && ingest.metrics().inFlight() <= MAX_IN_FLIGHT);
             assertThat(ingest.get("/actuator/health/kafka")).contains("\"DOWN\"");
+            // and the readiness the probes ask says so too
+            assertThat(ingest.get("/actuator/health/readiness")).contains("\"status\":\"DOWN\"");
 
             // And when Kafka comes back, it recovers by itself: every acknowledged reading is stored
             kafka.startAgain();
@@ -51,7 +53,7 @@ class KafkaOutageTest {
 
             assertThat(report.acknowledged()).isEqualTo(6000);
             assertThat(report.lost()).isZero();
-            await().atMost(Duration.ofSeconds(30)).until(() -> ingest.get("/actuator/health/kafka").contains("\"UP\""));
+            await().atMost(Duration.ofSeconds(30)).until(() -> ingest.get("/actuator/health/readiness").contains("\"status\":\"UP\""));
         }
     }
 

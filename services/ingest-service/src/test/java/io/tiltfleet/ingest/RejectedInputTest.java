@@ -33,6 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 class RejectedInputTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String TS = "2026-11-25T10:15:30.250Z";
+    /** A valid reading; {@link #bad} dates it now (the ingest refuses a clock a day off) once the field at fault is changed. */
     static final String VALID = """
             {"schema":1,"seq":42,"ts":"2026-11-25T10:15:30.250Z","sessionId":"s-7f3a","angleDeg":47.5,"elapsedS":95.0,"locked":true}""";
 
@@ -69,7 +71,9 @@ class RejectedInputTest {
                 new BadInput("non-UTF-8", "bad-latin1", VALID.replace("s-7f3a", "s-\u00e9t\u00e9").getBytes(StandardCharsets.ISO_8859_1), "$", Rule.NOT_UTF8),
                 bad("table id mismatch", VALID.replace("{", "{\"tableId\":\"someone-else\","), "tableId", Rule.ID_MISMATCH),
                 bad("unknown schema version", VALID.replace("\"schema\":1", "\"schema\":7"), "schema", Rule.UNSUPPORTED_SCHEMA),
-                bad("timestamp not ISO-8601", VALID.replace("2026-11-25T10:15:30.250Z", "yesterday"), "ts", Rule.INVALID_FORMAT),
+                bad("timestamp not ISO-8601", VALID.replace(TS, "yesterday"), "ts", Rule.INVALID_FORMAT),
+                bad("clock never set", VALID.replace(TS, "0001-01-01T00:00:00Z"), "ts", Rule.OUT_OF_RANGE),
+                bad("clock two days ahead", VALID.replace(TS, Instant.now().plus(Duration.ofDays(2)).toString()), "ts", Rule.OUT_OF_RANGE),
                 bad("JSON array", "[47.5]", "$", Rule.MALFORMED_JSON),
                 bad("empty payload", "", "$", Rule.MALFORMED_JSON),
                 bad("duplicate key", VALID.replace("{", "{\"angleDeg\":10,"), "$", Rule.MALFORMED_JSON),
@@ -98,19 +102,22 @@ class RejectedInputTest {
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
         }
 
-        // Then each bad message is in the reject topic, keyed by its table, with field, rule, raw bytes and topic
+        // Then each bad message is in the reject topic, keyed by its fleet and table, with field, rule, raw bytes and topic
         List<ConsumerRecord<String, String>> rejected = TopicReader.read(kafka.bootstrapServers(), Topics.TELEMETRY_REJECTED,
                 record -> record.value().contains("fleets/" + fleet + "/"), read -> read.size() >= bad.size(), Duration.ofSeconds(60));
         Map<String, ConsumerRecord<String, String>> byTable = rejected.stream()
                 .collect(Collectors.toMap(ConsumerRecord::key, Function.identity()));
         assertThat(rejected).hasSize(bad.size());
         for (BadInput input : bad) {
-            ConsumerRecord<String, String> record = byTable.get(input.table());
+            ConsumerRecord<String, String> record = byTable.get(Topics.tableKey(fleet, input.table()));
             assertThat(record).as(input.name()).isNotNull();
             RejectedMessage message = JSON.readValue(record.value(), RejectedMessage.class);
             assertThat(message.mqttTopic()).as(input.name()).isEqualTo(Topics.mqttTelemetryTopic(fleet, input.table()));
             assertThat(message.reason().field()).as(input.name()).isEqualTo(input.field());
             assertThat(message.reason().rule()).as(input.name()).isEqualTo(input.rule());
+            if (input.rule() == Rule.OUT_OF_RANGE && input.field().equals("ts")) {
+                assertThat(message.reason().detail()).as(input.name()).contains("the table's clock is wrong");
+            }
             assertThat(message.receivedAt()).as(input.name()).isAfter(Instant.now().minus(Duration.ofMinutes(5)));
             assertThat(message.payloadSize()).as(input.name()).isEqualTo(input.payload().length);
             assertThat(message.payload()).as(input.name()).isEqualTo(
@@ -128,11 +135,11 @@ class RejectedInputTest {
         assertThat(IngestPipelineTest.counter(prometheus,
                 "tiltfleet_ingest_messages_rejected_total{application=\"ingest-service\",reason=\"MALFORMED_JSON\"}")).isEqualTo(5);
         assertThat(IngestPipelineTest.counter(prometheus,
-                "tiltfleet_ingest_messages_rejected_total{application=\"ingest-service\",reason=\"OUT_OF_RANGE\"}")).isEqualTo(3);
+                "tiltfleet_ingest_messages_rejected_total{application=\"ingest-service\",reason=\"OUT_OF_RANGE\"}")).isEqualTo(5);
     }
 
     static BadInput bad(String name, String payload, String field, Rule rule) {
         String table = "bad-" + name.replaceAll("[^A-Za-z0-9]+", "-");
-        return new BadInput(name, table, payload.getBytes(StandardCharsets.UTF_8), field, rule);
+        return new BadInput(name, table, payload.replace(TS, Instant.now().toString()).getBytes(StandardCharsets.UTF_8), field, rule);
     }
 }

@@ -21,25 +21,32 @@ final class RunningIngest implements AutoCloseable {
     }
 
     static RunningIngest start(String mqttUri, String kafkaBootstrap, String clientId, String... moreArgs) {
-        return run(arguments(mqttUri, kafkaBootstrap, clientId), moreArgs);
+        RunningIngest ingest = run(arguments(mqttUri, kafkaBootstrap, clientId), moreArgs);
+        ingest.awaitSubscribed();
+        return ingest;
     }
 
     /** One instance on a plain subscription, as a single ingest runs (docker-compose, the local run). */
-    static RunningIngest startAlone(String mqttUri, String kafkaBootstrap, String clientId) {
+    static RunningIngest startAlone(String mqttUri, String kafkaBootstrap, String clientId, String... moreArgs) {
+        RunningIngest ingest = startAloneUnchecked(mqttUri, kafkaBootstrap, clientId, moreArgs);
+        ingest.awaitSubscribed();
+        return ingest;
+    }
+
+    /** Like {@link #startAlone}, without waiting for the subscription: for a broker that refuses it. */
+    static RunningIngest startAloneUnchecked(String mqttUri, String kafkaBootstrap, String clientId, String... moreArgs) {
         return run(arguments(mqttUri, kafkaBootstrap, clientId).stream()
-                .map(arg -> arg.startsWith(SHARE_GROUP) ? SHARE_GROUP : arg).toList());
+                .map(arg -> arg.startsWith(SHARE_GROUP) ? SHARE_GROUP : arg).toList(), moreArgs);
     }
 
     private static RunningIngest run(List<String> settings, String... moreArgs) {
         List<String> args = new ArrayList<>(settings);
         args.add("--server.port=0");
         args.addAll(List.of(moreArgs));
-        RunningIngest ingest = new RunningIngest(IngestApplication.builder().run(args.toArray(String[]::new)));
-        ingest.awaitSubscribed();
-        return ingest;
+        return new RunningIngest(IngestApplication.builder().run(args.toArray(String[]::new)));
     }
 
-    /** Until the session exists, the broker has nobody to keep the tables' messages for. */
+    /** Until the session exists and the broker granted its subscription, the broker has nobody to keep the tables' messages for. */
     private void awaitSubscribed() {
         await().atMost(Duration.ofSeconds(60)).until(() -> get("/actuator/health/mqtt").contains("\"UP\""));
     }

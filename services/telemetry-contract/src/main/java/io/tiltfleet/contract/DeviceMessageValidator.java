@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -28,6 +29,12 @@ import tools.jackson.databind.json.JsonMapper;
  * Turns one MQTT message of a table into a reading, a status, or a precise rejection. Checks run
  * cheapest first (size, topic, encoding, syntax) so that hostile input costs little, and the first
  * broken rule is the reason given. Thread-safe.
+ *
+ * <p>A table's clock is not trusted blindly: a reading whose {@code ts} is further than the allowed skew
+ * from the time the message was received is refused, because downstream sessions, partitions and hourly
+ * slices are built on {@code ts} (one reading dated 0001-01-01 would make millions of hourly slices). A
+ * status is refused only when it is dated too far ahead: a Last Will carries the time its table
+ * connected, which may lie days before the broker publishes it.
  */
 public final class DeviceMessageValidator {
 
@@ -36,6 +43,9 @@ public final class DeviceMessageValidator {
 
     public static final int TELEMETRY_SCHEMA_VERSION = 1;
 
+    /** How far a table's clock may be from the time of receipt unless configured otherwise. */
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofDays(1);
+
     /** Exact decimals, so that 1e400 is out of range rather than an infinite double of the wrong type. */
     private final JsonMapper json = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -43,22 +53,35 @@ public final class DeviceMessageValidator {
             .build();
     private final Map<Integer, Schema> telemetrySchemas;
     private final Schema statusSchema;
+    private final Duration maxClockSkew;
 
     public DeviceMessageValidator() {
+        this(DEFAULT_MAX_CLOCK_SKEW);
+    }
+
+    /** @param maxClockSkew how far {@code ts} may be from the time of receipt, either way */
+    public DeviceMessageValidator(Duration maxClockSkew) {
+        if (maxClockSkew.isNegative()) {
+            throw new IllegalArgumentException("the allowed clock skew must not be negative: " + maxClockSkew);
+        }
+        this.maxClockSkew = maxClockSkew;
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
         telemetrySchemas = Map.of(TELEMETRY_SCHEMA_VERSION, load(registry, "telemetry-reading-v1.schema.json"));
         statusSchema = load(registry, "table-status-v1.schema.json");
     }
 
-    public ValidationResult validate(String mqttTopic, byte[] payload) {
+    /**
+     * @param receivedAt when the message reached the platform: the time the table's {@code ts} is judged against
+     */
+    public ValidationResult validate(String mqttTopic, byte[] payload, Instant receivedAt) {
         try {
-            return validateOrThrow(mqttTopic, payload);
+            return validateOrThrow(mqttTopic, payload, receivedAt);
         } catch (Rejection rejection) {
-            return new ValidationResult.Rejected(DeviceTopic.tableKeyOf(mqttTopic), rejection.reason);
+            return new ValidationResult.Rejected(DeviceTopic.kafkaKeyOf(mqttTopic), rejection.reason);
         }
     }
 
-    private ValidationResult validateOrThrow(String mqttTopic, byte[] payload) {
+    private ValidationResult validateOrThrow(String mqttTopic, byte[] payload, Instant receivedAt) {
         if (payload.length > MAX_PAYLOAD_BYTES) {
             throw reject(RejectReason.WHOLE_MESSAGE, Rule.PAYLOAD_TOO_LARGE,
                     "payload is " + payload.length + " bytes, the limit is " + MAX_PAYLOAD_BYTES);
@@ -67,8 +90,8 @@ public final class DeviceMessageValidator {
         requireUtf8(payload);
         JsonNode message = parseJsonObject(payload);
         return switch (topic.kind()) {
-            case TELEMETRY -> new ValidationResult.Reading(toReading(topic, message));
-            case STATUS -> new ValidationResult.Status(toStatus(topic, message));
+            case TELEMETRY -> new ValidationResult.Reading(toReading(topic, message, receivedAt));
+            case STATUS -> new ValidationResult.Status(toStatus(topic, message, receivedAt));
         };
     }
 
@@ -105,14 +128,17 @@ public final class DeviceMessageValidator {
         return node;
     }
 
-    private TelemetryReading toReading(DeviceTopic topic, JsonNode message) {
+    private TelemetryReading toReading(DeviceTopic topic, JsonNode message, Instant receivedAt) {
         check(message, telemetrySchemaFor(message));
         requireSameId(message, "fleetId", topic.fleetId());
         requireSameId(message, "tableId", topic.tableId());
+        Instant ts = parseTimestamp(message.get("ts").asString());
+        requireNotBefore(ts, receivedAt);
+        requireNotAhead(ts, receivedAt);
         JsonNode sessionId = message.get("sessionId");
         return new TelemetryReading(topic.fleetId(), topic.tableId(),
                 message.get("seq").asLong(),
-                parseTimestamp(message.get("ts").asString()),
+                ts,
                 sessionId == null || sessionId.isNull() ? null : sessionId.asString(),
                 message.get("angleDeg").asDouble(),
                 message.get("elapsedS").asDouble(),
@@ -135,10 +161,26 @@ public final class DeviceMessageValidator {
         return schema;
     }
 
-    private TableStatus toStatus(DeviceTopic topic, JsonNode message) {
+    private TableStatus toStatus(DeviceTopic topic, JsonNode message, Instant receivedAt) {
         check(message, statusSchema);
         TableStatus.State state = TableStatus.State.valueOf(message.get("state").asString().toUpperCase(Locale.ROOT));
-        return new TableStatus(topic.fleetId(), topic.tableId(), state, parseTimestamp(message.get("ts").asString()));
+        Instant ts = parseTimestamp(message.get("ts").asString());
+        requireNotAhead(ts, receivedAt);
+        return new TableStatus(topic.fleetId(), topic.tableId(), state, ts);
+    }
+
+    private void requireNotBefore(Instant ts, Instant receivedAt) {
+        if (ts.isBefore(receivedAt.minus(maxClockSkew))) {
+            throw reject("ts", Rule.OUT_OF_RANGE, "ts " + ts + " is more than " + maxClockSkew + " before the time of receipt "
+                    + receivedAt + ": the table's clock is wrong");
+        }
+    }
+
+    private void requireNotAhead(Instant ts, Instant receivedAt) {
+        if (ts.isAfter(receivedAt.plus(maxClockSkew))) {
+            throw reject("ts", Rule.OUT_OF_RANGE, "ts " + ts + " is more than " + maxClockSkew + " after the time of receipt "
+                    + receivedAt + ": the table's clock is wrong");
+        }
     }
 
     /**

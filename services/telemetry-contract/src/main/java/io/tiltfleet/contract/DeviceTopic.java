@@ -32,10 +32,13 @@ public record DeviceTopic(String fleetId, String tableId, Kind kind) {
         return new DeviceTopic(levels[1], levels[3], kind);
     }
 
-    /** The table id level of a topic that has the device shape, else the whole topic: the Kafka key of a reject. */
-    public static String tableKeyOf(String topic) {
+    /**
+     * The Kafka key of a reject: {@link Topics#tableKey fleet and table} of a topic that has the device
+     * shape, else the whole topic.
+     */
+    public static String kafkaKeyOf(String topic) {
         String[] levels = topic.split("/", -1);
-        return levels.length == 5 ? levels[3] : topic;
+        return levels.length == 5 ? Topics.tableKey(levels[1], levels[3]) : topic;
     }
 
     private static void requireId(String name, String value) {

@@ -36,7 +36,7 @@ class DeviceMessageFuzzBudgetTest {
         long deadline = System.nanoTime() + budget.toNanos();
         while (System.nanoTime() < deadline) {
             Message message = inputs.next();
-            ValidationResult result = validator.validate(message.topic(), message.payload());
+            ValidationResult result = validator.validate(message.topic(), message.payload(), DeviceMessageValidatorTest.RECEIVED);
             assertThat(result).as("answer to %s %s", message.topic(), new String(message.payload(), StandardCharsets.UTF_8)).isNotNull();
             if (result instanceof ValidationResult.Rejected rejected) {
                 assertThat(rejected.reason().rule()).isNotNull();

@@ -17,7 +17,7 @@ class DeviceMessageValidatorFuzzTest {
 
     @Property(tries = 2000)
     void arbitraryBytesAreAcceptedOrRejectedWithAReason(@ForAll @Size(max = 600) byte[] payload) {
-        assertAnswered(validator.validate(DeviceMessageValidatorTest.TOPIC, payload));
+        assertAnswered(validator.validate(DeviceMessageValidatorTest.TOPIC, payload, DeviceMessageValidatorTest.RECEIVED));
     }
 
     @Property(tries = 2000)
@@ -27,7 +27,7 @@ class DeviceMessageValidatorFuzzTest {
         mutated.setCharAt(position, replacement);
 
         assertAnswered(validator.validate(DeviceMessageValidatorTest.TOPIC,
-                mutated.toString().getBytes(StandardCharsets.UTF_8)));
+                mutated.toString().getBytes(StandardCharsets.UTF_8), DeviceMessageValidatorTest.RECEIVED));
     }
 
     @Provide

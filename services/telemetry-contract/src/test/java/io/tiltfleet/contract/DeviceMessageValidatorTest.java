@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiltfleet.contract.RejectReason.Rule;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -16,12 +17,14 @@ class DeviceMessageValidatorTest {
     static final String TOPIC = "fleets/clinic-1/tables/t-07/telemetry";
     static final String VALID = """
             {"schema":1,"seq":42,"ts":"2026-11-25T10:15:30.250Z","sessionId":"s-7f3a","angleDeg":47.5,"elapsedS":95.0,"locked":true}""";
+    /** When the messages of these tests reach the ingest: shortly after VALID's ts. */
+    static final Instant RECEIVED = Instant.parse("2026-11-25T10:15:31Z");
 
     final DeviceMessageValidator validator = new DeviceMessageValidator();
 
     @Test
     void validTelemetryBecomesAReadingWithTheIdsOfItsTopic() {
-        ValidationResult result = validator.validate(TOPIC, bytes(VALID));
+        ValidationResult result = validator.validate(TOPIC, bytes(VALID), RECEIVED);
 
         assertThat(result).isEqualTo(new ValidationResult.Reading(new TelemetryReading("clinic-1", "t-07", 42,
                 Instant.parse("2026-11-25T10:15:30.250Z"), "s-7f3a", 47.5, 95.0, true)));
@@ -32,7 +35,7 @@ class DeviceMessageValidatorTest {
         String idle = """
                 {"schema":1,"seq":0,"ts":"2026-11-25T10:00:00Z","angleDeg":-70,"elapsedS":0,"locked":false,"firmware":"2.1"}""";
 
-        ValidationResult result = validator.validate(TOPIC, bytes(idle));
+        ValidationResult result = validator.validate(TOPIC, bytes(idle), RECEIVED);
 
         assertThat(result).isInstanceOfSatisfying(ValidationResult.Reading.class, r -> {
             assertThat(r.reading().sessionId()).isNull();
@@ -44,13 +47,13 @@ class DeviceMessageValidatorTest {
     void payloadIdsThatMatchTheTopicAreAccepted() {
         String withIds = VALID.replace("{", "{\"fleetId\":\"clinic-1\",\"tableId\":\"t-07\",");
 
-        assertThat(validator.validate(TOPIC, bytes(withIds))).isInstanceOf(ValidationResult.Reading.class);
+        assertThat(validator.validate(TOPIC, bytes(withIds), RECEIVED)).isInstanceOf(ValidationResult.Reading.class);
     }
 
     @Test
     void statusMessageBecomesATableStatus() {
         ValidationResult result = validator.validate("fleets/clinic-1/tables/t-07/status",
-                bytes("{\"state\":\"offline\",\"ts\":\"2026-11-25T10:15:30Z\"}"));
+                bytes("{\"state\":\"offline\",\"ts\":\"2026-11-25T10:15:30Z\"}"), RECEIVED);
 
         assertThat(result).isEqualTo(new ValidationResult.Status(new TableStatus("clinic-1", "t-07",
                 TableStatus.State.OFFLINE, Instant.parse("2026-11-25T10:15:30Z"))));
@@ -61,8 +64,8 @@ class DeviceMessageValidatorTest {
         TelemetryReading reading = new TelemetryReading("clinic-1", "t-07", 7, Instant.parse("2026-11-25T10:15:30.250Z"),
                 null, 61.25, 0, false);
 
-        assertThat(validator.validate(TOPIC, DevicePayloads.telemetry(reading))).isEqualTo(new ValidationResult.Reading(reading));
-        assertThat(validator.validate("fleets/clinic-1/tables/t-07/status", DevicePayloads.status(TableStatus.State.ONLINE, reading.ts())))
+        assertThat(validator.validate(TOPIC, DevicePayloads.telemetry(reading), RECEIVED)).isEqualTo(new ValidationResult.Reading(reading));
+        assertThat(validator.validate("fleets/clinic-1/tables/t-07/status", DevicePayloads.status(TableStatus.State.ONLINE, reading.ts()), RECEIVED))
                 .isEqualTo(new ValidationResult.Status(new TableStatus("clinic-1", "t-07", TableStatus.State.ONLINE, reading.ts())));
     }
 
@@ -105,7 +108,7 @@ class DeviceMessageValidatorTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badInputs")
     void badInputIsRejectedWithTheFieldAndRuleAtFault(String name, String topic, byte[] payload, String field, Rule rule) {
-        ValidationResult result = validator.validate(topic, payload);
+        ValidationResult result = validator.validate(topic, payload, RECEIVED);
 
         assertThat(result).isInstanceOfSatisfying(ValidationResult.Rejected.class, rejected -> {
             assertThat(rejected.reason().field()).isEqualTo(field);
@@ -115,10 +118,71 @@ class DeviceMessageValidatorTest {
     }
 
     @Test
-    void rejectedMessageKeepsTheTableIdOfItsTopicAsKey() {
-        ValidationResult result = validator.validate(TOPIC, bytes("{"));
+    void everyResultIsKeyedByFleetAndTableSoThatTwoFleetsTablesOfOneIdNeverShareAKey() {
+        ValidationResult reading = validator.validate(TOPIC, bytes(VALID), RECEIVED);
+        ValidationResult otherFleet = validator.validate("fleets/clinic-2/tables/t-07/telemetry", bytes(VALID), RECEIVED);
+        ValidationResult status = validator.validate("fleets/clinic-1/tables/t-07/status",
+                bytes("{\"state\":\"online\",\"ts\":\"2026-11-25T10:15:30Z\"}"), RECEIVED);
+        ValidationResult rejected = validator.validate(TOPIC, bytes("{"), RECEIVED);
 
-        assertThat(result.tableId()).isEqualTo("t-07");
+        assertThat(reading.key()).isEqualTo("clinic-1/t-07");
+        assertThat(otherFleet.key()).isEqualTo("clinic-2/t-07");
+        assertThat(status.key()).isEqualTo("clinic-1/t-07");
+        // a reject is keyed by the fleet and table of its topic
+        assertThat(rejected.key()).isEqualTo("clinic-1/t-07");
+        // and by the whole topic when the topic has no device shape
+        assertThat(validator.validate("somewhere/else", bytes(VALID), RECEIVED).key()).isEqualTo("somewhere/else");
+    }
+
+    static Stream<Arguments> timestampsAgainstTheTimeOfReceipt() {
+        Instant received = Instant.parse("2026-11-25T12:00:00Z");
+        return Stream.of(
+                // received, ts, accepted?
+                Arguments.of(received, "2026-11-25T11:59:59.500Z", true),      // half a second of network delay
+                Arguments.of(received, "2026-11-24T12:00:00Z", true),          // exactly the allowed day behind
+                Arguments.of(received, "2026-11-26T12:00:00Z", true),          // exactly the allowed day ahead
+                Arguments.of(received, "2026-11-24T11:59:59.999Z", false),     // a millisecond beyond a day behind
+                Arguments.of(received, "2026-11-27T12:00:00Z", false),         // a clock two days ahead
+                Arguments.of(received, "0001-01-01T00:00:00Z", false),         // a clock never set
+                Arguments.of(received, "9999-12-31T23:59:59Z", false));        // the far future
+    }
+
+    @ParameterizedTest(name = "ts {1} received {0}: accepted {2}")
+    @MethodSource("timestampsAgainstTheTimeOfReceipt")
+    void aReadingDatedFurtherThanADayFromItsReceiptIsRejectedAsOutOfRange(Instant received, String ts, boolean accepted) {
+        ValidationResult result = validator.validate(TOPIC, bytes(VALID.replace("2026-11-25T10:15:30.250Z", ts)), received);
+
+        if (accepted) {
+            assertThat(result).isInstanceOfSatisfying(ValidationResult.Reading.class, r -> assertThat(r.reading().ts()).isEqualTo(Instant.parse(ts)));
+        } else {
+            assertThat(result).isInstanceOfSatisfying(ValidationResult.Rejected.class, rejected -> {
+                assertThat(rejected.reason().field()).isEqualTo("ts");
+                assertThat(rejected.reason().rule()).isEqualTo(Rule.OUT_OF_RANGE);
+                assertThat(rejected.reason().detail()).contains(ts).contains("PT24H").contains("the table's clock is wrong");
+            });
+        }
+    }
+
+    @Test
+    void theAllowedSkewIsConfigurable() {
+        DeviceMessageValidator strict = new DeviceMessageValidator(Duration.ofMinutes(5));
+
+        assertThat(strict.validate(TOPIC, bytes(VALID), RECEIVED.plus(Duration.ofMinutes(4)))).isInstanceOf(ValidationResult.Reading.class);
+        assertThat(strict.validate(TOPIC, bytes(VALID), RECEIVED.plus(Duration.ofMinutes(6)))).isInstanceOf(ValidationResult.Rejected.class);
+    }
+
+    @Test
+    void aStatusDatedAheadIsRejectedButALastWillDatedAtAnOldConnectIsAccepted() {
+        String status = "fleets/clinic-1/tables/t-07/status";
+
+        // a Last Will carries the time its table connected, possibly days before the broker publishes it
+        assertThat(validator.validate(status, bytes("{\"state\":\"offline\",\"ts\":\"2026-11-20T08:00:00Z\"}"), RECEIVED))
+                .isInstanceOf(ValidationResult.Status.class);
+        assertThat(validator.validate(status, bytes("{\"state\":\"online\",\"ts\":\"2026-11-27T10:15:31Z\"}"), RECEIVED))
+                .isInstanceOfSatisfying(ValidationResult.Rejected.class, rejected -> {
+                    assertThat(rejected.reason().field()).isEqualTo("ts");
+                    assertThat(rejected.reason().rule()).isEqualTo(Rule.OUT_OF_RANGE);
+                });
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tiltfleet.ingest.forwarding;
 
 import io.tiltfleet.ingest.IngestMetrics;
 import java.time.Duration;
+import java.time.Instant;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.springframework.boot.health.contributor.AbstractReactiveHealthIndicator;
@@ -10,9 +11,9 @@ import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 
 /**
- * Kafka is healthy when the cluster answers and no message has failed to be stored. A failed message
- * stays unacknowledged at the MQTT broker, which redelivers it once this instance restarts: DOWN
- * tells the orchestrator to do so.
+ * Kafka is healthy when the cluster answers and the last record was stored. While Kafka refuses records
+ * the intake has the MQTT broker redeliver them, and this indicator, part of the readiness group, says
+ * DOWN until a record is stored again.
  */
 @Component("kafka")
 class KafkaHealthIndicator extends AbstractReactiveHealthIndicator {
@@ -21,10 +22,12 @@ class KafkaHealthIndicator extends AbstractReactiveHealthIndicator {
 
     private final Admin admin;
     private final IngestMetrics metrics;
+    private final TelemetryForwarder forwarder;
 
-    KafkaHealthIndicator(Admin kafkaHealthAdmin, IngestMetrics metrics) {
+    KafkaHealthIndicator(Admin kafkaHealthAdmin, IngestMetrics metrics, TelemetryForwarder forwarder) {
         this.admin = kafkaHealthAdmin;
         this.metrics = metrics;
+        this.forwarder = forwarder;
     }
 
     @Override
@@ -33,9 +36,9 @@ class KafkaHealthIndicator extends AbstractReactiveHealthIndicator {
         return Mono.fromCompletionStage(admin.describeCluster(options).nodes().toCompletionStage())
                 .timeout(TIMEOUT.plusSeconds(1))
                 .map(nodes -> {
-                    double failures = metrics.forwardFailures();
-                    Health.Builder status = failures > 0 ? builder.down() : builder.up();
-                    return status.withDetail("brokers", nodes.size()).withDetail("unstoredMessages", (long) failures).build();
+                    Instant failingSince = forwarder.failingSince();
+                    Health.Builder status = failingSince == null ? builder.up() : builder.down().withDetail("failingSince", failingSince);
+                    return status.withDetail("brokers", nodes.size()).withDetail("forwardFailures", metrics.forwardFailures()).build();
                 });
     }
 }

@@ -3,7 +3,6 @@ package io.tiltfleet.ingest.forwarding;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.ingest.IngestProperties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
@@ -17,9 +16,10 @@ class KafkaTopicsConfiguration {
     KafkaAdmin.NewTopics ingestTopics(IngestProperties properties) {
         IngestProperties.Kafka kafka = properties.kafka();
         return new KafkaAdmin.NewTopics(
-                topic(Topics.TELEMETRY_READINGS, kafka),
-                topic(Topics.TABLE_STATUS, kafka),
-                topic(Topics.TELEMETRY_REJECTED, kafka));
+                topic(Topics.TELEMETRY_READINGS, kafka).build(),
+                // the latest status of each table is what counts, as in infra/kafka/topics.conf
+                topic(Topics.TABLE_STATUS, kafka).compact().build(),
+                topic(Topics.TELEMETRY_REJECTED, kafka).build());
     }
 
     @Bean(destroyMethod = "close")
@@ -27,7 +27,7 @@ class KafkaTopicsConfiguration {
         return Admin.create(admin.getConfigurationProperties());
     }
 
-    private static NewTopic topic(String name, IngestProperties.Kafka kafka) {
-        return TopicBuilder.name(name).partitions(kafka.partitions()).replicas(kafka.replicas()).build();
+    private static TopicBuilder topic(String name, IngestProperties.Kafka kafka) {
+        return TopicBuilder.name(name).partitions(kafka.partitions()).replicas(kafka.replicas());
     }
 }

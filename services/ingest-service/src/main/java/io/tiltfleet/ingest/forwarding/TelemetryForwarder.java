@@ -10,12 +10,14 @@ import io.tiltfleet.contract.RejectedMessage;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.contract.ValidationResult;
 import io.tiltfleet.ingest.IngestMetrics;
+import io.tiltfleet.ingest.IngestProperties;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +32,12 @@ import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 
 /**
- * Validates one device message and stores it in Kafka, keyed by table id: readings and statuses in
- * their topics, anything else with its reason in the reject topic. The returned future completes
- * only once Kafka has acknowledged the record, which is when the MQTT message may be acknowledged.
- * Calls block while Kafka refuses records: make them from one thread, in arrival order.
+ * Validates one device message and stores it in Kafka, keyed by {@link Topics#tableKey fleet and table}:
+ * readings and statuses in their topics, anything else with its reason in the reject topic. The returned
+ * future completes only once Kafka has acknowledged the record, which is when the MQTT message may be
+ * acknowledged; it fails when Kafka will not store the record, or the producer cannot take it at all
+ * (serialisation), and then the caller has the broker redeliver the message. Calls block while Kafka is
+ * away: make them from one thread, in arrival order.
  *
  * <p>Each message starts a trace ({@value #FORWARD_OBSERVATION}); the Kafka template's own observation
  * writes its context into the record's headers, so that the consumers' work continues the same trace.
@@ -48,16 +52,19 @@ public class TelemetryForwarder {
 
     private static final Logger log = LoggerFactory.getLogger(TelemetryForwarder.class);
 
-    private final DeviceMessageValidator validator = new DeviceMessageValidator();
+    private final DeviceMessageValidator validator;
     private final RetryTemplate handOverRetry = handOverRetry();
     private final KafkaTemplate<String, Object> kafka;
     private final KafkaAdmin admin;
     private final IngestMetrics metrics;
     private final ObservationRegistry observations;
     private final Clock clock;
+    /** When the records stopped being stored; null while the last one was. */
+    private volatile Instant failingSince;
 
     public TelemetryForwarder(KafkaTemplate<String, Object> kafka, KafkaAdmin admin, IngestMetrics metrics,
-                              ObservationRegistry observations, Clock clock) {
+                              ObservationRegistry observations, Clock clock, IngestProperties properties) {
+        this.validator = new DeviceMessageValidator(properties.maxClockSkew());
         this.kafka = kafka;
         this.admin = admin;
         this.metrics = metrics;
@@ -67,8 +74,8 @@ public class TelemetryForwarder {
 
     public CompletableFuture<Void> forward(String mqttTopic, byte[] payload, boolean redelivered) {
         Instant receivedAt = clock.instant();
-        ValidationResult result = validate(mqttTopic, payload);
-        ProducerRecord<String, Object> record = new ProducerRecord<>(topicOf(result), result.tableId(),
+        ValidationResult result = validate(mqttTopic, payload, receivedAt);
+        ProducerRecord<String, Object> record = new ProducerRecord<>(topicOf(result), result.key(),
                 valueOf(result, mqttTopic, receivedAt, payload));
         Headers headers = record.headers();
         headers.add(HEADER_MQTT_TOPIC, mqttTopic.getBytes(StandardCharsets.UTF_8));
@@ -76,15 +83,18 @@ public class TelemetryForwarder {
         headers.add(HEADER_REDELIVERED, Boolean.toString(redelivered).getBytes(StandardCharsets.UTF_8));
         Observation observation = Observation.createNotStarted(FORWARD_OBSERVATION, observations)
                 .lowCardinalityKeyValue("topic", record.topic())
-                .highCardinalityKeyValue("table.id", result.tableId())
+                .highCardinalityKeyValue("table.key", result.key())
                 .start();
         try (Observation.Scope scope = observation.openScope()) {
             if (result instanceof ValidationResult.Rejected rejected) {
-                log.atDebug().addKeyValue("tableId", result.tableId()).log("Rejected a message on {}: {}", mqttTopic, rejected.reason());
+                log.atDebug().addKeyValue("tableKey", result.key()).log("Rejected a message on {}: {}", mqttTopic, rejected.reason());
             }
             return send(record).thenRun(() -> count(result)).whenComplete((stored, failure) -> {
                 if (failure != null) {
                     observation.error(failure);
+                    failing();
+                } else {
+                    failingSince = null;
                 }
                 observation.stop();
             });
@@ -95,12 +105,12 @@ public class TelemetryForwarder {
      * A fault of the validator must neither stall the intake (the message would never be acknowledged,
      * and come back on every reconnection) nor lose the message: it goes to the reject topic, saying so.
      */
-    private ValidationResult validate(String mqttTopic, byte[] payload) {
+    private ValidationResult validate(String mqttTopic, byte[] payload, Instant receivedAt) {
         try {
-            return validator.validate(mqttTopic, payload);
+            return validator.validate(mqttTopic, payload, receivedAt);
         } catch (RuntimeException e) {
             log.error("The validator failed on a message on {}; it goes to the reject topic", mqttTopic, e);
-            return new ValidationResult.Rejected(DeviceTopic.tableKeyOf(mqttTopic), new RejectReason(RejectReason.WHOLE_MESSAGE,
+            return new ValidationResult.Rejected(DeviceTopic.kafkaKeyOf(mqttTopic), new RejectReason(RejectReason.WHOLE_MESSAGE,
                     RejectReason.Rule.INVALID_VALUE, "the message could not be validated: " + e));
         }
     }
@@ -129,27 +139,60 @@ public class TelemetryForwarder {
         return handOver(record).thenAccept(sent -> timer.record(Duration.ofNanos(System.nanoTime() - start)));
     }
 
+    /** Whether Kafka stopped storing records, and since when: a failure not yet followed by a stored record. */
+    public Instant failingSince() {
+        return failingSince;
+    }
+
+    private void failing() {
+        if (failingSince == null) {
+            failingSince = clock.instant();
+        }
+    }
+
     /**
-     * Hands a record to the producer, retrying for as long as the producer refuses it outright (no
-     * metadata while Kafka is away). Blocking here, on the caller's single thread, keeps the records
-     * of one table in order; once handed over, the producer itself retries until Kafka stores it.
+     * Hands a record to the producer, retrying for as long as the producer refuses it for a reason that
+     * passes (no metadata while Kafka is away), and counting each refusal. Blocking here, on the caller's
+     * single thread, keeps the records of one table in order; once handed over, the producer itself
+     * retries until Kafka stores it. A refusal that no retry cures (a record that cannot be serialised)
+     * fails the returned future at once, so that it is counted and the message redelivered rather than
+     * retried here unseen for ever.
      */
     private CompletableFuture<SendResult<String, Object>> handOver(ProducerRecord<String, Object> record) {
         try {
             return handOverRetry.execute(() -> {
-                CompletableFuture<SendResult<String, Object>> sent = kafka.send(record);
-                if (sent.isCompletedExceptionally()) {
-                    sent.join(); // rethrows why the producer refused the record, so that it is retried
+                try {
+                    CompletableFuture<SendResult<String, Object>> sent = kafka.send(record);
+                    if (sent.isCompletedExceptionally()) {
+                        sent.join(); // rethrows why the producer refused the record
+                    }
+                    return sent;
+                } catch (RuntimeException refused) {
+                    if (passes(refused)) {
+                        metrics.handOverRetried();
+                        failing();
+                    }
+                    throw refused;
                 }
-                return sent;
             });
-        } catch (RetryException interrupted) {
-            return CompletableFuture.failedFuture(interrupted.getLastException());
+        } catch (RetryException notHandedOver) {
+            return CompletableFuture.failedFuture(notHandedOver.getLastException());
         }
+    }
+
+    /** Kafka's own verdict: a retriable error (a timeout, no leader) may pass; anything else will not. */
+    private static boolean passes(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RetriableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static RetryTemplate handOverRetry() {
         RetryTemplate retry = new RetryTemplate(RetryPolicy.builder()
+                .predicate(TelemetryForwarder::passes)
                 .maxRetries(Long.MAX_VALUE)
                 .delay(Duration.ofMillis(100))
                 .multiplier(2)

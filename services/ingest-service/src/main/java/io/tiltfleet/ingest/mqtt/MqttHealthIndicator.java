@@ -5,7 +5,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** MQTT is healthy while the intake is connected to the broker. */
+/** MQTT is healthy while the intake is connected to the broker and subscribed to the tables' topics. */
 @Component("mqtt")
 class MqttHealthIndicator implements HealthIndicator {
 
@@ -19,8 +19,10 @@ class MqttHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        Health.Builder builder = intake.isConnected() ? Health.up() : Health.down();
-        return builder.withDetail("broker", intake.settings().brokerUri())
+        String notSubscribed = intake.notSubscribed();
+        Health.Builder builder = intake.isConnected() && notSubscribed == null ? Health.up() : Health.down();
+        return builder.withDetail("subscription", notSubscribed == null ? "granted" : notSubscribed)
+                .withDetail("broker", intake.settings().brokerUri())
                 .withDetail("clientId", intake.settings().clientId())
                 .withDetail("inFlight", metrics.inFlight())
                 .withDetail("maxInFlight", intake.settings().maxInFlight())

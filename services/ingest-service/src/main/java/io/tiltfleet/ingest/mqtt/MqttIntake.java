@@ -7,11 +7,16 @@ import io.tiltfleet.ingest.forwarding.TelemetryForwarder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -31,6 +36,15 @@ import org.springframework.stereotype.Component;
  * and acknowledges each one (PUBACK) only once Kafka has stored it. Until then the broker keeps the
  * message, so a crash or a Kafka outage means redelivery, never loss.
  *
+ * <p>When Kafka does not store a message, the intake drops its connection without acknowledging
+ * anything more and connects again after a pause: the broker then redelivers every unacknowledged
+ * message in order, the failed one first, instead of the table's later readings overtaking it on a
+ * live connection. Messages still queued from the dropped connection are not forwarded: they come again.
+ *
+ * <p>A subscription the broker refuses (SUBACK reason code from 0x80, e.g. an ACL without read access)
+ * leaves the intake connected but deaf: it says so in its health, and subscribes again on a new
+ * connection after a pause, so that a corrected ACL takes effect without a restart.
+ *
  * <p>Messages in flight are bounded twice: by the MQTT 5 receive maximum, and, because Mosquitto 2.0
  * overruns that quota once acknowledgements flow, by holding Paho's delivery thread while the bound is
  * reached. The socket then stops being read and TCP pushes back to the broker, which queues instead.
@@ -40,6 +54,11 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
 
     private static final Logger log = LoggerFactory.getLogger(MqttIntake.class);
     private static final int AT_LEAST_ONCE = 1;
+    private static final long NONE = 0;
+    /** MQTT 5 reason codes from 0x80 on are refusals. */
+    private static final int REFUSED = 0x80;
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(250);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(10);
 
     private final IngestProperties.Mqtt settings;
     private final TelemetryForwarder forwarder;
@@ -49,9 +68,18 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
     private final ExecutorService forwarding = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-forward"));
     private final ExecutorService acknowledger = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-ack"));
     private final ExecutorService connector = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-connect"));
-    /** Packet ids are only valid on the connection that delivered them; an ack from an older one is dropped. */
-    private final AtomicLong connection = new AtomicLong();
+    /**
+     * The id of the connection messages are taken on, {@value #NONE} while there is none or it is being
+     * dropped. Packet ids are only valid on the connection that delivered them: a message of another
+     * connection is neither forwarded nor acknowledged, the broker delivers it again.
+     */
+    private final AtomicLong connection = new AtomicLong(NONE);
+    private final AtomicLong connectionIds = new AtomicLong();
     private final Semaphore inFlight;
+    /** Reconnections in a row for a failed message or a refused subscription: the pause before the next one grows with them. */
+    private final AtomicInteger reconnectionsInARow = new AtomicInteger();
+    /** Why the intake receives no table's messages on its connection (no SUBACK yet, or a refusal); null once subscribed. */
+    private volatile String notSubscribed = "not connected yet";
     private volatile boolean accepting;
     private volatile boolean running;
 
@@ -102,6 +130,11 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
         return client.isConnected();
     }
 
+    /** Null while subscribed to the tables' topics; else why not. */
+    String notSubscribed() {
+        return notSubscribed;
+    }
+
     IngestProperties.Mqtt settings() {
         return settings;
     }
@@ -113,17 +146,35 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
         }
         metrics.received();
         long deliveredOn = connection.get();
-        forwarding.execute(() -> forwarder.forward(topic, message.getPayload(), message.isDuplicate())
-                .whenCompleteAsync((stored, failure) -> settle(message, deliveredOn, failure), acknowledger));
+        forwarding.execute(() -> {
+            if (!isCurrent(deliveredOn)) {
+                release(); // its connection was dropped unacknowledged: the broker delivers it again, in order
+                return;
+            }
+            forwarder.forward(topic, message.getPayload(), message.isDuplicate())
+                    .whenCompleteAsync((stored, failure) -> settle(message, deliveredOn, failure), acknowledger);
+        });
     }
 
     private void settle(MqttMessage message, long deliveredOn, Throwable failure) {
         try {
-            acknowledgeIfStored(message, deliveredOn, failure);
+            if (failure == null) {
+                acknowledge(message, deliveredOn);
+            } else {
+                redeliverFrom(message, deliveredOn, failure);
+            }
         } finally {
-            metrics.settled();
-            inFlight.release();
+            release();
         }
+    }
+
+    private boolean isCurrent(long deliveredOn) {
+        return deliveredOn != NONE && deliveredOn == connection.get();
+    }
+
+    private void release() {
+        metrics.settled();
+        inFlight.release();
     }
 
     private boolean awaitRoomInFlight() {
@@ -140,15 +191,39 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
         return true;
     }
 
-    private void acknowledgeIfStored(MqttMessage message, long deliveredOn, Throwable failure) {
-        if (failure != null) {
-            metrics.forwardFailed();
-            log.error("Kafka did not store message {}; it stays unacknowledged at the broker", message.getId(), failure);
+    /** Counts the failure and drops the connection that delivered the message, to have the broker redeliver from it. */
+    private void redeliverFrom(MqttMessage message, long deliveredOn, Throwable failure) {
+        metrics.forwardFailed();
+        log.error("Kafka did not store message {}; reconnecting to the MQTT broker unacknowledged, so that it redelivers "
+                + "this message and the ones after it in order", message.getId(), failure);
+        reconnectAfterPause(deliveredOn);
+    }
+
+    /**
+     * Stops taking messages from connection {@code from} at once, unless it is gone already, then drops
+     * it and connects again after a pause that grows while this keeps happening.
+     */
+    private void reconnectAfterPause(long from) {
+        if (from == NONE || !connection.compareAndSet(from, NONE)) {
+            return; // dropped already: the broker redelivers what it delivered
+        }
+        connector.execute(() -> {
+            dropConnection();
+            sleep(pause(reconnectionsInARow.getAndIncrement()));
+            connectUntilConnected();
+        });
+    }
+
+    private static Duration pause(int inARow) {
+        Duration pause = FIRST_PAUSE.multipliedBy(1L << Math.min(inARow, 10));
+        return pause.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : pause;
+    }
+
+    private void acknowledge(MqttMessage message, long deliveredOn) {
+        if (message.getQos() == 0 || !isCurrent(deliveredOn)) {
             return;
         }
-        if (message.getQos() == 0 || deliveredOn != connection.get()) {
-            return;
-        }
+        reconnectionsInARow.set(0);
         try {
             client.messageArrivedComplete(message.getId(), message.getQos());
         } catch (MqttException e) {
@@ -158,27 +233,67 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
 
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
-        connection.incrementAndGet();
+        long connected = connectionIds.incrementAndGet();
+        connection.set(connected);
+        if (notSubscribed == null) {
+            notSubscribed = "waiting for the broker to grant the subscription"; // a refusal stays on show until a grant
+        }
         boolean shared = settings.shareGroup() != null && !settings.shareGroup().isBlank();
         String group = shared ? "$share/" + settings.shareGroup() + "/" : "";
+        MqttSubscription[] filters = {
+                new MqttSubscription(group + Topics.MQTT_TELEMETRY_FILTER, AT_LEAST_ONCE),
+                new MqttSubscription(group + Topics.MQTT_STATUS_FILTER, AT_LEAST_ONCE)};
         try {
-            client.subscribe(new MqttSubscription[] {
-                    new MqttSubscription(group + Topics.MQTT_TELEMETRY_FILTER, AT_LEAST_ONCE),
-                    new MqttSubscription(group + Topics.MQTT_STATUS_FILTER, AT_LEAST_ONCE)});
-            log.info("{} to {} as {}, subscribed {}", connection.get() > 1 ? "Reconnected" : "Connected", serverUri, settings.clientId(),
+            client.subscribe(filters, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    granted(filters, token.getReasonCodes(), connected);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    refused("the subscription failed: " + failure, connected);
+                }
+            }, new MqttProperties());
+            log.info("{} to {} as {}, subscribing {}", connected > 1 ? "Reconnected" : "Connected", serverUri, settings.clientId(),
                     shared ? "in share group " + settings.shareGroup() : "alone (no share group)");
         } catch (MqttException e) {
-            log.error("Subscribing failed; reconnecting", e);
-            connector.execute(() -> {
-                dropConnection();
-                connectUntilConnected();
-            });
+            refused("subscribing failed: " + e.getMessage(), connected);
         }
+    }
+
+    private void granted(MqttSubscription[] filters, int[] reasonCodes, long connected) {
+        if (!isCurrent(connected)) {
+            return; // an answer on a connection that is gone
+        }
+        List<String> refusals = new ArrayList<>();
+        for (int i = 0; i < filters.length; i++) {
+            int code = reasonCodes != null && i < reasonCodes.length ? reasonCodes[i] : REFUSED;
+            if (code >= REFUSED) {
+                refusals.add(filters[i].getTopic() + " (reason code 0x" + Integer.toHexString(code) + ")");
+            }
+        }
+        if (refusals.isEmpty()) {
+            notSubscribed = null;
+            log.info("Subscribed to {}", Arrays.stream(filters).map(MqttSubscription::getTopic).toList());
+        } else {
+            refused("the broker refused the subscription to " + String.join(", ", refusals)
+                    + ": check that the ACL lets account " + settings.username() + " read the tables' topics", connected);
+        }
+    }
+
+    private void refused(String why, long connected) {
+        if (!isCurrent(connected)) {
+            return;
+        }
+        notSubscribed = why;
+        log.error("Not receiving any table's messages: {}; subscribing again on a new connection", why);
+        reconnectAfterPause(connected);
     }
 
     @Override
     public void disconnected(MqttDisconnectResponse response) {
-        connection.incrementAndGet();
+        connection.set(NONE);
         log.warn("Disconnected from MQTT broker: {}", response.getReasonString() != null ? response.getReasonString() : response.getException());
         if (accepting) {
             connector.execute(this::connectUntilConnected);
