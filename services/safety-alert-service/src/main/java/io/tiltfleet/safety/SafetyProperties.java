@@ -21,12 +21,16 @@ import org.springframework.validation.annotation.Validated;
  * @param streamBuffer     events buffered per stream subscriber; a slower one loses the oldest, nobody else waits
  * @param liveStateEvery   at most one live-state event per table this often
  * @param memoryCheckpoint a table's rule memory is stored at least this often while it reports, and at once when its alerts change
+ * @param storeTimeout     the longest wait for one MongoDB or Kafka write of the rules; past it the batch fails and is
+ *                         retried, and the write, which may still land, is waited for again rather than repeated
+ * @param allowCallsWithoutCaller whether {@code /api} calls without the gateway's caller headers are served (as seeing every
+ *                         fleet): only for the local run, where the services are called directly on loopback
  */
 @Validated
 @ConfigurationProperties("tiltfleet.safety")
 public record SafetyProperties(@NotNull SafetyLimits defaults, Map<String, FleetLimits> fleets, @NotNull Duration clockTick,
                                @NotNull Duration heartbeat, @Min(16) int streamBuffer, @NotNull Duration liveStateEvery,
-                               @NotNull Duration memoryCheckpoint) {
+                               @NotNull Duration memoryCheckpoint, @NotNull Duration storeTimeout, boolean allowCallsWithoutCaller) {
 
     public SafetyProperties {
         fleets = fleets == null ? Map.of() : Map.copyOf(fleets);

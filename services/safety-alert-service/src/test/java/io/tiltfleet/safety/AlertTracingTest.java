@@ -54,13 +54,13 @@ class AlertTracingTest {
 
             // When the safety service raises the over-angle alert
             ConsumerRecord<String, String> alert = TopicReader.read(kafka, Topics.SAFETY_ALERTS,
-                    r -> "t-trace".equals(r.key()) && r.value().contains("\"change\":\"RAISED\""), found -> !found.isEmpty(),
+                    r -> Topics.tableKey("clinic-trace", "t-trace").equals(r.key()) && r.value().contains("\"change\":\"RAISED\""), found -> !found.isEmpty(),
                     Duration.ofSeconds(30)).get(0);
 
             // Then its headers carry the trace of the very reading that raised it, created by the ingest
             Instant causeTs = Instant.parse(JSON.readTree(alert.value()).get("readingTs").asString());
             List<ConsumerRecord<String, String>> readings = TopicReader.read(kafka, Topics.TELEMETRY_READINGS,
-                    r -> "t-trace".equals(r.key()), found -> found.size() == 10, Duration.ofSeconds(30));
+                    r -> Topics.tableKey("clinic-trace", "t-trace").equals(r.key()), found -> found.size() == 10, Duration.ofSeconds(30));
             ConsumerRecord<String, String> cause = readings.stream()
                     .filter(r -> Instant.parse(JSON.readTree(r.value()).get("ts").asString()).equals(causeTs)).findFirst().orElseThrow();
             String traceId = traceIdOf(cause);

@@ -36,6 +36,7 @@ final class OverAngleEpisodes implements AutoCloseable {
     private final String kafka;
     private final Instant start = Instant.now().minusSeconds(600);
     private final KafkaProducer<String, String> producer;
+    private int stayedUntil = 12;
 
     OverAngleEpisodes(String fleet, String kafka) {
         this.fleet = fleet;
@@ -45,15 +46,35 @@ final class OverAngleEpisodes implements AutoCloseable {
                 new StringSerializer(), new StringSerializer());
     }
 
+    /** Second 0: every table lying flat, known to the rules before anything happens. */
+    void lieFlat() {
+        send(0, 1, second -> 0);
+    }
+
     /** Seconds 0-11: up to 70 degrees, 10 over the limit; the alerts are due from second 12. */
     void goOver() {
         send(0, 12, second -> Math.min(70, second * 7.0));
     }
 
-    /** Seconds 12-19 at 70, then 20-29 flat: every alert is due to clear. */
+    /** Seconds 12-19 at 70, then back down at 14 degrees/s (no rapid return) and flat until second 29: every alert is due to clear. */
     void stayThenComeBack() {
         send(12, 20, second -> 70);
-        send(20, 30, second -> 0);
+        comeBack(20);
+    }
+
+    /** One more second at 70 degrees, from second 12 on: a table that keeps talking while it stays over its limit. */
+    void stayOneMoreSecond() {
+        send(stayedUntil, stayedUntil + 1, second -> 70);
+        stayedUntil++;
+    }
+
+    /** Back down at 14 degrees/s after {@link #stayOneMoreSecond}, then flat for 5 s. */
+    void comeBackAfterStaying() {
+        comeBack(stayedUntil);
+    }
+
+    private void comeBack(int from) {
+        send(from, from + 10, second -> Math.max(0, 70 - (second - from + 1) * 14.0));
     }
 
     private void send(int from, int to, IntToDoubleFunction angleAt) {
@@ -63,7 +84,7 @@ final class OverAngleEpisodes implements AutoCloseable {
                 TelemetryReading reading = new TelemetryReading(fleet, tableId, second + 1, start.plusSeconds(second), "s-1",
                         angleAt.applyAsDouble(second), second, true);
                 try {
-                    producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, tableId, JSON.writeValueAsString(reading))).get();
+                    producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, Topics.tableKey(fleet, tableId), JSON.writeValueAsString(reading))).get();
                 } catch (Exception e) {
                     throw new IllegalStateException("Kafka did not take a reading of " + tableId, e);
                 }
@@ -75,6 +96,15 @@ final class OverAngleEpisodes implements AutoCloseable {
     List<JsonNode> alerts(int port) {
         JsonNode list = JSON.readTree(LoopbackHttp.get(port, "/api/alerts?fleetId=" + fleet + "&size=1000"));
         return list.valueStream().toList();
+    }
+
+    int active(int port) {
+        return (int) alerts(port).stream().filter(alert -> alert.get("state").asString().startsWith("ACTIVE")).count();
+    }
+
+    /** How many of the fleet's tables the service shows, from the table states it stored. */
+    int tablesShown(int port) {
+        return JSON.readTree(LoopbackHttp.get(port, "/api/fleet/" + fleet + "/tables")).size();
     }
 
     int cleared(int port) {
@@ -108,9 +138,7 @@ final class OverAngleEpisodes implements AutoCloseable {
 
     /** Alert events in Kafka: a RAISED and a CLEARED per table owed; more are duplicates (consumers tell them apart by alert id), fewer are losses. */
     FaultReport alertEvents(String scenario) {
-        List<ConsumerRecord<String, String>> events = TopicReader.read(kafka, Topics.SAFETY_ALERTS,
-                record -> record.value().contains("\"fleetId\":\"" + fleet + "\"") && !record.value().contains("\"change\":\"ACKNOWLEDGED\""),
-                read -> false, Duration.ofSeconds(5));
+        List<ConsumerRecord<String, String>> events = published();
         Map<String, Integer> raised = new HashMap<>();
         Map<String, Integer> cleared = new HashMap<>();
         for (ConsumerRecord<String, String> event : events) {
@@ -120,6 +148,13 @@ final class OverAngleEpisodes implements AutoCloseable {
         long duplicates = raised.values().stream().mapToLong(count -> count - 1).sum() + cleared.values().stream().mapToLong(count -> count - 1).sum();
         long lost = (TABLES - raised.size()) + (TABLES - cleared.size());
         return new FaultReport(scenario, "alert events", 2L * TABLES, 2L * TABLES, events.size(), duplicates, lost).print();
+    }
+
+    /** The fleet's alert events in Kafka, acknowledgements left out. */
+    List<ConsumerRecord<String, String>> published() {
+        return TopicReader.read(kafka, Topics.SAFETY_ALERTS,
+                record -> record.value().contains("\"fleetId\":\"" + fleet + "\"") && !record.value().contains("\"change\":\"ACKNOWLEDGED\""),
+                read -> false, Duration.ofSeconds(5));
     }
 
     @Override

@@ -29,7 +29,15 @@ final class RunningServices {
     private RunningServices() {
     }
 
+    /** A safety service whose API, as in the local run, also serves calls that carry no caller headers. */
     static ConfigurableApplicationContext safety(String kafka, String mongoUri, String... more) {
+        List<String> args = new ArrayList<>(List.of("--tiltfleet.safety.allow-calls-without-caller=true"));
+        args.addAll(List.of(more));
+        return safetyBehindGateway(kafka, mongoUri, args.toArray(String[]::new));
+    }
+
+    /** A safety service as deployed: its API serves only calls that the gateway's caller headers name. */
+    static ConfigurableApplicationContext safetyBehindGateway(String kafka, String mongoUri, String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + kafka,
@@ -81,8 +89,16 @@ final class RunningServices {
 
     /** A JSON request; a null body sends none. */
     static HttpResponse<String> send(ConfigurableApplicationContext context, String method, String path, String json) throws Exception {
+        return send(context, method, path, json, Map.of());
+    }
+
+    /** A JSON request with these headers (such as the gateway's caller headers); a null body sends none. */
+    static HttpResponse<String> send(ConfigurableApplicationContext context, String method, String path, String json,
+                                     Map<String, String> headers) throws Exception {
         HttpRequest.BodyPublisher body = json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json);
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(context) + path))
-                .header("Content-Type", "application/json").method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(context) + path))
+                .header("Content-Type", "application/json").method(method, body);
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,17 +1,32 @@
 package io.tiltfleet.safety;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.SharedBrokers;
+import io.tiltfleet.safety.alerts.Alert;
+import io.tiltfleet.safety.alerts.AlertStore;
+import io.tiltfleet.safety.rules.AlertSignal;
+import io.tiltfleet.safety.rules.AlertType;
+import io.tiltfleet.safety.rules.Severity;
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 
 /** Bad requests get a 4xx with an RFC 9457 problem body; profiles round-trip. */
 class SafetyApiTest {
@@ -22,7 +37,7 @@ class SafetyApiTest {
     @BeforeAll
     static void start() {
         mongo = MongoStandIn.start(Ports.free());
-        safety = RunningServices.safety(SharedBrokers.kafka().bootstrapServers(), mongo.uri("tiltfleet"));
+        safety = RunningServices.safetyBehindGateway(SharedBrokers.kafka().bootstrapServers(), mongo.uri("tiltfleet"));
     }
 
     @AfterAll
@@ -45,6 +60,7 @@ class SafetyApiTest {
             "POST | /api/alerts/any/acknowledge                             | {not json                         | 400 | ",
             "PUT  | /api/fleet/clinic-1/tables/t-1/profile                  | {\"maxAngleDeg\":120}              | 400 | maxAngleDeg",
             "PUT  | /api/fleet/clinic-1/tables/t-1/profile                  | {\"contraindications\":[\"FLU\"]}  | 400 | ",
+            "PUT  | /api/fleet/clinic-1/tables/t-1/profile                  | {\"maxAngleDeg\":90}               | 400 | contraindications are required",
             "GET  | /api/fleet/bad%20fleet/tables                           |                                   | 400 | fleetId"})
     void badRequestsGetAProblemBody(String method, String path, String body, int status, String detail) throws Exception {
         HttpResponse<String> response = send(method, path, body);
@@ -67,7 +83,73 @@ class SafetyApiTest {
         assertThat(get.body()).contains("\"maxAngleDeg\":90.0", "\"contraindications\":[\"GLAUCOMA\"]", "\"tableId\":\"t-9\"");
     }
 
+    @ParameterizedTest(name = "{0} {1} as {2} -> {3}")
+    @CsvSource(delimiter = '|', value = {
+            // method | path                                   | caller's fleets | status: the service keeps the fleet scope itself
+            "GET  | /api/fleet/clinic-1/tables                  |                 | 401",   // no caller: not through the gateway
+            "GET  | /api/alerts?fleetId=clinic-1                |                 | 401",
+            "POST | /api/alerts/a-1/acknowledge                 | *,no-caller     | 401",   // fleets without the caller's name
+            "GET  | /api/fleet/clinic-2/tables                  | clinic-1        | 403",
+            "GET  | /api/fleet/%63linic-2/tables                | clinic-1        | 403",   // the fleet as the controllers decode it
+            "GET  | /api/fleet/clinic-2/stream                  | clinic-1        | 403",
+            "PUT  | /api/fleet/clinic-2/tables/t-1/profile      | clinic-1        | 403",
+            "GET  | /api/alerts                                 | clinic-1        | 403",   // a fleet-limited caller names its fleet
+            "GET  | /api/alerts?fleetId=clinic-2                | clinic-1        | 403",
+            "GET  | /api/fleet/clinic-1/tables                  | clinic-1        | 200",
+            "GET  | /api/alerts?fleetId=clinic-1                | clinic-1,x      | 200",
+            "GET  | /api/alerts                                 | *               | 200"})
+    void callsOutsideTheCallersFleetsAreRefusedByTheServiceItself(String method, String path, String fleets, int status) throws Exception {
+        String body = method.equals("PUT") ? "{\"contraindications\":[]}" : method.equals("POST") ? "{\"by\":\"olivia\"}" : null;
+        Map<String, String> headers = fleets == null ? Map.of()
+                : fleets.endsWith(",no-caller") ? Map.of("X-TiltFleet-Fleets", fleets.substring(0, fleets.indexOf(',')))
+                : Map.of("X-TiltFleet-Fleets", fleets, "X-TiltFleet-Caller", "carl");
+        HttpResponse<String> response = RunningServices.send(safety, method, path, body, headers);
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        if (status >= 400) {
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
+        }
+    }
+
+    @Test
+    void theStoreItselfRefusesASecondOpenAlertOfOneTableAndType() {
+        ReactiveMongoTemplate mongo = safety.getBean(ReactiveMongoTemplate.class);
+        AlertSignal raised = new AlertSignal("clinic-unique", "t-1", AlertType.OVER_ANGLE, AlertSignal.Change.RAISED, Severity.WARNING,
+                "angle 70.0 degrees above the table's limit", null, Instant.parse("2026-11-25T10:00:00Z"));
+        AlertSignal cleared = new AlertSignal("clinic-unique", "t-1", AlertType.OVER_ANGLE, AlertSignal.Change.CLEARED, Severity.WARNING,
+                "back below the limit", null, Instant.parse("2026-11-25T10:01:00Z"));
+        mongo.insert(Alert.raise("a-open", raised)).block();
+
+        // a closed alert of the same table and type may sit beside the open one; a second open one may not
+        mongo.insert(Alert.raise("a-closed", raised).apply(cleared).acknowledge("olivia", Instant.parse("2026-11-25T10:02:00Z"))).block();
+        assertThatThrownBy(() -> mongo.insert(Alert.raise("a-second-open", raised)).block()).isInstanceOf(DuplicateKeyException.class);
+    }
+
+    @Test
+    void alertsStoredBeforeTheOpenSlotExistedGetOneWhenTheIndexesAreMade() {
+        ReactiveMongoTemplate mongo = safety.getBean(ReactiveMongoTemplate.class);
+        AlertSignal raised = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertSignal.Change.RAISED,
+                Severity.CRITICAL, "ankle lock open", null, Instant.parse("2026-11-25T10:00:00Z"));
+        AlertSignal cleared = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertSignal.Change.CLEARED,
+                Severity.CRITICAL, "locked", null, Instant.parse("2026-11-25T10:01:00Z"));
+        // as before the unique index: older alerts of one table and type without a slot would collide in it
+        mongo.indexOps(Alert.class).dropIndex("one_open_alert_per_table_and_type").block();
+        for (Alert alert : List.of(Alert.raise("legacy-open", raised), Alert.raise("legacy-closed-1", raised).apply(cleared).acknowledge("olivia", Instant.now()),
+                Alert.raise("legacy-closed-2", raised).apply(cleared).acknowledge("olivia", Instant.now()))) {
+            mongo.insert(alert).then(mongo.updateFirst(Query.query(Criteria.where("_id").is(alert.id())), new Update().unset("openSlot"), Alert.class)).block();
+        }
+
+        // Given alerts as an older version stored them, without a slot, when the service starts again
+        safety.getBean(AlertStore.class).createIndexes().block();
+
+        // Then the index is built again, and each has its slot, the open one "open", the closed ones their own id
+        assertThat(mongo.find(Query.query(Criteria.where("fleetId").is("clinic-legacy")), Document.class, "alert").collectMap(
+                document -> document.getString("_id"), document -> document.getString("openSlot")).block())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("legacy-open", "open", "legacy-closed-1", "legacy-closed-1", "legacy-closed-2", "legacy-closed-2"));
+    }
+
+    /** As the gateway calls it: on behalf of a credential that sees every fleet. */
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return RunningServices.send(safety, method, path, body);
+        return RunningServices.send(safety, method, path, body, Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "api-test"));
     }
 }

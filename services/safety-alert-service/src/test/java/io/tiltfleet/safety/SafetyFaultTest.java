@@ -13,6 +13,23 @@ import io.tiltfleet.embedded.TcpProxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
+import java.time.Instant;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
@@ -107,6 +124,97 @@ class SafetyFaultTest {
         }
     }
 
+    @Test
+    void mongoDbCutForThirtySecondsAndKafkaRefusingAlertEventsLoseNoDecidedAlertAndPublishEachOnce() throws Exception {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             TcpProxy link = TcpProxy.start(mongo.port());
+             OverAngleEpisodes episodes = new OverAngleEpisodes("fault-cut", kafka);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            ConfigurableApplicationContext safety = RunningServices.safety(kafka, "mongodb://127.0.0.1:" + link.port() + "/tiltfleet",
+                    "--tiltfleet.safety.store-timeout=2s");
+            int port = RunningServices.port(safety);
+            try {
+                // Given 8 tables lying flat, their monitors loaded
+                episodes.lieFlat();
+                await().atMost(Duration.ofSeconds(60)).until(() -> episodes.tablesShown(port) == OverAngleEpisodes.TABLES);
+
+                // When MongoDB is cut off for 30 s and Kafka refuses alert events while the tables go over their limit,
+                // talking every second all along
+                refuseAlertEvents(admin, true);
+                link.cut();
+                episodes.goOver();
+                ScheduledExecutorService tables = Executors.newSingleThreadScheduledExecutor();
+                tables.scheduleAtFixedRate(episodes::stayOneMoreSecond, 0, 1, TimeUnit.SECONDS);
+                await().pollDelay(Duration.ofSeconds(30)).atMost(Duration.ofSeconds(31)).until(() -> true);
+                link.restore();
+
+                // Then what was decided meanwhile is stored once MongoDB is back, but not published, and the intake waits for it
+                // (the readings behind it stay uncommitted: nothing later may overtake an undelivered alert)
+                await().atMost(Duration.ofSeconds(60)).until(() -> episodes.active(port) >= 1);
+                assertThat(episodes.published()).isEmpty();
+
+                // And published once Kafka takes them again; then each episode ends as usual
+                refuseAlertEvents(admin, false);
+                tables.shutdown();
+                assertThat(tables.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+                episodes.comeBackAfterStaying();
+                episodes.awaitAllCleared(port);
+                assertNothingLostOrStoredTwice(episodes.storedAlerts("safety-mongodb-cut-kafka-refusing", port));
+                assertNoEventLostOrRepeated(episodes.alertEvents("safety-mongodb-cut-kafka-refusing"));
+            } finally {
+                refuseAlertEvents(admin, false);
+                safety.close();
+            }
+        }
+    }
+
+    @Test
+    void aTableSilentWhileInvertedWhenItsPartitionMovesIsReportedSilentByItsNewOwner() throws Exception {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        String fleet = "fault-adopt";
+        // long enough for the partition to move before the first owner would have noticed
+        String silence = "--tiltfleet.safety.fleets." + fleet + ".silence-timeout=25s";
+        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             KafkaProducer<String, String> table = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            RunningServices.createTelemetryTopics(kafka);
+            ConfigurableApplicationContext first = RunningServices.safety(kafka, mongo.uri("tiltfleet"), silence);
+            ConfigurableApplicationContext second = null;
+            try {
+                // Given a table at 45 degrees that hangs (no Last Will), its state stored by the first owner
+                for (int seq = 1; seq <= 5; seq++) {
+                    TelemetryReading reading = new TelemetryReading(fleet, "t-1", seq, Instant.now(), "s-1", 45, seq, true);
+                    table.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, Topics.tableKey(fleet, "t-1"),
+                            SafetyRestartTest.JSON.writeValueAsString(reading))).get();
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(first, "/api/fleet/" + fleet + "/tables").contains("45.0"));
+
+                // When its partition moves to a second instance, which never sees an event of it
+                second = RunningServices.safety(kafka, mongo.uri("tiltfleet"), silence);
+                first.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("safety-rules").stop();
+
+                // Then the second instance notices the silence all the same
+                ConfigurableApplicationContext owner = second;
+                await().atMost(Duration.ofSeconds(60)).until(() -> RunningServices.get(owner, "/api/alerts?fleetId=" + fleet)
+                        .contains("SILENT_WHILE_INVERTED"));
+            } finally {
+                first.close();
+                if (second != null) {
+                    second.close();
+                }
+            }
+        }
+    }
+
+    /** Kafka refuses every alert event as too large while {@code refuse} holds: a broker saying no, not a client-side trick. */
+    private static void refuseAlertEvents(Admin admin, boolean refuse) throws Exception {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.SAFETY_ALERTS);
+        AlterConfigOp change = refuse ? new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64"), AlterConfigOp.OpType.SET)
+                : new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""), AlterConfigOp.OpType.DELETE);
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(change))).all().get();
+    }
+
     private static void assertNothingLostOrStoredTwice(FaultReport alerts) {
         assertThat(alerts.lost()).as("tables without a cleared alert").isZero();
         assertThat(alerts.duplicates()).as("second alerts for one episode").isZero();
@@ -121,7 +229,7 @@ class SafetyFaultTest {
     private static ManagedProcess startProcess(String kafka, MongoStandIn mongo, int port, Path log) {
         ManagedProcess process = ManagedProcess.startJava("safety on port " + port, SafetyAlertApplication.class, List.of(
                 "--server.port=" + port, "--spring.kafka.bootstrap-servers=" + kafka, "--spring.mongodb.uri=" + mongo.uri("tiltfleet"),
-                "--management.health.mongodb.enabled=false"), log);
+                "--management.health.mongodb.enabled=false", "--tiltfleet.safety.allow-calls-without-caller=true"), log);
         process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health").contains("\"status\":\"UP\""), Duration.ofSeconds(120));
         return process;
     }

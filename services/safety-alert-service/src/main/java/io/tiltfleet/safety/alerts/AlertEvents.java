@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Publishes every alert change to Kafka (keyed by table id), from where every instance's live feed
+ * Publishes every alert change to Kafka (keyed by fleet and table), from where every instance's live feed
  * shows it (see {@link io.tiltfleet.safety.fleetstate.LiveFeedRelay}), and measures it.
  * A change caused by a reading continues that reading's trace (read from its record's headers), so an
  * alert event can be followed back through Kafka to the MQTT message that reached the ingest.
@@ -63,7 +63,7 @@ public class AlertEvents {
         return Mono.fromFuture(() -> observation(alert, change, cause).observe(() -> {
                     log.atInfo().addKeyValue("tableId", alert.tableId()).addKeyValue("alertId", alert.id())
                             .log("Alert {} {} for table {}/{}: {}", alert.type(), change, alert.fleetId(), alert.tableId(), alert.reason());
-                    return kafka.send(Topics.SAFETY_ALERTS, alert.tableId(), event);
+                    return kafka.send(Topics.SAFETY_ALERTS, Topics.tableKey(alert.fleetId(), alert.tableId()), event);
                 }))
                 .subscribeOn(Schedulers.boundedElastic()).then(Mono.fromRunnable(() -> {
             if ("RAISED".equals(change)) {

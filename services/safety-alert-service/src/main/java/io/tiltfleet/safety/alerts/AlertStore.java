@@ -7,11 +7,13 @@ import io.tiltfleet.safety.rules.AlertSignal;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -25,7 +27,7 @@ import reactor.util.retry.Retry;
 @Component
 public class AlertStore {
 
-    private static final List<AlertState> OPEN = List.of(AlertState.ACTIVE_UNACKNOWLEDGED, AlertState.ACTIVE_ACKNOWLEDGED,
+    static final List<AlertState> OPEN = List.of(AlertState.ACTIVE_UNACKNOWLEDGED, AlertState.ACTIVE_ACKNOWLEDGED,
             AlertState.CLEARED_UNACKNOWLEDGED);
 
     private final ReactiveMongoTemplate mongo;
@@ -41,7 +43,7 @@ public class AlertStore {
                 .switchIfEmpty(Mono.defer(() -> signal.change() == AlertSignal.Change.RAISED
                         ? mongo.insert(Alert.raise(UUID.randomUUID().toString(), signal))
                         : Mono.empty()))
-                .retryWhen(Retry.max(5).filter(ConcurrentChange.class::isInstance));
+                .retryWhen(Retry.max(5).filter(failure -> failure instanceof ConcurrentChange || failure instanceof DuplicateKeyException));
     }
 
     /**
@@ -54,12 +56,26 @@ public class AlertStore {
                 .retryWhen(Retry.max(5).filter(ConcurrentChange.class::isInstance));
     }
 
-    /** The open alert of a table and type is looked up for every signal; lists are by fleet, newest first. */
+    /**
+     * The open alert of a table and type is looked up for every signal, and there is at most one
+     * ({@link OpenAlertSlot}); lists are by fleet, newest first.
+     */
     public Mono<Void> createIndexes() {
         return Flux.concat(
+                slotsOfAlertsStoredBeforeTheSlotExisted(),
+                mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("tableId", Sort.Direction.ASC)
+                        .on("type", Sort.Direction.ASC).on(OpenAlertSlot.FIELD, Sort.Direction.ASC).unique().named("one_open_alert_per_table_and_type")),
                 mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("tableId", Sort.Direction.ASC)
                         .on("type", Sort.Direction.ASC).on("state", Sort.Direction.ASC)),
                 mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("raisedAt", Sort.Direction.DESC)))
+                .then();
+    }
+
+    /** Alerts stored by an older version have no slot; unique over missing values, the index could not be built. */
+    private Mono<Void> slotsOfAlertsStoredBeforeTheSlotExisted() {
+        return mongo.find(query(where(OpenAlertSlot.FIELD).exists(false)), Alert.class)
+                .concatMap(alert -> mongo.updateFirst(query(where("_id").is(alert.id())), Update.update(OpenAlertSlot.FIELD,
+                        OpenAlertSlot.slotOf(alert)), Alert.class))
                 .then();
     }
 

@@ -58,9 +58,16 @@ class AlertsController {
                        @RequestParam(required = false) Instant from,
                        @RequestParam(required = false) Instant to,
                        @RequestParam(defaultValue = "0") @Min(0) int page,
-                       @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int size) {
+                       @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int size,
+                       @RequestHeader(name = Caller.NAME_HEADER, required = false) String name,
+                       @RequestHeader(name = Caller.FLEETS_HEADER, required = false) String fleets) {
         if (from != null && to != null && !from.isBefore(to)) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "'from' must be before 'to'");
+        }
+        Caller caller = Caller.of(name, fleets);
+        if (caller.limited() && (fleetId == null || !caller.maySee(fleetId))) {
+            throw new ResponseStatusException(HttpStatus.FORBIDDEN, "the caller may list alerts of its fleets only: fleetId="
+                    + String.join(" or fleetId=", caller.fleets()));
         }
         return alerts.search(new AlertQuery(fleetId, tableId, state, type, severity, from, to, page, size));
     }

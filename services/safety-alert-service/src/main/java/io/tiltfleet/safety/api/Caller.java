@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 
 /**
  * Who is calling, as the gateway says in its headers: the credential's name, and the fleets it may see
- * ({@code *}: every fleet). Without the headers the call comes from inside the platform's private
- * network (another service, an operator's tool) and is not limited.
+ * ({@code *}: every fleet). Calls without the headers are refused ({@link CallerFilter}) unless the
+ * local run allows them, and then see every fleet.
  */
 record Caller(String name, Set<String> fleets) {
 
@@ -18,6 +18,11 @@ record Caller(String name, Set<String> fleets) {
     static Caller of(String name, String fleets) {
         return new Caller(name, fleets == null ? null
                 : Arrays.stream(fleets.split(",")).map(String::trim).filter(fleet -> !fleet.isEmpty()).collect(Collectors.toSet()));
+    }
+
+    /** Whether the caller is limited to some fleets, and so must name one of them to list alerts. */
+    boolean limited() {
+        return fleets != null && !fleets.contains("*");
     }
 
     boolean maySee(String fleetId) {

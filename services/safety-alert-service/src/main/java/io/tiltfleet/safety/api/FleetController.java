@@ -10,6 +10,7 @@ import io.tiltfleet.safety.rules.Contraindication;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Clock;
 import java.util.Set;
@@ -46,7 +47,15 @@ class FleetController {
         this.clock = clock;
     }
 
-    record ProfileUpdate(@DecimalMin("0") @DecimalMax("90") Double maxAngleDeg, Set<Contraindication> contraindications) {
+    /**
+     * A whole profile: a PUT replaces the stored one, so the contraindications must always be sent
+     * ({@code []} for none) lest a change of the angle limit silently clear them.
+     *
+     * @param maxAngleDeg null (or left out) keeps the fleet's limit
+     */
+    record ProfileUpdate(@DecimalMin("0") @DecimalMax("90") Double maxAngleDeg,
+                         @NotNull(message = "contraindications are required: the table's whole list, [] for none (a PUT replaces the profile)")
+                         Set<Contraindication> contraindications) {
     }
 
     @GetMapping("/tables")

@@ -36,7 +36,7 @@ public class LiveFeedRelay {
 
     /** Shares a table's live state with every instance; best effort, it never holds up the rules. */
     public void share(TableLiveState state) {
-        states.send(Topics.FLEET_LIVE, state.tableId(), state).whenComplete((sent, failure) -> {
+        states.send(Topics.FLEET_LIVE, Topics.tableKey(state.fleetId(), state.tableId()), state).whenComplete((sent, failure) -> {
             if (failure != null) {
                 log.atWarn().addKeyValue("tableId", state.tableId()).log("Live state not shared: {}", failure.getMessage());
             }

@@ -13,7 +13,6 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.event.EventListener;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.event.ListenerContainerIdleEvent;
@@ -37,26 +36,42 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     private final Monitors monitors;
     private final JsonMapper json;
     private final Counter processed;
-    private final int maxPollRecords;
     private final Clock clock;
+    /** The first record of the last batch, and when it was first handed over: a retried batch keeps that time. */
+    private String batchStart = "";
+    private Instant batchPolledAt = Instant.EPOCH;
 
-    TelemetryListener(Monitors monitors, JsonMapper json, MeterRegistry registry, KafkaProperties kafka, Clock clock) {
+    TelemetryListener(Monitors monitors, JsonMapper json, MeterRegistry registry, Clock clock) {
         this.monitors = monitors;
         this.clock = clock;
-        this.maxPollRecords = kafka.getConsumer().getMaxPollRecords() == null ? 500 : kafka.getConsumer().getMaxPollRecords();
         this.json = json;
         this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
     }
 
     @KafkaListener(id = RULES, idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
-    void onBatch(List<ConsumerRecord<String, byte[]>> records) {
-        monitors.lookedAt(clock.instant());
+    void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        monitors.lookedAt(polledAt(records));
         List<Monitors.TableEvent> events = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             events.add(read(records.get(i), i));
         }
-        monitors.process(events, records.size() < maxPollRecords);
+        monitors.process(events, drained(consumer));
         processed.increment(events.stream().filter(Monitors.Reading.class::isInstance).count());
+    }
+
+    /**
+     * When the batch was first handed over. A batch that failed (MongoDB or Kafka away) comes again
+     * with the same records; it still shows the partitions as they were then, and judging silence as
+     * of its retry would make tables whose newer readings wait behind it look silent.
+     */
+    private Instant polledAt(List<ConsumerRecord<String, byte[]>> records) {
+        ConsumerRecord<String, byte[]> first = records.get(0);
+        String start = first.topic() + "-" + first.partition() + "@" + first.offset();
+        if (!start.equals(batchStart)) {
+            batchStart = start;
+            batchPolledAt = clock.instant();
+        }
+        return batchPolledAt;
     }
 
     private Monitors.TableEvent read(ConsumerRecord<String, byte[]> record, int index) {
@@ -70,14 +85,40 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         }
     }
 
-    /** Polls that found nothing (idle-event-interval apart) move the silence clock on as well. */
+    /**
+     * Polls that found nothing (idle-event-interval apart) move the silence clock on as well. They mean
+     * that nothing waits only once the consumer knows its lag to be 0 on every partition: just after an
+     * assignment, polls come back empty before the first fetch, while the backlog is still unread.
+     * Runs on the consumer's own thread, which alone may use the consumer.
+     */
     @EventListener(condition = "event.listenerId.startsWith('" + RULES + "')")
     void onIdle(ListenerContainerIdleEvent event) {
-        monitors.lookedAt(clock.instant());
+        monitors.idle(clock.instant(), drained(event.getConsumer()));
+    }
+
+    /**
+     * A table belongs to its readings' partition: the status topic may have another partition count, so
+     * its partition numbers say nothing about which tables this instance owns.
+     */
+    private static List<Integer> readingPartitions(Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(partition -> partition.topic().equals(Topics.TELEMETRY_READINGS)).map(TopicPartition::partition).toList();
+    }
+
+    /**
+     * Whether the consumer has read everything its partitions held at its last fetch: a lag it does not
+     * know yet (a partition not fetched since its assignment) counts as a backlog.
+     */
+    private static boolean drained(Consumer<?, ?> consumer) {
+        return consumer.assignment().stream().allMatch(partition -> consumer.currentLag(partition).orElse(-1) == 0);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        monitors.adopt(readingPartitions(partitions));
     }
 
     @Override
     public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        monitors.release(partitions.stream().map(TopicPartition::partition).toList());
+        monitors.release(readingPartitions(partitions));
     }
 }

@@ -28,7 +28,7 @@ public final class TableMonitor {
      * or a rebalance, so that a new owner neither forgets an open condition nor raises it again.
      */
     public record Memory(TelemetryReading last, Instant lastObservedAt, Instant aboveLimitSince, Duration steepTime,
-                         Map<AlertType, Condition> active) {
+                         Map<AlertType, Condition> active, Instant lastStatusAt) {
 
         public Memory {
             active = active.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(active));
@@ -43,6 +43,8 @@ public final class TableMonitor {
     private Instant lastObservedAt;
     private Instant aboveLimitSince;
     private Duration steepTime = Duration.ZERO;
+    /** When the newest status applied reached the platform: an older one, arriving late, changes nothing. */
+    private Instant lastStatusAt;
 
     public TableMonitor(String fleetId, String tableId, SafetyLimits limits) {
         this.fleetId = fleetId;
@@ -57,16 +59,27 @@ public final class TableMonitor {
         monitor.aboveLimitSince = memory.aboveLimitSince();
         monitor.steepTime = memory.steepTime() == null ? Duration.ZERO : memory.steepTime();
         monitor.active.putAll(memory.active());
+        monitor.lastStatusAt = memory.lastStatusAt();
         return monitor;
     }
 
     public Memory memory() {
-        return new Memory(last, lastObservedAt, aboveLimitSince, steepTime, active);
+        return new Memory(last, lastObservedAt, aboveLimitSince, steepTime, active, lastStatusAt);
     }
 
-    /** New limits (a profile change) apply from the next reading on. */
-    public void apply(SafetyLimits newLimits) {
+    /**
+     * New limits (a profile change) apply from the next reading on; an alert of the rule that no longer
+     * applies (over-angle once inversion is forbidden, contraindicated use once it is allowed again) is
+     * cleared at once, since nothing would ever clear it otherwise.
+     */
+    public List<AlertSignal> apply(SafetyLimits newLimits, Instant at) {
         this.limits = newLimits;
+        List<AlertSignal> changes = new ArrayList<>();
+        settle(changes, newLimits.forbidsInversion() ? AlertType.OVER_ANGLE : AlertType.CONTRAINDICATED_USE, null, null, at);
+        if (newLimits.forbidsInversion()) {
+            aboveLimitSince = null;
+        }
+        return changes;
     }
 
     public List<AlertSignal> onReading(TelemetryReading reading, Instant observedAt) {
@@ -80,8 +93,10 @@ public final class TableMonitor {
         List<AlertSignal> changes = new ArrayList<>();
         Instant at = reading.ts();
         if (limits.forbidsInversion()) {
+            settle(changes, AlertType.OVER_ANGLE, null, reading, at);
             settle(changes, AlertType.CONTRAINDICATED_USE, contraindicatedUse(reading), reading, at);
         } else {
+            settle(changes, AlertType.CONTRAINDICATED_USE, null, reading, at);
             settle(changes, AlertType.OVER_ANGLE, overAngle(reading), reading, at);
         }
         settle(changes, AlertType.OVER_DURATION, overDuration(reading), reading, at);
@@ -91,7 +106,17 @@ public final class TableMonitor {
         return changes;
     }
 
+    /**
+     * A status that reached the platform before the newest reading or status already seen is stale (the
+     * two topics are read independently, so it may come late) and changes nothing. It is judged by when
+     * it reached the platform, not by its own {@code ts}: a Last Will carries the time its table
+     * connected, long before the broker publishes it.
+     */
     public List<AlertSignal> onStatus(TableStatus status, Instant observedAt) {
+        if (lastObservedAt != null && observedAt.isBefore(lastObservedAt) || lastStatusAt != null && observedAt.isBefore(lastStatusAt)) {
+            return List.of();
+        }
+        lastStatusAt = observedAt;
         List<AlertSignal> changes = new ArrayList<>();
         if (status.state() == TableStatus.State.OFFLINE && inverted()) {
             settle(changes, AlertType.SILENT_WHILE_INVERTED, new Condition(Severity.CRITICAL, because(
@@ -170,11 +195,9 @@ public final class TableMonitor {
         return new Condition(Severity.CRITICAL, because("ankle lock open at %.1f degrees head-down", reading.angleDeg()));
     }
 
+    /** The speed is judged before anything else: the fastest returns end flat or below, and those are the ones to catch. */
     private Condition rapidReturn(TelemetryReading previous, TelemetryReading reading) {
-        if (reading.angleDeg() <= 0) {
-            return null;
-        }
-        Condition current = active.get(AlertType.RAPID_RETURN);
+        Condition current = reading.angleDeg() <= 0 ? null : active.get(AlertType.RAPID_RETURN);
         if (previous == null || previous.angleDeg() <= limits.headDownAngleDeg() || !reading.ts().isAfter(previous.ts())) {
             return current;
         }

@@ -62,6 +62,25 @@ final class ScriptedTable {
         return this;
     }
 
+    /** An offline status that reached the platform {@code secondsAgo} before now, read by the rules only now. */
+    ScriptedTable lateOffline(int secondsAgo) {
+        Instant reachedPlatform = now.minusSeconds(secondsAgo);
+        signals.addAll(monitor.onStatus(new TableStatus("fleet-1", "table-1", TableStatus.State.OFFLINE, reachedPlatform), reachedPlatform));
+        return this;
+    }
+
+    /** A Last Will: the broker publishes it now, but it carries the time the table connected. */
+    ScriptedTable lastWillOfAConnectionMadeAt(Instant connectedAt) {
+        signals.addAll(monitor.onStatus(new TableStatus("fleet-1", "table-1", TableStatus.State.OFFLINE, connectedAt), now));
+        return this;
+    }
+
+    /** The table's profile changes. */
+    ScriptedTable profile(SafetyLimits limits) {
+        signals.addAll(monitor.apply(limits, now));
+        return this;
+    }
+
     ScriptedTable replay(TelemetryReading reading) {
         signals.addAll(monitor.onReading(reading, now));
         return this;

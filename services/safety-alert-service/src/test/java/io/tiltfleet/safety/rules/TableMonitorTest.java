@@ -92,6 +92,14 @@ class TableMonitorTest {
     }
 
     @Test
+    void aLastWillStampedWithTheTimeItsTableConnectedStillRaisesAtOnce() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 40, 10).hold(40, 5)
+                .lastWillOfAConnectionMadeAt(ScriptedTable.T0.minusSeconds(3600));
+
+        assertThat(table.outcome()).containsExactly("SILENT_WHILE_INVERTED RAISED CRITICAL");
+    }
+
+    @Test
     void ankleLockOpeningWhileInvertedIsCriticalUntilItIsLockedAgain() {
         ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS)
                 .move(0, 45, 10).unlock().hold(45, 5).lock().hold(45, 5)
@@ -148,5 +156,52 @@ class TableMonitorTest {
         assertThat(replayed).isEmpty();
         assertThat(restored.onReading(back, back.ts())).extracting(AlertSignal::type, AlertSignal::change)
                 .containsExactly(tuple(AlertType.OVER_ANGLE, AlertSignal.Change.CLEARED));
+    }
+
+    @Test
+    void returningFromFortyFiveToFlatInOneSecondIsARapidReturn() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 45, 10).hold(45, 10)
+                .hold(0, 1)     // 45 degrees/s, and the reading that shows it is at 0
+                .hold(0, 2);    // flat: cleared
+
+        assertThat(table.outcome()).containsExactly("RAPID_RETURN RAISED WARNING", "RAPID_RETURN CLEARED WARNING");
+        assertThat(table.signals.get(0).reason()).contains("returning from 45.0 degrees at 45 degrees/s");
+    }
+
+    @Test
+    void anOfflineStatusOlderThanTheNewestReadingsArrivingLateRaisesNothing() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 40, 10).hold(40, 5)
+                .lateOffline(8)     // sent before the last 7 readings: the table was back long ago
+                .hold(40, 2)
+                .offline();         // a current one still raises at once
+
+        assertThat(table.outcome()).containsExactly("SILENT_WHILE_INVERTED RAISED CRITICAL");
+    }
+
+    @Test
+    void contraindicationsRemovedFromTheProfileClearTheContraindicatedUseAlertAtOnce() {
+        SafetyLimits glaucoma = SafetyLimits.DEFAULTS.withContraindications(Set.of(Contraindication.GLAUCOMA));
+        ScriptedTable table = new ScriptedTable(glaucoma).move(0, 30, 10)
+                .profile(SafetyLimits.DEFAULTS)     // the next patient has none: nothing forbids 30 degrees now
+                .hold(30, 5);
+
+        assertThat(table.outcome()).containsExactly("CONTRAINDICATED_USE RAISED CRITICAL", "CONTRAINDICATED_USE CLEARED CRITICAL");
+    }
+
+    @Test
+    void contraindicationsAddedWhileOverTheAngleLimitTurnTheOverAngleAlertIntoContraindicatedUse() {
+        SafetyLimits glaucoma = SafetyLimits.DEFAULTS.withContraindications(Set.of(Contraindication.GLAUCOMA));
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 65, 13).hold(65, 3)
+                .profile(glaucoma)
+                .hold(65, 2)
+                .profile(SafetyLimits.DEFAULTS)     // and back: the contraindication alert clears, over-angle starts again
+                .hold(65, 3);
+
+        assertThat(table.outcome()).containsExactly(
+                "OVER_ANGLE RAISED WARNING",
+                "OVER_ANGLE CLEARED WARNING",
+                "CONTRAINDICATED_USE RAISED CRITICAL",
+                "CONTRAINDICATED_USE CLEARED CRITICAL",
+                "OVER_ANGLE RAISED WARNING");
     }
 }
