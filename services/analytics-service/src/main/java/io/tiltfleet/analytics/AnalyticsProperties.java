@@ -13,16 +13,21 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Settings of the analytics service; defaults in analytics-service.yml.
  *
- * @param idleTimeout      a session with no reading for this long is closed
+ * @param idleTimeout      a session of whose table nothing has arrived for this long is closed
+ * @param maxClockSkew     a reading dated further than this from when it reached the platform (its Kafka record's
+ *                         time) is not counted: the table's clock is wrong
  * @param storeRetryMax    the longest pause between attempts while MongoDB refuses writes
  * @param maxHourlyRange   the longest range the usage API answers hour by hour (exports have no limit)
  * @param exportFetchSize  documents fetched from MongoDB per cursor batch during an export
  * @param exportChunkRows  rows written to the response per network chunk
+ * @param allowCallsWithoutCaller whether API calls that name no caller (none came through the gateway) are answered,
+ *                         for every fleet; only for a run on one's own machine (the local profile)
  */
 @Validated
 @ConfigurationProperties("tiltfleet.analytics")
-public record AnalyticsProperties(@NotNull Duration idleTimeout, @NotNull Duration storeRetryMax, @NotNull Duration maxHourlyRange,
-                                  @Min(10) @Max(10_000) int exportFetchSize, @Min(1) @Max(10_000) int exportChunkRows) {
+public record AnalyticsProperties(@NotNull Duration idleTimeout, @NotNull Duration maxClockSkew, @NotNull Duration storeRetryMax,
+                                  @NotNull Duration maxHourlyRange, @Min(10) @Max(10_000) int exportFetchSize, @Min(1) @Max(10_000) int exportChunkRows,
+                                  boolean allowCallsWithoutCaller) {
 
     @Configuration(proxyBeanMethods = false)
     static class ClockConfiguration {

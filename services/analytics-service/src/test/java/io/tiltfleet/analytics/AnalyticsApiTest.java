@@ -3,12 +3,14 @@ package io.tiltfleet.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.SharedBrokers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Filters, paging, the summary and the NDJSON export over the scripted day; bad requests get a 400 problem body. */
+/**
+ * Filters, paging, the summary and the NDJSON export over the scripted day; bad requests get a 400 problem body,
+ * calls that did not come through the gateway a 401, and a caller naming a fleet not its own a 403.
+ */
 class AnalyticsApiTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -26,6 +31,7 @@ class AnalyticsApiTest {
     static final String DAY = "from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
     static MongoStandIn mongo;
     static ConfigurableApplicationContext analytics;
+    static ConfigurableApplicationContext local;
 
     @BeforeAll
     static void start() {
@@ -34,10 +40,13 @@ class AnalyticsApiTest {
         RunningAnalytics.publish(kafka, AnalyticsPipelineTest.scriptedDay("clinic-api"));
         analytics = RunningAnalytics.start(kafka, mongo.uri("tiltfleet"), "analytics-api", AnalyticsPipelineTest.IDLE_TIMEOUT);
         await().atMost(Duration.ofSeconds(60)).until(() -> RunningAnalytics.get(analytics, FLEET + "/sessions?" + DAY).contains("\"totalItems\":3"));
+        // as infra/local/run.sh starts it; both run until the end: closing one would stop the other's shared Netty resources
+        local = RunningAnalytics.start(kafka, mongo.uri("tiltfleet"), "analytics-api-local", "--spring.profiles.active=local");
     }
 
     @AfterAll
     static void stop() {
+        local.close();
         analytics.close();
         mongo.close();
     }
@@ -106,6 +115,50 @@ class AnalyticsApiTest {
         assertThat(response.statusCode()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
         assertThat(response.body()).contains("\"status\":" + status).contains(detail);
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            // caller's fleets (as the gateway names them) | path under /api/analytics/fleets/ | status
+            "clinic-api                 | clinic-api/sessions               | 200",
+            "other,clinic-api           | clinic-api/summary                | 200",
+            "*                          | clinic-api/usage                  | 200",
+            "other                      | clinic-api/sessions               | 403",   // another clinic's key
+            "other                      | clinic-api/exports/sessions       | 403",
+            "other                      | clinic-api/tables/t-1/usage       | 403",
+            "other                      | clinic-api/summary                | 403",
+            "other                      | %63linic-api/sessions             | 403",   // the fleet spelt with an encoded letter
+            "other                      | clinic%2Dapi/exports/usage        | 403",
+            "other                      | clinic-api;x=1/sessions           | 403",   // a path parameter after the fleet
+            "''                         | clinic-api/sessions               | 403"})  // a credential of no fleet
+    void aCallerSeesOnlyItsOwnFleetsHoweverThePathIsSpelt(String fleets, String path, int status) throws Exception {
+        HttpResponse<String> response = RunningAnalytics.request(analytics, "/api/analytics/fleets/" + path,
+                Map.of("X-TiltFleet-Fleets", fleets, "X-TiltFleet-Caller", "carl"));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        if (status == 403) {
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
+            assertThat(response.body()).contains("\"status\":403", "may not see fleet 'clinic-api'").doesNotContain("\"items\"", "\"periods\"");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"/api/analytics/fleets/clinic-api/sessions", "/api/analytics/fleets/clinic-api/exports/sessions",
+            "/api/analytics/%66leets/clinic-api/summary"})
+    void aCallWithoutTheGatewaysCallerHeadersIsRefused(String path) throws Exception {
+        HttpResponse<String> response = RunningAnalytics.request(analytics, path, Map.of());
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
+        assertThat(response.body()).contains("\"status\":401", "calls must come through the gateway").doesNotContain("\"items\"", "\"periods\"");
+        assertThat(response.headers().allValues("Content-Disposition")).isEmpty();
+    }
+
+    @Test
+    void theLocalRunMayCallTheServiceWithoutCallerHeaders() {
+        String sessions = LoopbackHttp.get(RunningAnalytics.port(local), FLEET + "/sessions?" + DAY);
+
+        assertThat(JSON.readTree(sessions).path("totalItems").asInt()).isEqualTo(3);
     }
 
     @Test

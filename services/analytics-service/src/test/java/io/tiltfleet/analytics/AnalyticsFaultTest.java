@@ -114,7 +114,7 @@ class AnalyticsFaultTest {
     }
 
     private static List<JsonNode> listed(int port, String fleet, Instant start) {
-        return JSON.readTree(LoopbackHttp.get(port, "/api/analytics/fleets/" + fleet + "/sessions?size=100&from=" + start.minusSeconds(1)))
+        return JSON.readTree(RunningAnalytics.get(port, "/api/analytics/fleets/" + fleet + "/sessions?size=100&from=" + start.minusSeconds(1)))
                 .path("items").valueStream().toList();
     }
 

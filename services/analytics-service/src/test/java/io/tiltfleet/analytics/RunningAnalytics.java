@@ -2,11 +2,13 @@ package io.tiltfleet.analytics;
 
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
-import io.tiltfleet.embedded.LoopbackHttp;
+import io.tiltfleet.embedded.Ports;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -26,7 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
 /** The analytics service started in this JVM against the test's Kafka and MongoDB, and what a test does with it. */
 final class RunningAnalytics {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The caller headers the gateway sets on every request it forwards, here for a credential of every fleet. */
+    static final Map<String, String> THROUGH_THE_GATEWAY = Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "analytics-test");
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private RunningAnalytics() {
@@ -43,13 +49,16 @@ final class RunningAnalytics {
         return AnalyticsApplication.builder().run(args.toArray(String[]::new));
     }
 
-    /** What the ingest does: readings into the telemetry topic, keyed by table, acknowledged by every replica. */
+    /**
+     * What the ingest does: readings into the telemetry topic, keyed by fleet and table, acknowledged by every
+     * replica; each record is dated with its reading's time, as if it had just arrived from its table.
+     */
     static void publish(String kafka, List<TelemetryReading> readings) {
         createTelemetryTopic(kafka);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            readings.forEach(reading -> producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, reading.tableId(),
-                    JSON.writeValueAsBytes(reading))));
+            readings.forEach(reading -> producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, null, reading.ts().toEpochMilli(),
+                    Topics.tableKey(reading.fleetId(), reading.tableId()), JSON.writeValueAsBytes(reading))));
             producer.flush();
         }
     }
@@ -57,7 +66,9 @@ final class RunningAnalytics {
     private static void createTelemetryTopic(String kafka) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
             if (!admin.listTopics().names().get().contains(Topics.TELEMETRY_READINGS)) {
-                admin.createTopics(Stream.of(new NewTopic(Topics.TELEMETRY_READINGS, 4, (short) 1)).toList()).all().get();
+                // kept whatever their age: the records are dated by their readings, some weeks back
+                admin.createTopics(Stream.of(new NewTopic(Topics.TELEMETRY_READINGS, 4, (short) 1)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"))).toList()).all().get();
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the telemetry topic", e);
@@ -68,13 +79,37 @@ final class RunningAnalytics {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
+    /** The response body of a GET as the gateway sends it for a credential of every fleet, or an empty string while nothing answers. */
     static String get(ConfigurableApplicationContext context, String path) {
-        return LoopbackHttp.get(port(context), path);
+        return get(port(context), path);
     }
 
-    static HttpResponse<String> request(ConfigurableApplicationContext context, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(context) + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    static String get(int port, String path) {
+        try {
+            return request(port, path, THROUGH_THE_GATEWAY).body();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static HttpResponse<String> request(ConfigurableApplicationContext context, String path) throws IOException {
+        return request(port(context), path, THROUGH_THE_GATEWAY);
+    }
+
+    /** A GET with exactly these headers: {@link #THROUGH_THE_GATEWAY}, or others to see what the service does with them. */
+    static HttpResponse<String> request(ConfigurableApplicationContext context, String path, Map<String, String> headers) throws IOException {
+        return request(port(context), path, headers);
+    }
+
+    private static HttpResponse<String> request(int port, String path, Map<String, String> headers) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + Ports.LOOPBACK + ":" + port + path)).timeout(Duration.ofSeconds(10));
+        headers.forEach(request::header);
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /** The value of one sample of a Prometheus counter or gauge, 0 when absent. */

@@ -54,6 +54,10 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
     private record Positioned(TelemetryReading reading, int partition, long offset, Instant arrived) {
     }
 
+    /** A batch's readings to count, and how many of its records were not readings or were dated implausibly. */
+    private record Read(List<Positioned> readings, int unreadable, int misdated) {
+    }
+
     private final SessionBook book;
     private final SessionStore sessions;
     private final RollupStore rollups;
@@ -69,7 +73,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
 
     ReadingIntake(SessionStore sessions, RollupStore rollups, ProgressStore progress, IntakeMetrics metrics, JsonMapper json,
                   Clock clock, KafkaListenerEndpointRegistry containers, AnalyticsProperties properties) {
-        this.book = new SessionBook(properties.idleTimeout());
+        this.book = new SessionBook(properties.idleTimeout(), properties.maxClockSkew());
         this.sessions = sessions;
         this.rollups = rollups;
         this.progress = progress;
@@ -83,14 +87,15 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
 
     @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = Topics.TELEMETRY_READINGS, batch = "true")
     void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
-        List<Positioned> readings = read(records);
+        Read read = read(records);
+        List<Positioned> readings = read.readings();
         try {
             followNewTables(readings);
             List<SessionSummary> closed = new ArrayList<>();
             readings.forEach(r -> closed.addAll(book.onReading(r.reading(), r.partition(), r.offset(), r.arrived())));
             closed.addAll(book.closeIdle(clock.instant(), lag(consumer)));
             settle(closed, consumer);
-            metrics.consumed(readings.size(), records.size() - readings.size());
+            metrics.consumed(readings.size(), read.unreadable(), read.misdated());
         } catch (RuntimeException storeFailure) {
             rewind(consumer, storeFailure);
         }
@@ -106,12 +111,22 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
         }
     }
 
-    private List<Positioned> read(List<ConsumerRecord<String, byte[]>> records) {
+    private Read read(List<ConsumerRecord<String, byte[]>> records) {
         List<Positioned> readings = new ArrayList<>(records.size());
+        int misdated = 0;
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                readings.add(new Positioned(json.readValue(record.value(), TelemetryReading.class), record.partition(), record.offset(),
-                        Instant.ofEpochMilli(record.timestamp())));
+                TelemetryReading reading = json.readValue(record.value(), TelemetryReading.class);
+                Instant arrived = Instant.ofEpochMilli(record.timestamp());
+                if (book.trusts(reading, arrived)) {
+                    readings.add(new Positioned(reading, record.partition(), record.offset(), arrived));
+                } else {
+                    log.atWarn().addKeyValue("fleetId", reading.fleetId()).addKeyValue("tableId", reading.tableId())
+                            .log("not counting reading {} of {}: dated {}, it reached the platform at {}", reading.seq(),
+                                    SessionBook.keyOf(reading.fleetId(), reading.tableId()), reading.ts(), arrived);
+                    book.skip(record.partition(), record.offset());
+                    misdated++;
+                }
             } catch (JacksonException | IllegalArgumentException e) {
                 // the ingest only forwards validated readings: this record is foreign, and the safety service dead-letters it
                 log.atWarn().addKeyValue("tableId", record.key())
@@ -119,7 +134,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
                 book.skip(record.partition(), record.offset());
             }
         }
-        return readings;
+        return new Read(readings, records.size() - readings.size() - misdated, misdated);
     }
 
     private void followNewTables(List<Positioned> readings) {

@@ -3,6 +3,7 @@ package io.tiltfleet.analytics.intake;
 import io.tiltfleet.analytics.sessions.SessionReconstructor;
 import io.tiltfleet.analytics.sessions.SessionSummary;
 import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,8 +16,11 @@ import java.util.OptionalLong;
 /**
  * The open sessions of the tables on this instance's partitions, and how far each partition may be
  * committed: never past the first reading of a session still open, so that after a restart or a
- * rebalance its readings are read again and the session is rebuilt whole. Plain Java, driven by the
- * one consumer thread.
+ * rebalance its readings are read again and the session is rebuilt whole. Time here is the platform's,
+ * never a table's own clock: a session closes once nothing of its table has come for the idle timeout
+ * (see {@link #closeIdle}), and a reading dated further than the allowed skew from its record's time is
+ * not counted at all. One table whose clock runs ahead can then close nothing but, at most, its own
+ * session. Plain Java, driven by the one consumer thread.
  */
 final class SessionBook {
 
@@ -25,9 +29,11 @@ final class SessionBook {
         final int partition;
         /** The offset of the first reading of the open session, or -1 while none is open. */
         long openSince = -1;
-        /** The newest reading's own time, and when it reached the platform (its record's time). */
-        Instant newestReading;
-        Instant newestArrived;
+        /** When the newest record of the table reached the platform: its record's time. */
+        Instant lastArrived = Instant.MIN;
+        /** When this instance last read a record of the table: the wall clock of the first check after it. */
+        Instant lastRead = Instant.MIN;
+        boolean readSinceCheck;
 
         Table(SessionReconstructor sessions, int partition) {
             this.sessions = sessions;
@@ -36,17 +42,20 @@ final class SessionBook {
     }
 
     private final Duration idleTimeout;
+    private final Duration maxClockSkew;
     private final Map<String, Table> tables = new HashMap<>();
-    /** Per partition: the offset after the newest record read, and the newest reading time read. */
+    /** Per partition: the offset after the newest record read, and the newest record time read. */
     private final Map<Integer, Long> nextOffsets = new HashMap<>();
     private final Map<Integer, Instant> partitionTimes = new HashMap<>();
 
-    SessionBook(Duration idleTimeout) {
+    /** @param maxClockSkew how far a reading's own time may be from its record's time, either way, to be counted */
+    SessionBook(Duration idleTimeout, Duration maxClockSkew) {
         this.idleTimeout = idleTimeout;
+        this.maxClockSkew = maxClockSkew;
     }
 
     static String keyOf(String fleetId, String tableId) {
-        return fleetId + "/" + tableId;
+        return Topics.tableKey(fleetId, tableId);
     }
 
     boolean knows(String fleetId, String tableId) {
@@ -59,17 +68,28 @@ final class SessionBook {
     }
 
     /**
-     * The sessions this reading closes. The table must be followed.
+     * Whether a reading is dated plausibly enough to be counted: within the allowed skew of when it
+     * reached the platform. The ingest refuses the others; this guards against what it let through before.
+     *
+     * @param arrived when the reading reached the platform: its record's time
+     */
+    boolean trusts(TelemetryReading reading, Instant arrived) {
+        return Duration.between(arrived, reading.ts()).abs().compareTo(maxClockSkew) <= 0;
+    }
+
+    /**
+     * The sessions this reading closes. The table must be followed. A session of the table that nothing
+     * has reached for the idle timeout before this record closes first, as it would have on the live
+     * stream, so that reading a backlog in one batch splits sessions where the live stream did.
      *
      * @param arrived when the reading reached the platform: its record's time
      */
     List<SessionSummary> onReading(TelemetryReading reading, int partition, long offset, Instant arrived) {
         Table table = tables.get(keyOf(reading.fleetId(), reading.tableId()));
-        if (table.newestReading == null || !reading.ts().isBefore(table.newestReading)) {
-            table.newestReading = reading.ts();
-            table.newestArrived = arrived;
-        }
-        List<SessionSummary> closed = table.sessions.onReading(reading);
+        List<SessionSummary> closed = new ArrayList<>(silent(table, table.lastArrived, arrived));
+        table.lastArrived = later(table.lastArrived, arrived);
+        table.readSinceCheck = true;
+        closed.addAll(table.sessions.onReading(reading));
         if (!closed.isEmpty()) {
             table.openSince = -1;
         }
@@ -77,43 +97,50 @@ final class SessionBook {
             table.openSince = offset;
         }
         nextOffsets.merge(partition, offset + 1, Math::max);
-        partitionTimes.merge(partition, reading.ts(), (a, b) -> a.isAfter(b) ? a : b);
+        partitionTimes.merge(partition, arrived, SessionBook::later);
         return closed;
     }
 
-    /** A record that holds no reading: nothing waits for it. */
+    /** A record that holds no reading (or none to count): nothing waits for it. */
     void skip(int partition, long offset) {
         nextOffsets.merge(partition, offset + 1, Math::max);
     }
 
     /**
-     * Closes the sessions that have been idle for the timeout. A partition's clock is the newest
-     * reading read from it while the consumer is behind on it, so that replaying a backlog splits
-     * sessions exactly where the live stream did. Once caught up, a table is idle when nothing of it
-     * has arrived for the timeout by the wall clock: readings that carry old times (a table's clock
-     * behind, a backfill) are not idle merely for being old while the rest of their session is still
-     * on its way.
+     * Closes the sessions of tables of which nothing has come for the idle timeout. While the consumer is
+     * behind on a partition, that is judged by the records' times: nothing of the table arrived for the
+     * timeout before the newest record read from the partition, so that replaying a backlog closes
+     * sessions where the live stream did. Once caught up, by the wall clock: nothing of the table was read
+     * for the timeout (records stamped minutes ago, as a producer's retries after an outage send them,
+     * are not idle while they are still being read). A table's own clock, ahead or behind, moves nobody's
+     * sessions but its own figures.
      *
      * @param lag the records still to read per partition; empty when unknown
      */
     List<SessionSummary> closeIdle(Instant wallClock, Map<Integer, OptionalLong> lag) {
         List<SessionSummary> closed = new ArrayList<>();
         for (Table table : tables.values()) {
-            OptionalLong behind = lag.getOrDefault(table.partition, OptionalLong.empty());
-            Instant now = behind.isPresent() && behind.getAsLong() == 0 ? sinceArrival(table, wallClock)
-                    : partitionTimes.getOrDefault(table.partition, Instant.MIN);
-            List<SessionSummary> idle = table.sessions.onIdle(now);
-            if (!idle.isEmpty()) {
-                table.openSince = -1;
-                closed.addAll(idle);
+            if (table.readSinceCheck) {
+                table.lastRead = wallClock;
+                table.readSinceCheck = false;
             }
+            OptionalLong behind = lag.getOrDefault(table.partition, OptionalLong.empty());
+            closed.addAll(behind.isPresent() && behind.getAsLong() == 0 ? silent(table, table.lastRead, wallClock)
+                    : silent(table, table.lastArrived, partitionTimes.getOrDefault(table.partition, Instant.MIN)));
         }
         return closed;
     }
 
-    /** The table's own time as of {@code wallClock}: its newest reading's time plus the wall time since that reading arrived. */
-    private static Instant sinceArrival(Table table, Instant wallClock) {
-        return table.newestReading == null ? wallClock : table.newestReading.plus(Duration.between(table.newestArrived, wallClock));
+    private List<SessionSummary> silent(Table table, Instant lastCame, Instant now) {
+        if (!table.sessions.inSession() || Duration.between(lastCame, now).compareTo(idleTimeout) <= 0) {
+            return List.of();
+        }
+        table.openSince = -1;
+        return table.sessions.onSilence();
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     /** Per partition read from: the offset up to which every reading is in a stored session or in none. */

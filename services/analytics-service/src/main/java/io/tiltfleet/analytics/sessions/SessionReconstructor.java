@@ -4,18 +4,23 @@ import io.tiltfleet.contract.TelemetryReading;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * Rebuilds one table's sessions from its readings. A session runs from the first reading above 0
- * degrees with a session id until the table is back at 0 or below, the session id changes, or no
- * reading comes for the idle timeout. Readings of the open session are kept by {@code seq}, so that
+ * degrees with a session id until the table is back at 0 or below, the session id changes, or
+ * nothing of the table comes for the idle timeout ({@link #onSilence}: judged by when readings
+ * arrive, never by the table's own clock). Readings of the open session are kept by {@code seq}, so that
  * duplicates count once and late ones fall into place; the figures are computed when it closes, so
  * the same stream always gives the same sessions. A reading that arrives after its session closed
- * is ignored, and so is a replay of anything up to the {@link Progress} it resumes from. Not
- * thread-safe: one table is fed by one thread.
+ * is ignored, and so is a replay of anything up to the {@link Progress} it resumes from. A table's
+ * clock is not trusted blindly: within a session, readings are placed in time by their neighbours
+ * (see timeline()), so that one reading dated wrong can neither stretch a session nor make it
+ * run backwards. Not thread-safe: one table is fed by one thread.
  */
 public final class SessionReconstructor {
 
@@ -64,12 +69,9 @@ public final class SessionReconstructor {
         Sample sample = new Sample(reading.seq(), reading.ts(), reading.angleDeg());
         List<SessionSummary> closed = new ArrayList<>();
         if (!open.isEmpty()) {
-            Sample newest = open.lastEntry().getValue();
             if (reading.sessionId() != null && !reading.sessionId().equals(openSessionId)) {
                 closed.add(close(SessionSummary.EndReason.NEW_SESSION));
-            } else if (Duration.between(newest.ts(), reading.ts()).compareTo(idleTimeout) > 0) {
-                closed.add(close(SessionSummary.EndReason.IDLE_TIMEOUT));
-            } else if (reading.angleDeg() <= 0 && reading.seq() > newest.seq()) {
+            } else if (reading.angleDeg() <= 0 && reading.seq() > open.lastKey()) {
                 open.put(sample.seq(), sample);
                 closed.add(close(SessionSummary.EndReason.RETURNED_UPRIGHT));
                 return closed;
@@ -85,12 +87,9 @@ public final class SessionReconstructor {
         return closed;
     }
 
-    /** Closes the open session when nothing has come for the idle timeout. */
-    public List<SessionSummary> onIdle(Instant now) {
-        if (open.isEmpty() || Duration.between(open.lastEntry().getValue().ts(), now).compareTo(idleTimeout) <= 0) {
-            return List.of();
-        }
-        return List.of(close(SessionSummary.EndReason.IDLE_TIMEOUT));
+    /** Closes the open session: nothing of its table has come for the idle timeout (the caller's clock says so). */
+    public List<SessionSummary> onSilence() {
+        return open.isEmpty() ? List.of() : List.of(close(SessionSummary.EndReason.IDLE_TIMEOUT));
     }
 
     public boolean inSession() {
@@ -108,7 +107,8 @@ public final class SessionReconstructor {
 
     private SessionSummary close(SessionSummary.EndReason reason) {
         List<Sample> samples = new ArrayList<>(open.values());
-        HourSlicer hours = new HourSlicer(samples.get(0).ts());
+        List<Instant> times = timeline(samples, idleTimeout);
+        HourSlicer hours = new HourSlicer(times.get(0));
         double maxAngle = samples.get(0).angleDeg();
         int excursions = 0;
         for (int i = 0; i < samples.size(); i++) {
@@ -116,20 +116,61 @@ public final class SessionReconstructor {
             maxAngle = Math.max(maxAngle, sample.angleDeg());
             boolean wasSteep = i > 0 && samples.get(i - 1).angleDeg() > 60;
             excursions += sample.angleDeg() > 60 && !wasSteep ? 1 : 0;
-            Instant until = i + 1 < samples.size() ? samples.get(i + 1).ts() : sample.ts();
+            Instant until = i + 1 < samples.size() ? times.get(i + 1) : times.get(i);
             if (sample.angleDeg() > 0) {
-                hours.hold(sample.angleDeg(), sample.ts(), until);
+                hours.hold(sample.angleDeg(), times.get(i), until);
             }
         }
-        Sample first = samples.get(0);
-        Sample last = samples.get(samples.size() - 1);
-        String id = fleetId + "/" + tableId + "/" + openSessionId + "/" + first.ts().toEpochMilli();
+        Instant start = times.get(0);
+        Instant end = times.get(times.size() - 1);
+        String id = fleetId + "/" + tableId + "/" + openSessionId + "/" + start.toEpochMilli();
         List<HourSlice> slices = hours.slices();
-        SessionSummary summary = new SessionSummary(id, fleetId, tableId, openSessionId, first.ts(), last.ts(), maxAngle,
+        SessionSummary summary = new SessionSummary(id, fleetId, tableId, openSessionId, start, end, maxAngle,
                 HourSlicer.sum(slices), slices.stream().mapToDouble(HourSlice::angleSeconds).sum(), excursions,
                 samples.size(), reason, slices);
-        progress = new Progress(openSessionId, last.seq(), last.ts());
+        progress = new Progress(openSessionId, samples.get(samples.size() - 1).seq(), end);
         open.clear();
         return summary;
+    }
+
+    /**
+     * The times of a session's readings ({@code seq} order) as its figures count them. The session is
+     * anchored at its median time, which a minority of wrong clocks cannot move; from there outwards each
+     * reading keeps its own time where it lies between its neighbours and within the idle timeout of the
+     * one towards the anchor, and else takes the nearest time that does. A reading dated 0001-01-01 or a
+     * day ahead among readings a second apart thus counts as held next to them, and a session spans at
+     * most its readings times the idle timeout, cut into as few hours. Readings in order with gaps within
+     * the timeout keep their own times.
+     */
+    private static List<Instant> timeline(List<Sample> samples, Duration idleTimeout) {
+        int last = samples.size() - 1;
+        int anchor = IntStream.rangeClosed(0, last).boxed().sorted(Comparator.comparing(i -> samples.get(i).ts())).toList().get(last / 2);
+        Instant[] times = new Instant[samples.size()];
+        times[anchor] = samples.get(anchor).ts();
+        for (int i = anchor + 1; i <= last; i++) {
+            Instant earliest = times[i - 1];
+            Instant latest = earliest.plus(idleTimeout);
+            if (i < last && within(samples.get(i + 1).ts(), earliest, latest)) {
+                latest = samples.get(i + 1).ts();
+            }
+            times[i] = clamp(samples.get(i).ts(), earliest, latest);
+        }
+        for (int i = anchor - 1; i >= 0; i--) {
+            Instant latest = times[i + 1];
+            Instant earliest = latest.minus(idleTimeout);
+            if (i > 0 && within(samples.get(i - 1).ts(), earliest, latest)) {
+                earliest = samples.get(i - 1).ts();
+            }
+            times[i] = clamp(samples.get(i).ts(), earliest, latest);
+        }
+        return List.of(times);
+    }
+
+    private static boolean within(Instant time, Instant earliest, Instant latest) {
+        return !time.isBefore(earliest) && !time.isAfter(latest);
+    }
+
+    private static Instant clamp(Instant time, Instant earliest, Instant latest) {
+        return time.isBefore(earliest) ? earliest : time.isAfter(latest) ? latest : time;
     }
 }

@@ -7,16 +7,20 @@ import io.tiltfleet.analytics.sessions.SessionSummary;
 import io.tiltfleet.contract.TelemetryReading;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+/** Sessions closed by the platform's time, not the tables' clocks; commits held back by open sessions. */
 class SessionBookTest {
 
     static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
-    final SessionBook book = new SessionBook(Duration.ofSeconds(30));
+    final SessionBook book = new SessionBook(Duration.ofSeconds(30), Duration.ofDays(1));
 
     static TelemetryReading reading(String table, long seq, int second, double angle) {
         return new TelemetryReading("fleet-1", table, seq, T0.plusSeconds(second), angle > 0 ? "s-" + table : null, angle, second, true);
@@ -40,38 +44,110 @@ class SessionBookTest {
     }
 
     @Test
-    void aLaggingPartitionJudgesIdlenessByItsReadingsNotByTheWallClock() {
+    void aLaggingPartitionJudgesIdlenessByItsRecordsTimesNotByTheWallClock() {
         book.follow("fleet-1", "a", 0, SessionReconstructor.Progress.NONE);
         book.follow("fleet-1", "b", 0, SessionReconstructor.Progress.NONE);
         book.onReading(reading("a", 1, 0, 30), 0, 1, T0.plusSeconds(0));
         book.onReading(reading("b", 1, 10, 30), 0, 2, T0.plusSeconds(10));
         Instant muchLater = T0.plusSeconds(3600);
 
-        // Behind on the partition: its time is 10 s, nobody idle yet, whatever the wall clock says
+        // Behind on the partition: its time is its newest record's, 10 s, nobody idle yet, whatever the wall clock says
         assertThat(book.closeIdle(muchLater, Map.of(0, OptionalLong.of(500)))).isEmpty();
 
         // Further readings of b move the partition's time past a's timeout
         book.onReading(reading("b", 2, 40, 30), 0, 3, T0.plusSeconds(40));
         assertThat(book.closeIdle(muchLater, Map.of(0, OptionalLong.of(499)))).extracting(SessionSummary::tableId).containsExactly("a");
 
-        // Caught up: the wall clock closes b too
-        assertThat(book.closeIdle(muchLater, Map.of(0, OptionalLong.of(0)))).extracting(SessionSummary::tableId).containsExactly("b");
+        // Caught up: once nothing of b has been read for the timeout by the wall clock, b closes too
+        assertThat(book.closeIdle(muchLater.plusSeconds(29), Map.of(0, OptionalLong.of(0)))).isEmpty();
+        assertThat(book.closeIdle(muchLater.plusSeconds(31), Map.of(0, OptionalLong.of(0)))).extracting(SessionSummary::tableId).containsExactly("b");
         assertThat(book.committable()).containsEntry(0, 4L);
     }
 
     @Test
-    void caughtUpOldReadingsAreIdleOnlyOnceNothingOfTheirTableHasArrivedForTheTimeout() {
+    void caughtUpReadingsStampedLongAgoAreIdleOnlyOnceNothingOfTheirTableWasReadForTheTimeout() {
         book.follow("fleet-1", "a", 0, SessionReconstructor.Progress.NONE);
-        Instant arrived = T0.plusSeconds(7200); // readings two hours old by their own time, arriving now
-        book.onReading(reading("a", 1, 0, 30), 0, 1, arrived);
-        book.onReading(reading("a", 2, 1, 30), 0, 2, arrived);
+        // readings dated two hours ago, and so are their records (a backfill, a producer's retries after an outage), read now
+        book.onReading(reading("a", 1, 0, 30), 0, 1, T0);
+        book.onReading(reading("a", 2, 1, 30), 0, 2, T0.plusSeconds(1));
+        Instant now = T0.plusSeconds(7200);
         Map<Integer, OptionalLong> caughtUp = Map.of(0, OptionalLong.of(0));
 
-        // The rest of the session is still on its way: not idle, however old its readings are
-        assertThat(book.closeIdle(arrived.plusSeconds(5), caughtUp)).isEmpty();
+        // The rest of the session is still on its way: not idle, however old its records are
+        assertThat(book.closeIdle(now, caughtUp)).isEmpty();
+        assertThat(book.closeIdle(now.plusSeconds(29), caughtUp)).isEmpty();
 
-        // Nothing more of the table for the timeout: idle
-        assertThat(book.closeIdle(arrived.plusSeconds(31), caughtUp)).extracting(SessionSummary::tableId).containsExactly("a");
+        // Nothing more of the table read for the timeout: idle
+        assertThat(book.closeIdle(now.plusSeconds(31), caughtUp)).extracting(SessionSummary::tableId).containsExactly("a");
+    }
+
+    @Test
+    void aTableWhoseClockRunsAheadClosesNoOtherSessionOfItsPartition() {
+        book.follow("fleet-1", "a", 0, SessionReconstructor.Progress.NONE);
+        book.follow("fleet-1", "fast", 0, SessionReconstructor.Progress.NONE);
+        book.onReading(reading("a", 1, 0, 30), 0, 1, T0);
+        // a table whose clock is 12 hours ahead, on the same partition, its reading arriving a second later
+        book.onReading(reading("fast", 1, 12 * 3600, 30), 0, 2, T0.plusSeconds(1));
+        Map<Integer, OptionalLong> behind = Map.of(0, OptionalLong.of(500));
+
+        // While the consumer catches up, the partition's time is its records' (1 s), not the fast clock's: a stays open
+        assertThat(book.closeIdle(T0.plusSeconds(3600), behind)).isEmpty();
+        assertThat(book.openSessions()).isEqualTo(2);
+        assertThat(book.committable()).containsEntry(0, 1L);
+
+        // Records arriving past a's timeout close it, and only it
+        book.onReading(reading("fast", 2, 12 * 3600 + 20, 30), 0, 3, T0.plusSeconds(20));
+        book.onReading(reading("fast", 3, 12 * 3600 + 40, 30), 0, 4, T0.plusSeconds(40));
+        assertThat(book.closeIdle(T0.plusSeconds(3600), behind)).extracting(SessionSummary::tableId).containsExactly("a");
+    }
+
+    @Test
+    void aReadingDatedAheadButArrivingOnTimeNeitherSplitsNorStretchesItsSession() {
+        book.follow("fleet-1", "a", 0, SessionReconstructor.Progress.NONE);
+        List<SessionSummary> closed = new ArrayList<>();
+        for (int second = 0; second <= 10; second++) {
+            // reading 6 carries a clock a day ahead; every reading arrives on time, one a second
+            int dated = second == 6 ? second + 86_400 : second;
+            closed.addAll(book.onReading(reading("a", second + 1, dated, second < 10 ? 30 : 0), 0, second, T0.plusSeconds(second)));
+        }
+
+        assertThat(closed).singleElement().satisfies(session -> {
+            assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.RETURNED_UPRIGHT);
+            assertThat(session.start()).isEqualTo(T0);
+            assertThat(session.end()).isEqualTo(T0.plusSeconds(10));
+            assertThat(session.hours()).hasSize(1);
+        });
+    }
+
+    @Test
+    void nothingOfATableArrivingForTheTimeoutClosesItsSessionEvenWithinOneBatch() {
+        book.follow("fleet-1", "a", 0, SessionReconstructor.Progress.NONE);
+        book.onReading(reading("a", 1, 0, 30), 0, 1, T0);
+        book.onReading(reading("a", 2, 1, 30), 0, 2, T0.plusSeconds(1));
+
+        // the next reading of the same session arrives 99 s later: the live stream had closed the session by then
+        List<SessionSummary> closed = book.onReading(reading("a", 3, 100, 30), 0, 3, T0.plusSeconds(100));
+
+        assertThat(closed).singleElement().satisfies(session -> {
+            assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.IDLE_TIMEOUT);
+            assertThat(session.end()).isEqualTo(T0.plusSeconds(1));
+        });
+        assertThat(book.openSessions()).isEqualTo(1);
+        assertThat(book.committable()).containsEntry(0, 3L);
+    }
+
+    @ParameterizedTest(name = "dated {0}, arrived 2026-11-25T10:00:00Z: counted {1}")
+    @CsvSource({
+            "2026-11-25T09:59:59Z, true",      // a second of network delay
+            "2026-11-24T10:00:00Z, true",      // a day behind: buffered on the table, or its clock slow
+            "2026-11-26T10:00:00Z, true",      // a day ahead, at the limit
+            "2026-11-26T10:00:01Z, false",
+            "0001-01-01T00:00:00Z, false",     // a clock never set
+            "9999-12-31T23:59:59Z, false"})
+    void aReadingDatedFurtherThanTheAllowedSkewFromItsRecordIsNotCounted(Instant dated, boolean counted) {
+        TelemetryReading reading = new TelemetryReading("fleet-1", "a", 1, dated, "s-a", 30, 0, true);
+
+        assertThat(book.trusts(reading, T0)).isEqualTo(counted);
     }
 
     @Test

@@ -11,6 +11,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SessionReconstructorTest {
 
@@ -84,17 +86,49 @@ class SessionReconstructorTest {
     }
 
     @Test
-    void anIdleGapSplitsASessionInTwo() {
-        List<TelemetryReading> readings = new ArrayList<>(script(1, 0, "s-1", ramp(30, 30, 30)));
-        readings.addAll(script(4, 100, "s-1", ramp(40, 40, 0)));   // 98 s later, same session id
+    void silenceSplitsASessionInTwo() {
+        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
+        script(1, 0, "s-1", ramp(30, 30, 30)).forEach(table::onReading);
 
-        List<SessionSummary> sessions = feed(readings);
+        // nothing of the table came for the timeout (the caller judges by when readings arrive); then more, same session id
+        List<SessionSummary> sessions = new ArrayList<>(table.onSilence());
+        script(4, 100, "s-1", ramp(40, 40, 0)).forEach(reading -> sessions.addAll(table.onReading(reading)));
 
         assertThat(sessions).extracting(SessionSummary::endedBy)
                 .containsExactly(SessionSummary.EndReason.IDLE_TIMEOUT, SessionSummary.EndReason.RETURNED_UPRIGHT);
         assertThat(sessions.get(0).duration()).isEqualTo(Duration.ofSeconds(2));
         assertThat(sessions.get(1).start()).isEqualTo(T0.plusSeconds(100));
         assertThat(sessions.get(0).id()).isNotEqualTo(sessions.get(1).id());
+    }
+
+    @ParameterizedTest(name = "reading {0} dated {1}")
+    @CsvSource(delimiter = '|', value = {
+            // seq of the session's readings (2-7) | dated             | session start, end (s after T0)
+            "4 | 0001-01-01T00:00:00Z                | 1 | 6",    // a clock never set: held next to its neighbours
+            "4 | 2026-10-26T10:00:00Z                | 1 | 6",    // 30 days behind
+            "4 | 2026-11-26T09:00:00Z                | 1 | 6",    // 23 hours ahead
+            "5 | 2026-11-25T10:00:01Z                | 1 | 6",    // 3 s behind: not after its predecessor
+            "2 | 2026-11-24T10:00:00Z                | -28 | 6",  // the first, a day behind: at most the idle timeout before the next
+            "7 | 2026-11-26T10:00:00Z                | 1 | 35"})  // the last, a day ahead: at most the idle timeout after the one before
+    void oneReadingDatedWrongNeverStretchesItsSessionBeyondItsNeighbours(long seq, Instant dated, int start, int end) {
+        // upright, 5 s at 30 degrees one reading a second, upright again; one reading's clock is wrong
+        List<TelemetryReading> readings = script(1, 0, "s-1", ramp(0, 30, 30, 30, 30, 30, 0)).stream()
+                .map(r -> r.seq() == seq ? new TelemetryReading(r.fleetId(), r.tableId(), r.seq(), dated, r.sessionId(), r.angleDeg(),
+                        r.elapsedS(), r.locked()) : r)
+                .toList();
+
+        List<SessionSummary> sessions = feed(readings);
+
+        assertThat(sessions).singleElement().satisfies(session -> {
+            assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.RETURNED_UPRIGHT);
+            assertThat(session.start()).isEqualTo(T0.plusSeconds(start));
+            assertThat(session.end()).isEqualTo(T0.plusSeconds(end));
+            assertThat(session.invertedSeconds()).isEqualTo(end - start);
+            assertThat(session.readings()).isEqualTo(6);
+            // the hours it is cut into: those of its span, never the years to a wrong date
+            List<Instant> spanned = start < 0 ? List.of(T0.minusSeconds(3600), T0) : List.of(T0);
+            assertThat(session.hours()).extracting(HourSlice::hour).isEqualTo(spanned);
+        });
     }
 
     @Test
@@ -107,16 +141,6 @@ class SessionReconstructorTest {
         assertThat(sessions).extracting(SessionSummary::sessionId).containsExactly("s-1", "s-2");
         assertThat(sessions.get(0).endedBy()).isEqualTo(SessionSummary.EndReason.NEW_SESSION);
         assertThat(sessions.get(1).secondsPerBand().get(AngleBand.BAND_20_40)).isCloseTo(2.0, within(1e-9));
-    }
-
-    @Test
-    void silenceClosesTheOpenSessionOnTheClock() {
-        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
-        script(1, 0, "s-1", ramp(30, 40)).forEach(table::onReading);
-
-        assertThat(table.onIdle(T0.plusSeconds(20))).isEmpty();
-        assertThat(table.onIdle(T0.plusSeconds(40))).singleElement()
-                .satisfies(session -> assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.IDLE_TIMEOUT));
     }
 
     @Test
