@@ -23,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param responseTimeout   how long a request (not a stream or an export) may take
  * @param maxRequestSize    the largest request body accepted
  * @param rateLimit         requests each credential may make per period
+ * @param addressRateLimit  OPTIONS requests and requests refused with 401 each client address may make per period; an
+ *                          address over it gets 429 for everything until the period ends
+ * @param maxStreamsPerCredential event streams one credential may hold open at once
  * @param allowedOrigins    web origins of dashboards allowed to call the API from a browser
  * @param apiKeys           machine credentials; only the SHA-256 of each key is configured
  */
@@ -30,6 +33,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("tiltfleet.gateway")
 public record GatewayProperties(@NotNull URI safetyUri, @NotNull URI analyticsUri, @NotNull Duration connectTimeout,
                                 @NotNull Duration responseTimeout, @NotNull DataSize maxRequestSize, @Valid @NotNull RateLimit rateLimit,
+                                @Valid @NotNull RateLimit addressRateLimit, @Min(1) int maxStreamsPerCredential,
                                 List<String> allowedOrigins, @Valid List<ApiKey> apiKeys) {
 
     public GatewayProperties {

@@ -2,8 +2,11 @@ package io.tiltfleet.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +15,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import reactor.netty.http.client.HttpClient;
 
-/** A gateway with a tight budget and its analytics service down: 429 per credential, a fast 503, 413 for big bodies, 411 for bodies of no stated length. */
+/**
+ * A gateway with tight budgets and its analytics service down: 429 per credential and per client address
+ * (each test calls from its own loopback address, 127.0.0.x), a fast 503, 413 for big bodies, 411 for
+ * bodies of no stated length.
+ */
 class GatewayProtectionTest {
 
     static StubServices services;
@@ -26,10 +34,11 @@ class GatewayProtectionTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             nobodyListens = socket.getLocalPort();
         }
-        gateway = GatewayApplication.builder().profiles("local").run("--server.port=0",
+        gateway = GatewayApplication.builder().profiles("local").run("--server.port=0", "--management.server.port=0",
                 "--tiltfleet.gateway.safety-uri=" + services.safetyUri(),
                 "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + nobodyListens,
-                "--tiltfleet.gateway.rate-limit.requests=5", "--tiltfleet.gateway.rate-limit.per=60s");
+                "--tiltfleet.gateway.rate-limit.requests=5", "--tiltfleet.gateway.rate-limit.per=60s",
+                "--tiltfleet.gateway.address-rate-limit.requests=3", "--tiltfleet.gateway.address-rate-limit.per=60s");
     }
 
     @AfterAll
@@ -51,6 +60,47 @@ class GatewayProtectionTest {
         assertThat(last.headers().firstValue("Retry-After")).hasValueSatisfying(seconds -> assertThat(Integer.parseInt(seconds)).isBetween(1, 60));
         assertThat(last.body()).contains("\"status\":429", "more than 5 requests in 60 s");
         assertThat(send("GET", "/api/alerts", "tf-analyst-local", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void everyRequestOfACredentialCountsAgainstItsBudgetHoweverItsPathIsSpelled() throws Exception {
+        // Given carl spends his budget of 5 on a path spelled in capitals, which no rule allows
+        for (int i = 0; i < 5; i++) {
+            assertThat(send("GET", "/API/fleet/fleet-1/tables", "tf-clinic1-local", null).statusCode()).isEqualTo(403);
+        }
+
+        // Then his next request, however well spelled, waits for the next period
+        HttpResponse<String> next = send("GET", "/api/fleet/fleet-1/tables", "tf-clinic1-local", null);
+        assertThat(next.statusCode()).isEqualTo(429);
+        assertThat(next.body()).contains("more than 5 requests in 60 s");
+    }
+
+    @Test
+    void requestsRefusedFor401UseUpTheAddressBudgetBeforeAnyCredentialIsChecked() {
+        // Given an address that guessed three keys, its budget of 3 (address-rate-limit)
+        for (int i = 0; i < 3; i++) {
+            assertThat(fromAddress("127.0.0.2", "GET", "/api/alerts", Map.of("X-API-Key", "guess-" + i)).status()).isEqualTo(401);
+        }
+
+        // When it sends a fourth, even a valid key, it gets 429 until the period ends
+        Reply refused = fromAddress("127.0.0.2", "GET", "/api/alerts", Map.of("X-API-Key", "tf-supervisor-local"));
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.retryAfter()).isNotNull();
+        assertThat(refused.body()).contains("\"status\":429", "this address made more than 3 OPTIONS requests and requests without a valid credential in 60 s");
+        // and another address, or a valid credential spending its own budget, is not held back
+        assertThat(fromAddress("127.0.0.3", "GET", "/api/alerts", Map.of("X-API-Key", "tf-analyst-local")).status()).isEqualTo(200);
+    }
+
+    @Test
+    void optionsRequestsUseUpTheAddressBudget() {
+        Map<String, String> preflight = Map.of("Origin", "http://localhost:8080", "Access-Control-Request-Method", "GET");
+        for (int i = 0; i < 3; i++) {
+            assertThat(fromAddress("127.0.0.4", "OPTIONS", "/api/fleet/fleet-1/tables", preflight).status()).isEqualTo(200);
+        }
+
+        Reply fourth = fromAddress("127.0.0.4", "OPTIONS", "/api/fleet/fleet-1/tables", preflight);
+        assertThat(fourth.status()).isEqualTo(429);
+        assertThat(fourth.body()).contains("\"status\":429");
     }
 
     @Test
@@ -85,6 +135,19 @@ class GatewayProtectionTest {
 
         assertThat(response.statusCode()).isEqualTo(411);
         assertThat(response.body()).contains("Content-Length");
+    }
+
+    record Reply(int status, String retryAfter, String body) {
+    }
+
+    /** A request sent from another loopback address, which has a budget of its own. */
+    static Reply fromAddress(String localAddress, String method, String path, Map<String, String> headers) {
+        int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+        return HttpClient.create().bindAddress(() -> new InetSocketAddress(localAddress, 0)).headers(sent -> headers.forEach(sent::set))
+                .request(HttpMethod.valueOf(method)).uri("http://127.0.0.1:" + port + path)
+                .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
+                        .map(text -> new Reply(response.status().code(), response.responseHeaders().get("Retry-After"), text)))
+                .block(Duration.ofSeconds(10));
     }
 
     static HttpResponse<String> send(String method, String path, String key, String body) throws Exception {

@@ -1,16 +1,20 @@
 package io.tiltfleet.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -23,25 +27,30 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.Disposable;
 
-/** The real gateway in front of stand-in services: routes, credentials and roles, streaming, metrics. */
+/** The real gateway in front of stand-in services: routes, credentials and roles, streaming and its cap, the management port. */
 class GatewayTest {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static StubServices services;
     static ConfigurableApplicationContext gateway;
     static KeyPair signingKeys;
+    static final String AUDIENCE = "tiltfleet-api";
 
     @BeforeAll
     static void start(@TempDir Path keys) throws Exception {
@@ -52,9 +61,11 @@ class GatewayTest {
         Path publicKey = keys.resolve("issuer.pub");
         Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(signingKeys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        gateway = GatewayApplication.builder().profiles("local").run("--server.port=0",
+        // as on Kubernetes, where Boot would trust a client's Forwarded and X-Forwarded-* headers unless told not to
+        gateway = GatewayApplication.builder().profiles("local").run("--spring.main.cloud-platform=kubernetes",
+                "--server.port=0", "--management.server.port=0",
                 "--tiltfleet.gateway.safety-uri=" + services.safetyUri(), "--tiltfleet.gateway.analytics-uri=" + services.analyticsUri(),
-                "--tiltfleet.gateway.rate-limit.requests=10000",
+                "--tiltfleet.gateway.rate-limit.requests=10000", "--tiltfleet.gateway.max-streams-per-credential=2",
                 "--spring.security.oauth2.resourceserver.jwt.public-key-location=file:" + publicKey);
     }
 
@@ -119,6 +130,7 @@ class GatewayTest {
             "tf-clinic1-local  | /api/alerts                                          | 403    | ",
             "tf-clinic1-local  | /api/alerts?fleetId=fleet-2                          | 403    | ",
             "tf-clinic1-local  | /api/alerts?fleetId=fleet-1&fleetId=fleet-2          | 403    | ",
+            "tf-clinic1-local  | /api/alerts?FLEETID=fleet-1                          | 403    | ",   // the service would see no filter
             "tf-clinic1-local  | /api/alerts?fleetId=fleet-1                          | 200    | fleet-1",
             "tf-clinic1-local  | /api/alerts/a-1                                      | 200    | fleet-1",
             "tf-viewer-local   | /api/fleet/fleet-2/tables                            | 200    | *",
@@ -136,13 +148,43 @@ class GatewayTest {
     }
 
     @Test
+    void aConnectionHeaderNamingTheCallerHeadersDoesNotStripThemOnTheWayToTheService() {
+        String body = WebClient.create("http://127.0.0.1:" + port()).get().uri("/api/fleet/fleet-1/tables")
+                .header("X-API-Key", "tf-clinic1-local").header("Connection", "keep-alive, X-TiltFleet-Caller, X-TiltFleet-Fleets")
+                .retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+
+        assertThat(body).contains("\"fleets\":\"fleet-1\"", "\"caller\":\"carl\"");
+    }
+
+    @Test
+    void forwardedHeadersFromAClientChangeNeitherThePathNorTheAddress() throws Exception {
+        HttpResponse<String> prefixed = send("GET", "/", Map.of("X-Forwarded-Prefix", "/api/fleet/fleet-2/tables", "Forwarded", "for=192.0.2.1"));
+
+        assertThat(prefixed.statusCode()).isEqualTo(200);
+        assertThat(prefixed.body()).as("the dashboard, not a service").contains("<title>TiltFleet").doesNotContain("\"service\"");
+    }
+
+    @Test
+    void aJwtFleetsClaimValueThatIsNoFleetIdIsIgnored() throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder().subject("mallory@clinic").audience(AUDIENCE)
+                .claim("roles", List.of("viewer")).claim("fleets", List.of("clinic-1,*", "clinic-2"))
+                .expirationTime(Date.from(Instant.now().plusSeconds(300))).issueTime(new Date()).build());
+        jwt.sign(new RSASSASigner((RSAPrivateKey) signingKeys.getPrivate()));
+
+        HttpResponse<String> response = sendBearer("GET", "/api/alerts/a-1", jwt.serialize());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).as("the services are told only the real fleet id").contains("\"fleets\":\"clinic-2\"");
+    }
+
+    @Test
     void aJwtFromTheConfiguredIssuerCarriesItsRolesAndAForgedOneIsRefused() throws Exception {
-        String operator = token(signingKeys, List.of("operator"), Instant.now().plusSeconds(300));
-        String viewer = token(signingKeys, List.of("viewer"), Instant.now().plusSeconds(300));
+        String operator = token(signingKeys, List.of("operator"), Instant.now().plusSeconds(300), AUDIENCE);
+        String viewer = token(signingKeys, List.of("viewer"), Instant.now().plusSeconds(300), AUDIENCE);
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
-        String forged = token(generator.generateKeyPair(), List.of("operator"), Instant.now().plusSeconds(300));
-        String expired = token(signingKeys, List.of("operator"), Instant.now().minusSeconds(300));
+        String forged = token(generator.generateKeyPair(), List.of("operator"), Instant.now().plusSeconds(300), AUDIENCE);
+        String expired = token(signingKeys, List.of("operator"), Instant.now().minusSeconds(300), AUDIENCE);
 
         assertThat(sendBearer("POST", "/api/alerts/a-1/acknowledge", operator).statusCode()).isEqualTo(200);
         assertThat(sendBearer("POST", "/api/alerts/a-1/acknowledge", viewer).statusCode()).isEqualTo(403);
@@ -151,6 +193,21 @@ class GatewayTest {
         assertThat(sendBearer("GET", "/api/me", operator).body()).contains("\"name\":\"olivia@clinic\"", "\"roles\":[\"operator\"]",
                 "\"fleets\":[\"clinic-1\"]");
         assertThat(sendBearer("GET", "/api/fleet/clinic-2/tables", operator).statusCode()).as("a fleet outside the token's fleets claim").isEqualTo(403);
+    }
+
+    @Test
+    void aJwtIssuedForAnotherAudienceOrForNoneIsRefused() throws Exception {
+        // Given tokens of the configured issuer, signed with its key and unexpired, one per audience
+        String forThisApi = token(signingKeys, List.of("viewer"), Instant.now().plusSeconds(300), AUDIENCE);
+        String forAnotherApplication = token(signingKeys, List.of("viewer"), Instant.now().plusSeconds(300), "billing-api");
+        String forNoAudience = token(signingKeys, List.of("viewer"), Instant.now().plusSeconds(300), null);
+
+        // Then only the one naming this API is accepted
+        assertThat(sendBearer("GET", "/api/fleet/clinic-1/tables", forThisApi).statusCode()).isEqualTo(200);
+        HttpResponse<String> other = sendBearer("GET", "/api/fleet/clinic-1/tables", forAnotherApplication);
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(401);
+        assertThat(other.body()).contains("\"status\":401", "aud").doesNotContain("\"service\"");
+        assertThat(sendBearer("GET", "/api/fleet/clinic-1/tables", forNoAudience).statusCode()).isEqualTo(401);
     }
 
     @Test
@@ -178,20 +235,112 @@ class GatewayTest {
     }
 
     @Test
-    void theDashboardAndTheApiDescriptionNeedNoCredentialAndEachRouteIsMeasured() throws Exception {
-        send("GET", "/api/alerts", "tf-viewer-local");
+    void aCredentialHoldsAtMostItsNumberOfEventStreamsAtOnce() throws Exception {
+        // Given the analyst holds two streams open, the most this gateway allows (max-streams-per-credential=2)
+        List<Disposable> streams = new ArrayList<>();
+        List<String> first = new CopyOnWriteArrayList<>();
+        List<String> second = new CopyOnWriteArrayList<>();
+        try {
+            streams.add(stream("tf-analyst-local", first));
+            streams.add(stream("tf-analyst-local", second));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !first.isEmpty() && !second.isEmpty());
 
-        assertThat(send("GET", "/", Map.of()).body()).contains("<title>TiltFleet");
-        assertThat(send("GET", "/openapi.yaml", Map.of()).body()).contains("openapi: 3.1");
-        assertThat(send("GET", "/actuator/prometheus", Map.of()).body()).contains("spring_cloud_gateway_requests_seconds_count")
-                .contains("routeId=\"safety\"");
+            // When it opens a third, it is refused, while another credential still gets one
+            try (Opened third = openStream("tf-analyst-local")) {
+                assertThat(third.status()).isEqualTo(429);
+                assertThat(third.body()).contains("\"status\":429", "2 event streams open");
+            }
+            List<String> another = new CopyOnWriteArrayList<>();
+            streams.add(stream("tf-supervisor-local", another));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !another.isEmpty());
+
+            // And once it closes one, it may open another
+            streams.remove(0).dispose();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (Opened again = openStream("tf-analyst-local")) {
+                    return again.status() == 200;
+                }
+            });
+        } finally {
+            streams.forEach(Disposable::dispose);
+        }
     }
 
-    static String token(KeyPair keys, List<String> roles, Instant expires) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder().subject("olivia@clinic")
+    @Test
+    void aBrowserOnAnAllowedOriginMayAskFirstButAPlainOptionsRequestNeedsACredential() throws Exception {
+        HttpResponse<String> preflight = send("OPTIONS", "/api/fleet/clinic-1/tables",
+                Map.of("Origin", "http://localhost:8080", "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "x-api-key"));
+        HttpResponse<String> plain = send("OPTIONS", "/api/fleet/clinic-1/tables", Map.of());
+
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:8080");
+        assertThat(preflight.body()).doesNotContain("\"service\"");
+        assertThat(plain.statusCode()).as("no service is reached without a credential").isEqualTo(401);
+        assertThat(plain.body()).contains("\"status\":401").doesNotContain("\"service\"");
+    }
+
+    @Test
+    void theDashboardAndTheApiDescriptionNeedNoCredential() throws Exception {
+        assertThat(send("GET", "/", Map.of()).body()).contains("<title>TiltFleet");
+        assertThat(send("GET", "/openapi.yaml", Map.of()).body()).contains("openapi: 3.1");
+    }
+
+    @Test
+    void healthAndMetricsAreOnTheManagementPortOnlyAndEachRouteIsMeasured() throws Exception {
+        send("GET", "/api/alerts", "tf-viewer-local");
+        int management = LocalStack.managementPort(gateway);
+        YamlPropertiesFactoryBean configuration = new YamlPropertiesFactoryBean();
+        configuration.setResources(new ClassPathResource("gateway.yml"));
+        assertThat(configuration.getObject().getProperty("management.server.port")).as("gateway.yml's own management port").isEqualTo("8090");
+
+        // the public port serves neither health details nor metrics, to anyone
+        for (String path : List.of("/actuator/health", "/actuator/health/readiness", "/actuator/prometheus", "/actuator/info")) {
+            HttpResponse<String> response = send("GET", path, Map.of());
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.body()).as(path).doesNotContain("components", "jvm_");
+        }
+        // the management port serves probes and Prometheus without a credential
+        assertThat(management).isNotEqualTo(port());
+        assertThat(send(management, "GET", "/actuator/health/readiness", Map.of()).body()).contains("\"status\":\"UP\"");
+        HttpResponse<String> metrics = send(management, "GET", "/actuator/prometheus", Map.of());
+        assertThat(metrics.body()).contains("spring_cloud_gateway_requests_seconds_count").contains("routeId=\"safety\"");
+        assertThat(metrics.headers().allValues("Set-Cookie")).isEmpty();
+        // and Spring Security still guards it: what is not for monitoring needs a credential, and no role may read it
+        HttpResponse<String> anonymous = send(management, "GET", "/actuator/metrics", Map.of());
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).contains("\"status\":401");
+        assertThat(send(management, "GET", "/actuator/metrics", Map.of("X-API-Key", "tf-supervisor-local")).statusCode()).isEqualTo(403);
+        assertThat(send(management, "GET", "/actuator/%68ealth", Map.of()).statusCode()).as("encoded paths").isEqualTo(400);
+    }
+
+    /** A token for this API's audience (gateway.yml), or for another, or (null) for none. */
+    static String token(KeyPair keys, List<String> roles, Instant expires, String audience) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), new JWTClaimsSet.Builder().subject("olivia@clinic").audience(audience)
                 .claim("roles", roles).claim("fleets", List.of("clinic-1")).expirationTime(Date.from(expires)).issueTime(new Date()).build());
         jwt.sign(new RSASSASigner((RSAPrivateKey) keys.getPrivate()));
         return jwt.serialize();
+    }
+
+    /** A stream request's status, with the body of a refusal (an open stream's is never read: it does not end). */
+    record Opened(int status, String body, InputStream stream) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            stream.close();
+        }
+    }
+
+    private static Opened openStream(String apiKey) throws Exception {
+        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + "/api/fleet/endless/stream"))
+                .header("X-API-Key", apiKey).build(), HttpResponse.BodyHandlers.ofInputStream());
+        String body = response.statusCode() == 200 ? "" : new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
+        return new Opened(response.statusCode(), body, response.body());
+    }
+
+    /** An event stream of the stand-in's endless fleet, read as it comes; dispose to close it. */
+    private static Disposable stream(String apiKey, List<String> events) {
+        return WebClient.create("http://127.0.0.1:" + port()).get().uri("/api/fleet/endless/stream").header("X-API-Key", apiKey)
+                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .subscribe(event -> events.add(event.data()));
     }
 
     static HttpResponse<String> send(String method, String path, String apiKey) throws Exception {
@@ -208,7 +357,7 @@ class GatewayTest {
 
     static HttpResponse<String> send(int port, String method, String path, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
-                .method(method, "GET".equals(method) ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{\"by\":\"olivia\"}"))
+                .method(method, "GET".equals(method) || "OPTIONS".equals(method) ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{\"by\":\"olivia\"}"))
                 .header("Content-Type", "application/json");
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

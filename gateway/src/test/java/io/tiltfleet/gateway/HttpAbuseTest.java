@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.simulator.TablePublisher;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -111,6 +112,51 @@ class HttpAbuseTest {
                 send("POST", "/api/alerts/" + fleet1Alert + "/acknowledge", carlClaimingAll, "{\"by\":\"sam\"}")).body())
                 .contains("\"acknowledgedBy\":\"carl\"");
         assertThat(get(SAM, "/api/alerts/" + fleet2Alert).body()).as("fleet-2's alert untouched").contains("\"acknowledgedBy\":null");
+    }
+
+    @Test
+    void noSpellingOfAPathOrAFilterReachesAnotherFleet() throws Exception {
+        String fleet2Profile = "/tables/t-2/profile";
+        List<HttpResponse<String>> refused = new ArrayList<>();
+        // percent-encoded letters: the routes and services decode them, so the gateway refuses every '%' in a path
+        refused.add(expect("fleet-1 key: encoded letter in /api/fleet", 400, get(CARL, "/api/%66leet/fleet-2/tables")));
+        refused.add(expect("fleet-1 key: encoded letter in /api/alerts lists every fleet", 400, get(CARL, "/api/%61lerts")));
+        refused.add(expect("fleet-1 key: encoded letter in a profile PUT", 400,
+                send("PUT", "/api/%66leet/fleet-2" + fleet2Profile, key(CARL), "{\"maxAngleDeg\":10,\"contraindications\":[]}")));
+        refused.add(expect("fleet-1 key: encoded letter in an export", 400, get(CARL, "/api/analytics/%66leets/fleet-2/exports/sessions")));
+        refused.add(expect("fleet-1 key: encoded letter in the fleet id", 400, get(CARL, "/api/fleet/%66leet-2/tables")));
+        refused.add(expect("fleet-1 key: encoded dash in the fleet id", 400, get(CARL, "/api/fleet/fleet%2D2/tables")));
+        refused.add(expect("fleet-1 key: doubly encoded slash", 400, get(CARL, "/api/fleet/fleet-1%252F..%252Ffleet-2/tables")));
+        refused.add(expect("encoded /api, which skipped the rate limit", 400, get(CARL, "/%61pi/fleet/fleet-1/tables")));
+        // letter case: the fixed words match in any case, fleet ids exactly, as the services compare them
+        refused.add(expect("fleet-1 key: /API in capitals", 403, get(CARL, "/API/fleet/fleet-2/tables")));
+        refused.add(expect("fleet-1 key: /api/Fleet in mixed case", 403, get(CARL, "/api/Fleet/fleet-2/tables")));
+        refused.add(expect("fleet-1 key: /api/analytics/Fleets in mixed case", 403, get(CARL, "/api/analytics/Fleets/fleet-2/sessions")));
+        refused.add(expect("fleet-1 key: fleet id in capitals", 403, get(CARL, "/api/fleet/FLEET-2/tables")));
+        // slashes, dot segments and matrix parameters
+        refused.add(expect("fleet-1 key: double slash", 400, get(CARL, "/api//fleet/fleet-2/tables")));
+        refused.add(expect("fleet-1 key: trailing slash", 403, get(CARL, "/api/fleet/fleet-2/tables/")));
+        refused.add(expect("fleet-1 key: dot segments climbing out of its fleet", 400, get(CARL, "/api/fleet/fleet-1/../../fleet/fleet-2/tables")));
+        refused.add(expect("fleet-1 key: matrix parameter on the fleet word", 400, get(CARL, "/api/fleet;x=1/fleet-2/tables")));
+        refused.add(expect("fleet-1 key: matrix parameter on the alert list", 400, get(CARL, "/api/alerts;fleetId=fleet-1")));
+        // the alert list's fleetId however it is given
+        refused.add(expect("fleet-1 key: fleetId twice", 403, get(CARL, "/api/alerts?fleetId=fleet-1&fleetId=fleet-2")));
+        refused.add(expect("fleet-1 key: fleetId encoded", 403, get(CARL, "/api/alerts?fleetId=fleet%2D2")));
+        refused.add(expect("fleet-1 key: fleetId of both fleets, comma-joined", 403, get(CARL, "/api/alerts?fleetId=fleet-1,fleet-2")));
+        refused.add(expect("fleet-1 key: fleetid in another case beside its own", 403, get(CARL, "/api/alerts?fleetId=fleet-1&FLEETID=fleet-2")));
+        refused.add(expect("fleet-1 key: fleetId without a value", 403, get(CARL, "/api/alerts?fleetId")));
+        refused.add(expect("fleet-1 key: alert list with a trailing slash", 403, get(CARL, "/api/alerts/?fleetId=fleet-2")));
+        // methods no rule names
+        refused.add(expect("OPTIONS without a credential", 401, send("OPTIONS", "/api/fleet/fleet-2/tables", Map.of(), null)));
+        assertThat(refused).allSatisfy(response -> assertThat(response.body()).doesNotContain("secret-table-of-fleet-2"));
+        assertThat(get(SAM, "/api/fleet/fleet-2" + fleet2Profile).body()).as("fleet-2's profile untouched").doesNotContain("\"maxAngleDeg\":10");
+    }
+
+    @Test
+    void healthDetailsAndMetricsAreNotOnThePublicPort() throws Exception {
+        expect("metrics on the public port", 404, send("GET", "/actuator/prometheus", Map.of(), null));
+        expect("health details on the public port", 404, send("GET", "/actuator/health", Map.of(), null));
+        assertThat(LoopbackHttp.get(LocalStack.managementPort(stack.gateway), "/actuator/health/readiness")).contains("\"UP\"");
     }
 
     @Test

@@ -45,7 +45,7 @@ public final class LocalStack implements AutoCloseable {
         safety = remember(SafetyAlertApplication.builder().run(service));
         analytics = remember(AnalyticsApplication.builder().run(with(service,
                 "--spring.kafka.consumer.group-id=e2e-analytics", "--tiltfleet.analytics.idle-timeout=5s")));
-        gateway = remember(GatewayApplication.builder().profiles("local").run(with(common,
+        gateway = remember(GatewayApplication.builder().profiles("local").run(with(common, "--management.server.port=0",
                 "--tiltfleet.gateway.safety-uri=http://127.0.0.1:" + port(safety),
                 "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + port(analytics))));
     }
@@ -67,6 +67,11 @@ public final class LocalStack implements AutoCloseable {
 
     public static int port(ConfigurableApplicationContext context) {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    /** Where a context serves /actuator: the gateway on its own management port, a service on its server port unless it has one too. */
+    public static int managementPort(ConfigurableApplicationContext context) {
+        return context.getEnvironment().getProperty("local.management.port", Integer.class, port(context));
     }
 
     public String dashboardUrl() {

@@ -11,7 +11,7 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * Stand-ins for the safety-alert and analytics services: each answers with what it received (which
  * service, method, path, whether a credential reached it, and who the gateway says the caller is); the safety one streams five events
- * 300 ms apart and answers {@code /api/alerts/slow} after 1.5 s.
+ * 300 ms apart (for fleet {@code endless}: one every 300 ms until the client goes) and answers {@code /api/alerts/slow} after 1.5 s.
  */
 final class StubServices implements AutoCloseable {
 
@@ -21,7 +21,8 @@ final class StubServices implements AutoCloseable {
     private StubServices() {
         safety = HttpServer.create().host("127.0.0.1").port(0).route(routes -> routes
                 .get("/api/fleet/{fleetId}/stream", (request, response) -> response.header("Content-Type", "text/event-stream")
-                        .sendString(Flux.interval(Duration.ofMillis(300)).take(5).map(n -> "event: table\ndata: {\"n\":" + n + "}\n\n")))
+                        .sendString(Flux.interval(Duration.ofMillis(300)).take("endless".equals(request.param("fleetId")) ? Long.MAX_VALUE : 5)
+                                .map(n -> "event: table\ndata: {\"n\":" + n + "}\n\n")))
                 .get("/api/alerts/slow", (request, response) -> echo("safety", request, response).delaySubscription(Duration.ofMillis(1500)))
                 .route(request -> true, (request, response) -> echo("safety", request, response))).bindNow();
         analytics = HttpServer.create().host("127.0.0.1").port(0)

@@ -1,7 +1,6 @@
 package io.tiltfleet.gateway.security;
 
 import io.tiltfleet.gateway.ProblemResponses;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -9,6 +8,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.core.Authentication;
@@ -35,10 +35,16 @@ final class FleetScope implements WebFilter {
     static final String AUTHORITY_PREFIX = "FLEET_";
     static final String EVERY_FLEET = "*";
 
+    /*
+     * Matched on the path as sent, which PlainPaths and the firewall keep equal to the decoded path the
+     * routes and services match; the fixed words in any letter case, so that the scope never depends on
+     * a service matching them case-sensitively. Fleet ids are compared exactly, as the services do.
+     */
     private static final List<Pattern> FLEET_PATHS = List.of(
-            Pattern.compile("^/api/fleet/([^/]*)(/.*)?$"),
-            Pattern.compile("^/api/analytics/fleets/([^/]*)(/.*)?$"));
-    private static final Pattern ALERT_LIST = Pattern.compile("^/api/alerts/?$");
+            Pattern.compile("^/(?i:api/fleet)/([^/]*)(/.*)?$"),
+            Pattern.compile("^/(?i:api/analytics/fleets)/([^/]*)(/.*)?$"));
+    private static final Pattern ALERT_LIST = Pattern.compile("^/(?i:api/alerts)/?$");
+    private static final String FLEET_PARAMETER = "fleetId";
 
     static Set<String> fleetsOf(Authentication authentication) {
         return authentication.getAuthorities().stream().map(GrantedAuthority::getAuthority)
@@ -53,6 +59,7 @@ final class FleetScope implements WebFilter {
                 return chain.filter(exchange.mutate().request(request -> request.headers(headers -> {
                     headers.remove(FLEETS_HEADER);
                     headers.remove(CALLER_HEADER);
+                    headers.remove(HttpHeaders.CONNECTION);
                 })).build());
             }
             Set<String> fleets = fleetsOf(authentication);
@@ -64,6 +71,8 @@ final class FleetScope implements WebFilter {
             return chain.filter(exchange.mutate().request(request -> request.headers(headers -> {
                 headers.set(FLEETS_HEADER, allowed);
                 headers.set(CALLER_HEADER, authentication.getName());
+                // the routing drops every header a client's Connection header names (hop-by-hop): it must not name these
+                headers.remove(HttpHeaders.CONNECTION);
             })).build());
         });
     }
@@ -80,7 +89,14 @@ final class FleetScope implements WebFilter {
             }
         }
         if (ALERT_LIST.matcher(path).matches()) {
-            Collection<String> named = request.getQueryParams().getOrDefault("fleetId", List.of());
+            // the service binds fleetId in exactly this case: any other spelling would reach it as no filter at all
+            Optional<String> misspelt = request.getQueryParams().keySet().stream()
+                    .filter(name -> name.equalsIgnoreCase(FLEET_PARAMETER) && !name.equals(FLEET_PARAMETER)).findFirst();
+            if (misspelt.isPresent()) {
+                return Optional.of("may list alerts of its fleets only, named as fleetId, not " + misspelt.get());
+            }
+            List<String> named = request.getQueryParams().getOrDefault(FLEET_PARAMETER, List.of()).stream()
+                    .map(fleet -> fleet == null ? "" : fleet).toList();   // "?fleetId" without a value names no fleet
             if (named.isEmpty()) {
                 return Optional.of("may list alerts of its fleets only: add fleetId=" + String.join(" or fleetId=", fleets));
             }

@@ -1,9 +1,12 @@
 package io.tiltfleet.gateway.security;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tiltfleet.gateway.GatewayProperties;
 import io.tiltfleet.gateway.ProblemResponses;
+import io.tiltfleet.gateway.limits.RateLimitFilter;
 import java.util.Collection;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -35,12 +38,17 @@ import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 
 /**
  * Every {@code /api} call needs a credential: an API key (machines, and the dashboard of the local
- * run) or, where an identity provider is configured, a JWT whose {@code roles} claim names the roles
+ * run) or, where an identity provider is configured, a JWT for this API's audience
+ * ({@code spring.security.oauth2.resourceserver.jwt.audiences}) whose {@code roles} claim names the roles
  * and whose {@code fleets} claim the fleets it may see ({@link FleetScope}). Reading is for every role; acknowledging alerts and editing safety profiles is for operators;
- * exports are for analysts. The dashboard's static files, health and metrics need none.
+ * exports are for analysts. The dashboard's static files need none, nor do health and metrics, which
+ * only the management port serves (these rules guard both ports). Each credential's requests are
+ * counted ({@link RateLimitFilter}) before its roles and fleets are checked, so that refusals count too.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
+
+    private static final Pattern FLEET_AUTHORITY = Pattern.compile(Pattern.quote(FleetScope.AUTHORITY_PREFIX) + "(\\*|[A-Za-z0-9_-]{1,64})");
 
     @Bean
     ApiKeys apiKeys(GatewayProperties properties) {
@@ -48,7 +56,8 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityWebFilterChain api(ServerHttpSecurity http, ApiKeys apiKeys, ObjectProvider<ReactiveJwtDecoder> jwtDecoder) {
+    SecurityWebFilterChain api(ServerHttpSecurity http, ApiKeys apiKeys, ObjectProvider<ReactiveJwtDecoder> jwtDecoder,
+                               GatewayProperties properties, MeterRegistry registry) {
         ServerAuthenticationEntryPoint unauthenticated = (exchange, failure) -> {
             exchange.getResponse().getHeaders().add(HttpHeaders.WWW_AUTHENTICATE, "Bearer, ApiKey header=\"" + ApiKeys.HEADER + "\"");
             return ProblemResponses.write(exchange, HttpStatus.UNAUTHORIZED, failure.getMessage() == null || failure.getMessage().isBlank()
@@ -74,10 +83,10 @@ class SecurityConfiguration {
                 .logout(ServerHttpSecurity.LogoutSpec::disable)
                 .cors(Customizer.withDefaults())
                 .addFilterAt(apiKeyFilter, SecurityWebFiltersOrder.AUTHENTICATION)
+                .addFilterBefore(new RateLimitFilter(properties, registry), SecurityWebFiltersOrder.AUTHORIZATION)
                 .addFilterAfter(new FleetScope(), SecurityWebFiltersOrder.AUTHORIZATION)
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden))
                 .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers(HttpMethod.OPTIONS).permitAll()
                         .pathMatchers("/", "/index.html", "/dashboard.js", "/dashboard.css", "/favicon.svg", "/openapi.yaml").permitAll()
                         .pathMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
                         .pathMatchers(HttpMethod.POST, "/api/alerts/*/acknowledge").hasRole(Roles.OPERATOR)
@@ -88,11 +97,20 @@ class SecurityConfiguration {
         if (jwtDecoder.getIfAvailable() != null) {
             JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
             converter.setJwtGrantedAuthoritiesConverter(jwt -> Stream.concat(
-                    claimAuthorities(jwt, "roles", "ROLE_").stream(), claimAuthorities(jwt, "fleets", FleetScope.AUTHORITY_PREFIX).stream()).toList());
+                    claimAuthorities(jwt, "roles", "ROLE_").stream(), fleetAuthorities(jwt).stream()).toList());
             http.oauth2ResourceServer(server -> server.authenticationEntryPoint(unauthenticated)
                     .jwt(jwt -> jwt.jwtAuthenticationConverter(new ReactiveJwtAuthenticationConverterAdapter(converter))));
         }
         return http.build();
+    }
+
+    /**
+     * A fleets claim value that is not a fleet id (or {@code *}) is ignored: the services read the fleets
+     * as one comma-separated header, where {@code "fleet-1,*"} would turn into every fleet.
+     */
+    private static Collection<GrantedAuthority> fleetAuthorities(Jwt jwt) {
+        return claimAuthorities(jwt, "fleets", FleetScope.AUTHORITY_PREFIX).stream()
+                .filter(authority -> FLEET_AUTHORITY.matcher(authority.getAuthority()).matches()).toList();
     }
 
     private static Collection<GrantedAuthority> claimAuthorities(Jwt jwt, String claim, String prefix) {
