@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The platform on this machine, on embedded infrastructure: Mosquitto (1883), Kafka in KRaft mode (9092),
-# a MongoDB wire-protocol stand-in (27017), the services, the gateway with the fleet dashboard (8080),
-# and a simulated fleet of 50 tables.
-# Ctrl-C stops everything. Logs: target/local/*.log
+# a MongoDB wire-protocol stand-in (27017), the services, the gateway with the fleet dashboard (8080; health and
+# metrics on 8090) and a simulated fleet of 50 tables.
+# Ctrl-C (or SIGTERM) stops everything and ends the script. Logs: target/local/*.log
+# SKIP_BUILD=1 runs the jars of the last build instead of building first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -13,15 +14,19 @@ if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
   echo "installing mosquitto (Debian package)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null
 fi
-for port in 1883 9092 27017 8080 8081 8082 8083; do
+for port in 1883 9092 27017 8080 8081 8082 8083 8090; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "port $port is already in use on 127.0.0.1: stop what listens there (another local run?) and try again" >&2
     exit 1
   fi
 done
 
-echo "building (mvn -DskipTests install) ..."
-mvn -q -B -ntp -DskipTests install
+if [ "${SKIP_BUILD:-}" = 1 ]; then
+  echo "not building (SKIP_BUILD=1): running the jars of the last build"
+else
+  echo "building (mvn -DskipTests install) ..."
+  mvn -q -B -ntp -DskipTests install
+fi
 mvn -q -B -ntp -pl infra/embedded dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 CLASSPATH_INFRA="$ROOT/infra/embedded/target/classes:$(cat infra/embedded/target/classpath.txt)"
 rm -rf "$LOGS" && mkdir -p "$LOGS"
@@ -33,7 +38,11 @@ stop_all() {
   for (( i=${#pids[@]}-1; i>=0; i-- )); do kill "${pids[$i]}" 2>/dev/null || true; wait "${pids[$i]}" 2>/dev/null || true; done
   echo "stopped"
 }
-trap stop_all INT TERM EXIT
+# a signal stops everything and then ends the script (the status a shell gives a job killed by it);
+# EXIT stops what a failed start left running
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
 
 wait_for() { # name, seconds, command...
   local name=$1 seconds=$2; shift 2
@@ -53,22 +62,23 @@ pids+=($!)
 wait_for "ingest-service" 90 healthy 8081
 echo "ingest-service up: http://127.0.0.1:8081/actuator/health, metrics at /actuator/prometheus"
 
-# the MongoDB stand-in lacks the 'hello' command of the driver's health check
+# the MongoDB stand-in lacks the 'hello' command of the driver's health check; the local profile lets a curl on this
+# machine call a service's API without the gateway's caller headers (every port here is on 127.0.0.1 only)
 TILTFLEET_MONGO_HEALTH=false java -Xmx512m -jar services/safety-alert-service/target/safety-alert-service-*-exec.jar \
-  >"$LOGS/safety-alert-service.log" 2>&1 &
+  --spring.profiles.active=local >"$LOGS/safety-alert-service.log" 2>&1 &
 pids+=($!)
 wait_for "safety-alert-service" 90 healthy 8082
 echo "safety-alert-service up: http://127.0.0.1:8082/api/fleet/fleet-1/tables, live stream at /api/fleet/fleet-1/stream"
 
 TILTFLEET_MONGO_HEALTH=false java -Xmx384m -jar services/analytics-service/target/analytics-service-*-exec.jar \
-  >"$LOGS/analytics-service.log" 2>&1 &
+  --spring.profiles.active=local >"$LOGS/analytics-service.log" 2>&1 &
 pids+=($!)
 wait_for "analytics-service" 90 healthy 8083
 echo "analytics-service up: http://127.0.0.1:8083/api/analytics/fleets/fleet-1/summary, sessions CSV at /api/analytics/fleets/fleet-1/exports/sessions"
 
 java -Xmx256m -jar gateway/target/gateway-*-exec.jar --spring.profiles.active=local >"$LOGS/gateway.log" 2>&1 &
 pids+=($!)
-wait_for "gateway" 90 healthy 8080
+wait_for "gateway" 90 healthy 8090   # its management port: health and metrics
 
 java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" >"$LOGS/fleet-simulator.log" 2>&1 &
 pids+=($!)
@@ -87,10 +97,17 @@ ready in $(( $(date +%s) - started ))s. Ctrl-C stops everything.
 READY
 
 metric() { curl -fsS "http://127.0.0.1:$1/actuator/prometheus" | awk -v m="$2" '$1 ~ "^"m {s+=$2} END {printf "%d", s}'; }
-while sleep 10; do
-  echo "$(date +%T) ingest: received $(metric 8081 tiltfleet_ingest_messages_received_total)," \
-       "forwarded $(metric 8081 tiltfleet_ingest_messages_forwarded_total), rejected $(metric 8081 tiltfleet_ingest_messages_rejected_total)" \
-       "| safety: readings $(metric 8082 tiltfleet_safety_readings_processed_total), alerts raised $(metric 8082 tiltfleet_safety_alerts_raised_total)" \
-       "| analytics: sessions closed $(metric 8083 tiltfleet_analytics_sessions_closed_total), open $(metric 8083 tiltfleet_analytics_sessions_open)" \
-       "| simulator: $(grep '^t=' "$LOGS/fleet-simulator.log" | tail -1)"
-done
+report() {
+  while sleep 10; do
+    echo "$(date +%T) ingest: received $(metric 8081 tiltfleet_ingest_messages_received_total)," \
+         "forwarded $(metric 8081 tiltfleet_ingest_messages_forwarded_total), rejected $(metric 8081 tiltfleet_ingest_messages_rejected_total)" \
+         "| safety: readings $(metric 8082 tiltfleet_safety_readings_processed_total), alerts raised $(metric 8082 tiltfleet_safety_alerts_raised_total)" \
+         "| analytics: sessions closed $(metric 8083 tiltfleet_analytics_sessions_closed_total), open $(metric 8083 tiltfleet_analytics_sessions_open)" \
+         "| simulator: $(grep '^t=' "$LOGS/fleet-simulator.log" | tail -1)"
+  done
+}
+# The report runs in the background and this shell only waits: a signal then runs its trap at once, and cleanly
+# (bash 5.2 fails to parse a trap that lands amid the report's command substitutions), and stopping ends the script.
+report &
+pids+=($!)
+wait

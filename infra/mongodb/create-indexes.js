@@ -6,8 +6,11 @@ const tiltfleet = db.getSiblingDB("tiltfleet");
 // safety-alert-service: the open alert of a table and type (every rule signal), fleet lists newest first
 tiltfleet.alert.createIndex({ fleetId: 1, tableId: 1, type: 1, state: 1 });
 tiltfleet.alert.createIndex({ fleetId: 1, raisedAt: -1 });
-// safety-alert-service: the live state of a fleet's tables
+// safety-alert-service: at most one open alert per table and type (openSlot is "open" while open, the alert's id once closed)
+tiltfleet.alert.createIndex({ fleetId: 1, tableId: 1, type: 1, openSlot: 1 }, { unique: true, name: "one_open_alert_per_table_and_type" });
+// safety-alert-service: the live state of a fleet's tables, and the tables of a partition a new owner adopts
 tiltfleet.table_state.createIndex({ fleetId: 1 });
+tiltfleet.table_state.createIndex({ partition: 1 });
 
 // analytics-service: sessions by fleet and time, and by table
 tiltfleet.sessions.createIndex({ fleetId: 1, start: 1 });

@@ -72,7 +72,7 @@ public final class ExportBenchmark {
             double baseline = readAll(template, rows);
             ServiceProcess analytics = ServiceProcess.start("analytics-service", scratch, Ports.free(), heap,
                     "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--spring.mongodb.uri=" + mongo.uri("tiltfleet"),
-                    "--management.health.mongodb.enabled=false");
+                    "--management.health.mongodb.enabled=false", "--spring.profiles.active=local");
             try {
                 String summary = "/api/analytics/fleets/" + FLEET + "/summary?day=2026-01-02";
                 for (String format : List.of("CSV", "NDJSON")) {

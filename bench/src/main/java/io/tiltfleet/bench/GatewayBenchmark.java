@@ -48,7 +48,7 @@ public final class GatewayBenchmark {
              MongoStandIn mongo = MongoStandIn.start(Ports.free())) {
             ServiceProcess safety = ServiceProcess.start("safety-alert-service", scratch, Ports.free(), "512m",
                     "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--spring.mongodb.uri=" + mongo.uri("tiltfleet"),
-                    "--management.health.mongodb.enabled=false");
+                    "--management.health.mongodb.enabled=false", "--spring.profiles.active=local");
             ServiceProcess gateway = ServiceProcess.start("gateway", scratch, Ports.free(), "512m", "--spring.profiles.active=local",
                     "--tiltfleet.gateway.safety-uri=http://127.0.0.1:" + safety.port, "--tiltfleet.gateway.rate-limit.requests=1000000");
             try {

@@ -16,10 +16,11 @@ record PipelineServices(ServiceProcess ingest, ServiceProcess safety, ServicePro
         String mongoUri = "--spring.mongodb.uri=" + mongo.uri("tiltfleet");
         ServiceProcess ingest = ServiceProcess.start("ingest-service", scratch, Ports.free(), "512m",
                 "--tiltfleet.ingest.mqtt.broker-uri=" + mqtt.uri(), kafkaServers);
+        // the probe reads the safety service's event stream directly, as in the local run
         ServiceProcess safety = ServiceProcess.start("safety-alert-service", scratch, Ports.free(), "768m", kafkaServers, mongoUri,
-                "--management.health.mongodb.enabled=false");
+                "--management.health.mongodb.enabled=false", "--spring.profiles.active=local");
         ServiceProcess analytics = ServiceProcess.start("analytics-service", scratch, Ports.free(), "768m", kafkaServers, mongoUri,
-                "--management.health.mongodb.enabled=false");
+                "--management.health.mongodb.enabled=false", "--spring.profiles.active=local");
         return new PipelineServices(ingest, safety, analytics);
     }
 

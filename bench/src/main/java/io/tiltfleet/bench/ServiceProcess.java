@@ -31,7 +31,9 @@ final class ServiceProcess {
             command.addAll(List.of(extraOptions.split("\\s+")));
         }
         Path module = Files.isDirectory(Path.of(name)) ? Path.of(name) : Path.of("services", name);
-        command.addAll(List.of("-jar", module.resolve("target").resolve(name + "-0.1.0-SNAPSHOT-exec.jar").toString(), "--server.port=" + port, "--logging.level.root=WARN"));
+        command.addAll(List.of("-jar", module.resolve("target").resolve(name + "-0.1.0-SNAPSHOT-exec.jar").toString(), "--server.port=" + port,
+                // the gateway serves its actuator on a port of its own: here on the one port the benchmark reads
+                "--management.server.port=" + port, "--logging.level.root=WARN"));
         command.addAll(List.of(settings));
         ManagedProcess process = ManagedProcess.start(name, command, scratch.resolve(name + ".log"));
         process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health").contains("\"status\":\"UP\""), Duration.ofSeconds(120));

@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * services and the gateway in this JVM, real Mosquitto and Kafka, the MongoDB stand-in), after a table
  * has raised an alert and sent a malformed message: every series the Grafana dashboards and the
  * Prometheus rules query is one a service exposes, with the labels they group by; Prometheus scrapes
- * every service where it serves its metrics; the MongoDB index script creates what the services create.
+ * every service where it serves its metrics (the gateway: its management port); the MongoDB index script creates what the services create.
  */
 class RunningPlatformTest {
 
@@ -113,7 +113,7 @@ class RunningPlatformTest {
             assertThat(compose).as("docker-compose service %s", hostPort[0]).containsKey(hostPort[0]);
             assertThat(DockerCompose.containerPorts(hostPort[0])).contains(Integer.parseInt(hostPort[1]));
             String metricsPath = (String) job.get("metrics_path");
-            assertThat(LoopbackHttp.get(LocalStack.port(running.get(hostPort[0])), metricsPath)).contains("jvm_memory_used_bytes");
+            assertThat(LoopbackHttp.get(managementPort(running.get(hostPort[0])), metricsPath)).contains("jvm_memory_used_bytes");
             scraped.add(hostPort[0]);
         }
         assertThat(scraped).containsExactlyInAnyOrderElementsOf(running.keySet());
@@ -122,7 +122,7 @@ class RunningPlatformTest {
     @Test
     void theMongoDbIndexScriptCreatesExactlyTheIndexesTheServicesCreate() {
         Map<String, Set<String>> scripted = new TreeMap<>();
-        Matcher createIndex = Pattern.compile("tiltfleet\\.(\\w+)\\.createIndex\\(\\{([^}]*)}\\)").matcher(Repository.read("infra/mongodb/create-indexes.js"));
+        Matcher createIndex = Pattern.compile("tiltfleet\\.(\\w+)\\.createIndex\\(\\{([^}]*)}[,)]").matcher(Repository.read("infra/mongodb/create-indexes.js"));
         while (createIndex.find()) {
             scripted.computeIfAbsent(createIndex.group(1), c -> new TreeSet<>()).add(createIndex.group(2).replaceAll("\\s", ""));
         }
@@ -166,7 +166,12 @@ class RunningPlatformTest {
     }
 
     private static String scrape(ConfigurableApplicationContext service) {
-        return LoopbackHttp.get(LocalStack.port(service), "/actuator/prometheus");
+        return LoopbackHttp.get(managementPort(service), "/actuator/prometheus");
+    }
+
+    /** Where a context serves its actuator: the gateway on its own management port, a service on its one port. */
+    private static int managementPort(ConfigurableApplicationContext context) {
+        return context.getEnvironment().getProperty("local.management.port", Integer.class, LocalStack.port(context));
     }
 
     private static HttpResponse<String> throughGateway(String path) throws Exception {
