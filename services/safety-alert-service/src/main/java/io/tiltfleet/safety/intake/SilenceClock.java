@@ -1,4 +1,4 @@
-package io.tiltfleet.safety.monitoring;
+package io.tiltfleet.safety.intake;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -7,14 +7,14 @@ import org.springframework.stereotype.Component;
 @Component
 class SilenceClock {
 
-    private final Monitors monitors;
+    private final RuleEngine rules;
 
-    SilenceClock(Monitors monitors) {
-        this.monitors = monitors;
+    SilenceClock(RuleEngine rules) {
+        this.rules = rules;
     }
 
     @Scheduled(fixedDelayString = "${tiltfleet.safety.clock-tick}")
     void tick() {
-        monitors.tick();
+        rules.tick();
     }
 }

@@ -1,4 +1,4 @@
-package io.tiltfleet.safety.monitoring;
+package io.tiltfleet.safety.intake;
 
 import io.tiltfleet.contract.Topics;
 import java.util.Map;
