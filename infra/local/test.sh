@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on this machine: installs what the tests need when it is missing (Mosquitto, which
 # the tests start as their own broker process on loopback, Debian's Chromium and chromedriver for the
-# dashboard's browser test, and docker-compose to validate docker-compose.yml without a Docker daemon),
-# then runs the Maven build and prints the counts of the fault, fuzzing and abuse tests.
+# dashboard's browser test, docker-compose to validate docker-compose.yml without a Docker daemon, and
+# Node.js with npm for the API documents' lint), lints openapi.yaml and asyncapi.yaml
+# (infra/api-lint), then runs the Maven build and prints the counts of the fault, fuzzing and abuse tests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 missing=()
@@ -10,6 +11,7 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing+=(
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} (Debian packages)"
   apt-get update -qq
@@ -17,6 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 echo "docker-compose.yml: validating with $(docker-compose version --short)"
 docker-compose config --quiet
+infra/api-lint/lint.sh
 status=0
 mvn -B -ntp verify "$@" || status=$?
 # the fault, fuzzing and abuse tests' counts, from their output files, in one place of the log
