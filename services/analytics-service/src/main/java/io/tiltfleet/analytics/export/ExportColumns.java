@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The columns of the two exports, in file order; the README documents each. */
+/** The columns of the two exports, in file order; docs/analytics-service.md documents each. */
 final class ExportColumns {
 
     private static final Map<AngleBand, String> BAND_NAMES = Map.of(AngleBand.HEAD_UP, "head_up", AngleBand.FLAT_0_20, "band_0_20",
