@@ -67,7 +67,7 @@ class AddressRateLimit implements WebFilter, Ordered {
 
     /**
      * The peer's address. Forwarded headers are not read (gateway.yml: any client could send them);
-     * behind a proxy, SCG's trusted-proxies setting with the native strategy makes it the client's.
+     * behind a proxy it is the proxy's, shared by every client behind it.
      */
     private static String addressOf(ServerWebExchange exchange) {
         InetSocketAddress remote = exchange.getRequest().getRemoteAddress();

@@ -101,8 +101,10 @@ class SafetyFaultTest {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              OverAngleEpisodes episodes = new OverAngleEpisodes("fault-rebalance", kafka)) {
-            ConfigurableApplicationContext one = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
-            ConfigurableApplicationContext two = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
+            // the episode sends its readings in bursts: however long the hand-over takes, the tables are not to look silent
+            String noSilence = "--tiltfleet.safety.fleets.fault-rebalance.silence-timeout=5m";
+            ConfigurableApplicationContext one = RunningServices.safety(kafka, mongo.uri("tiltfleet"), noSilence);
+            ConfigurableApplicationContext two = RunningServices.safety(kafka, mongo.uri("tiltfleet"), noSilence);
             try {
                 // Given two instances sharing the tables, and every table's alert open
                 episodes.goOver();

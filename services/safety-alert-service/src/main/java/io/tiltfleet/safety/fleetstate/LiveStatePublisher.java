@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,7 +23,8 @@ public class LiveStatePublisher {
     private final LiveFeedRelay relay;
     private final Duration every;
     private final Map<String, Instant> shownAt = new HashMap<>();
-    private final Map<String, TableStateDocument> heldBack = new LinkedHashMap<>();
+    /** The tables whose newest state was held back; a flush shows their state as it is then. */
+    private final Set<String> heldBack = new LinkedHashSet<>();
 
     LiveStatePublisher(LiveFeedRelay relay, SafetyProperties properties) {
         this.relay = relay;
@@ -32,23 +35,28 @@ public class LiveStatePublisher {
     public void offer(TableStateDocument state, Instant now, boolean alertsChanged) {
         Instant last = shownAt.getOrDefault(state.id(), Instant.EPOCH);
         if (!alertsChanged && Duration.between(last, now).compareTo(every) < 0) {
-            heldBack.put(state.id(), state);
+            heldBack.add(state.id());
             return;
         }
         show(state, now);
     }
 
-    /** Shows the states held back whose interval has passed, except those of the tables given (offered this round already). */
-    public void flush(Instant now, Collection<String> exceptTables) {
-        Map<String, TableStateDocument> held = new LinkedHashMap<>(heldBack);
-        held.keySet().removeAll(exceptTables);
-        held.values().forEach(state -> offer(state, now, false));
+    /**
+     * Shows the tables held back whose interval has passed, except those given (offered this round
+     * already), each as it is now.
+     *
+     * @param current a table's state now, by its key
+     */
+    public void flush(Instant now, Collection<String> exceptTables, Function<String, TableStateDocument> current) {
+        Set<String> held = new LinkedHashSet<>(heldBack);
+        held.removeAll(exceptTables);
+        held.forEach(table -> offer(current.apply(table), now, false));
     }
 
     /** Tables this instance no longer decides: their new owner shows them. */
     public void forget(Collection<String> tables) {
         shownAt.keySet().removeAll(tables);
-        heldBack.keySet().removeAll(tables);
+        heldBack.removeAll(tables);
     }
 
     private void show(TableStateDocument state, Instant now) {

@@ -56,8 +56,9 @@ final class OwnedTable {
      * now is remembered as unsaved, for the clock.
      */
     boolean dueForStoring(Instant now, Duration checkpoint) {
-        unsaved = true;
-        return alertsUnsaved || Duration.between(storedAt, now).compareTo(checkpoint) >= 0;
+        boolean due = alertsUnsaved || Duration.between(storedAt, now).compareTo(checkpoint) >= 0;
+        unsaved |= !due;
+        return due;
     }
 
     void stored(Instant at) {

@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
  * The tables of the readings partitions this instance owns, each with its rules loaded from its stored
  * memory: those of a newly assigned partition at once (a table silent while inverted has no next event
  * to wait for), any other the first time one of its events arrives. After a restart or a rebalance
- * nothing is forgotten and nothing raised twice. Not thread-safe: the rule engine calls it under its lock.
+ * nothing is forgotten and nothing raised twice. The rule engine calls it under its lock, the
+ * rebalance callbacks included, so each change sees the last.
  */
 @Component
 class OwnedTables {
@@ -59,7 +60,11 @@ class OwnedTables {
     }
 
     OwnedTable find(String fleetId, String tableId) {
-        return tables.get(Topics.tableKey(fleetId, tableId));
+        return find(Topics.tableKey(fleetId, tableId));
+    }
+
+    OwnedTable find(String tableKey) {
+        return tables.get(tableKey);
     }
 
     Collection<OwnedTable> all() {

@@ -137,7 +137,7 @@ public class RuleEngine {
             tables.all().stream().filter(table -> table.unsaved() && !touched.containsKey(table.key()))
                     .forEach(table -> unsaved.put(table.key(), table));
             store(unsaved.values(), now);
-            live.flush(now, touched.keySet());
+            live.flush(now, touched.keySet(), key -> tables.find(key).state());
         } catch (RuntimeException e) {
             // what was decided stays due, what was not stored stays unsaved: the next tick or batch carries on
             log.warn("Storing or publishing alert changes failed ({} due), trying again: {}", alerts.due(), e.toString());

@@ -3,7 +3,7 @@ package io.tiltfleet.safety.intake;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-/** Time passes for the monitors even when no event arrives: that is how a silent table is noticed. */
+/** Time passes for the owned tables even when no event arrives: that is how a silent table is noticed. */
 @Component
 class SilenceClock {
 
