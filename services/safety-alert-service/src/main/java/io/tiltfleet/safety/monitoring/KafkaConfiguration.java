@@ -1,4 +1,4 @@
-package io.tiltfleet.safety.intake;
+package io.tiltfleet.safety.monitoring;
 
 import io.tiltfleet.contract.Topics;
 import java.util.Map;

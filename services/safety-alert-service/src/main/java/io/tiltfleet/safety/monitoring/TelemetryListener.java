@@ -1,4 +1,4 @@
-package io.tiltfleet.safety.intake;
+package io.tiltfleet.safety.monitoring;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,8 +23,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Feeds readings and statuses to the rules, a batch at a time; the container commits the batch's
- * offsets only after {@link RuleEngine#process} has stored everything it decided. A record that cannot
+ * Feeds readings and statuses to the monitors, a batch at a time; the container commits the batch's
+ * offsets only after {@link Monitors#process} has stored everything it decided. A record that cannot
  * be read goes to the dead-letter topic instead of stalling its partition.
  */
 @Component
@@ -33,7 +33,7 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     static final String READINGS_PROCESSED = "tiltfleet.safety.readings.processed";
     static final String RULES = "safety-rules";
 
-    private final RuleEngine rules;
+    private final Monitors monitors;
     private final JsonMapper json;
     private final Counter processed;
     private final Clock clock;
@@ -41,8 +41,8 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     private String batchStart = "";
     private Instant batchPolledAt = Instant.EPOCH;
 
-    TelemetryListener(RuleEngine rules, JsonMapper json, MeterRegistry registry, Clock clock) {
-        this.rules = rules;
+    TelemetryListener(Monitors monitors, JsonMapper json, MeterRegistry registry, Clock clock) {
+        this.monitors = monitors;
         this.clock = clock;
         this.json = json;
         this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
@@ -50,13 +50,13 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
 
     @KafkaListener(id = RULES, idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
     void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
-        rules.lookedAt(polledAt(records));
-        List<TableEvent> events = new ArrayList<>(records.size());
+        monitors.lookedAt(polledAt(records));
+        List<Monitors.TableEvent> events = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             events.add(read(records.get(i), i));
         }
-        rules.process(events, drained(consumer));
-        processed.increment(events.stream().filter(TableEvent.Reading.class::isInstance).count());
+        monitors.process(events, drained(consumer));
+        processed.increment(events.stream().filter(Monitors.Reading.class::isInstance).count());
     }
 
     /**
@@ -74,12 +74,12 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         return batchPolledAt;
     }
 
-    private TableEvent read(ConsumerRecord<String, byte[]> record, int index) {
+    private Monitors.TableEvent read(ConsumerRecord<String, byte[]> record, int index) {
         Instant observedAt = Instant.ofEpochMilli(record.timestamp());
         try {
             return Topics.TABLE_STATUS.equals(record.topic())
-                    ? new TableEvent.Status(json.readValue(record.value(), TableStatus.class), record.partition(), observedAt, record.headers())
-                    : new TableEvent.Reading(json.readValue(record.value(), TelemetryReading.class), record.partition(), observedAt, record.headers());
+                    ? new Monitors.Status(json.readValue(record.value(), TableStatus.class), record.partition(), observedAt, record.headers())
+                    : new Monitors.Reading(json.readValue(record.value(), TelemetryReading.class), record.partition(), observedAt, record.headers());
         } catch (JacksonException | IllegalArgumentException e) {
             throw new BatchListenerFailedException("unreadable " + record.topic() + " record: " + e.getMessage(), e, index);
         }
@@ -93,7 +93,7 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
      */
     @EventListener(condition = "event.listenerId.startsWith('" + RULES + "')")
     void onIdle(ListenerContainerIdleEvent event) {
-        rules.idle(clock.instant(), drained(event.getConsumer()));
+        monitors.idle(clock.instant(), drained(event.getConsumer()));
     }
 
     /**
@@ -114,11 +114,11 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        rules.adopt(readingPartitions(partitions));
+        monitors.adopt(readingPartitions(partitions));
     }
 
     @Override
     public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        rules.release(readingPartitions(partitions));
+        monitors.release(readingPartitions(partitions));
     }
 }
