@@ -27,8 +27,8 @@ else
   echo "building (mvn -DskipTests install) ..."
   mvn -q -B -ntp -DskipTests install
 fi
-mvn -q -B -ntp -pl infra/embedded dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
-CLASSPATH_INFRA="$ROOT/infra/embedded/target/classes:$(cat infra/embedded/target/classpath.txt)"
+mvn -q -B -ntp -pl testing/embedded dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+CLASSPATH_INFRA="$ROOT/testing/embedded/target/classes:$(cat testing/embedded/target/classpath.txt)"
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 
 pids=()

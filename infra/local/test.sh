@@ -3,7 +3,7 @@
 # the tests start as their own broker process on loopback, Debian's Chromium and chromedriver for the
 # dashboard's browser test, docker-compose to validate docker-compose.yml without a Docker daemon, and
 # Node.js with npm for the API documents' lint), lints openapi.yaml and asyncapi.yaml
-# (infra/api-lint), then runs the Maven build and prints the counts of the fault, fuzzing and abuse tests.
+# (tools/api-lint), then runs the Maven build and prints the counts of the fault, fuzzing and abuse tests.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 missing=()
@@ -19,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 echo "docker-compose.yml: validating with $(docker-compose version --short)"
 docker-compose config --quiet
-infra/api-lint/lint.sh
+tools/api-lint/lint.sh
 status=0
 mvn -B -ntp verify "$@" || status=$?
 # the fault, fuzzing and abuse tests' counts, from their output files, in one place of the log

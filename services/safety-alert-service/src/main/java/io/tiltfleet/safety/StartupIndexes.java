@@ -1,7 +1,7 @@
 package io.tiltfleet.safety;
 
 import io.tiltfleet.safety.alerts.AlertStore;
-import io.tiltfleet.safety.monitoring.Monitors;
+import io.tiltfleet.safety.fleetstate.TableStateStore;
 import java.time.Duration;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
@@ -12,15 +12,15 @@ import org.springframework.stereotype.Component;
 class StartupIndexes implements ApplicationRunner {
 
     private final AlertStore alerts;
-    private final Monitors monitors;
+    private final TableStateStore states;
 
-    StartupIndexes(AlertStore alerts, Monitors monitors) {
+    StartupIndexes(AlertStore alerts, TableStateStore states) {
         this.alerts = alerts;
-        this.monitors = monitors;
+        this.states = states;
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        alerts.createIndexes().then(monitors.createIndexes()).block(Duration.ofSeconds(30));
+        alerts.createIndexes().then(states.createIndexes()).block(Duration.ofSeconds(30));
     }
 }

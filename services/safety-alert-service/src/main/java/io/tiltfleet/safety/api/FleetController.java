@@ -3,7 +3,8 @@ package io.tiltfleet.safety.api;
 import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.fleetstate.LiveFeed;
 import io.tiltfleet.safety.fleetstate.TableLiveState;
-import io.tiltfleet.safety.monitoring.Monitors;
+import io.tiltfleet.safety.fleetstate.TableStateStore;
+import io.tiltfleet.safety.intake.RuleEngine;
 import io.tiltfleet.safety.profiles.ProfileStore;
 import io.tiltfleet.safety.profiles.SafetyProfile;
 import io.tiltfleet.safety.rules.Contraindication;
@@ -33,14 +34,16 @@ class FleetController {
 
     private static final String ID = "[A-Za-z0-9_-]{1,64}";
 
-    private final Monitors monitors;
+    private final RuleEngine rules;
+    private final TableStateStore states;
     private final LiveFeed feed;
     private final ProfileStore profiles;
     private final SafetyProperties properties;
     private final Clock clock;
 
-    FleetController(Monitors monitors, LiveFeed feed, ProfileStore profiles, SafetyProperties properties, Clock clock) {
-        this.monitors = monitors;
+    FleetController(RuleEngine rules, TableStateStore states, LiveFeed feed, ProfileStore profiles, SafetyProperties properties, Clock clock) {
+        this.rules = rules;
+        this.states = states;
         this.feed = feed;
         this.profiles = profiles;
         this.properties = properties;
@@ -60,7 +63,7 @@ class FleetController {
 
     @GetMapping("/tables")
     Flux<TableLiveState> tables(@PathVariable @Pattern(regexp = ID) String fleetId) {
-        return monitors.fleet(fleetId);
+        return states.fleet(fleetId);
     }
 
     /**
@@ -92,6 +95,6 @@ class FleetController {
                                       @Valid @RequestBody ProfileUpdate update) {
         SafetyProfile profile = new SafetyProfile(SafetyProfile.idOf(fleetId, tableId), fleetId, tableId, update.maxAngleDeg(),
                 update.contraindications(), clock.instant());
-        return profiles.save(profile).doOnNext(monitors::apply);
+        return profiles.save(profile).doOnNext(rules::apply);
     }
 }

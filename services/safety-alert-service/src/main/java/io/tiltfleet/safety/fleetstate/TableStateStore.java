@@ -1,0 +1,56 @@
+package io.tiltfleet.safety.fleetstate;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+import static org.springframework.data.mongodb.core.query.Query.query;
+
+import java.util.Collection;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.BulkOperations;
+import org.springframework.data.mongodb.core.FindAndReplaceOptions;
+import org.springframework.data.mongodb.core.ReactiveBulkOperations;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** The stored table states: what the rules load and save, and what every instance's fleet view reads. */
+@Component
+public class TableStateStore {
+
+    private final ReactiveMongoTemplate mongo;
+
+    TableStateStore(ReactiveMongoTemplate mongo) {
+        this.mongo = mongo;
+    }
+
+    public Mono<TableStateDocument> find(String tableKey) {
+        return mongo.findById(tableKey, TableStateDocument.class);
+    }
+
+    /** The tables whose readings come from these partitions: what a new owner of them adopts. */
+    public Flux<TableStateDocument> inPartitions(Collection<Integer> partitions) {
+        return mongo.find(query(where("partition").in(partitions)), TableStateDocument.class);
+    }
+
+    /** One bulk write for a batch's tables, each replacing the table's stored state. */
+    public Mono<Void> saveAll(Collection<TableStateDocument> states) {
+        if (states.isEmpty()) {
+            return Mono.empty();
+        }
+        ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, TableStateDocument.class);
+        states.forEach(state -> bulk.replaceOne(query(where("_id").is(state.id())), state, FindAndReplaceOptions.options().upsert()));
+        return bulk.execute().then();
+    }
+
+    /** The live state of a fleet's tables, from storage: complete whichever instance owns which table. */
+    public Flux<TableLiveState> fleet(String fleetId) {
+        return mongo.find(query(where("fleetId").is(fleetId)), TableStateDocument.class).map(TableStateDocument::liveState);
+    }
+
+    /** The fleet views read the table states of one fleet; a new owner of a partition, that partition's. */
+    public Mono<Void> createIndexes() {
+        return Flux.concat(mongo.indexOps(TableStateDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)),
+                mongo.indexOps(TableStateDocument.class).createIndex(new Index().on("partition", Sort.Direction.ASC))).then();
+    }
+}

@@ -1,0 +1,49 @@
+package io.tiltfleet.safety.intake;
+
+import io.tiltfleet.contract.Topics;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+import tools.jackson.core.JacksonException;
+
+/** The alert and live-state topics, and dead letters for records the rules cannot read. */
+@Configuration(proxyBeanMethods = false)
+class KafkaConfiguration {
+
+    @Bean
+    KafkaAdmin.NewTopics safetyTopics() {
+        return new KafkaAdmin.NewTopics(
+                TopicBuilder.name(Topics.SAFETY_ALERTS).partitions(12).replicas(1).build(),
+                TopicBuilder.name(Topics.FLEET_LIVE).partitions(12).replicas(1).config(TopicConfig.RETENTION_MS_CONFIG, "3600000").build(),
+                TopicBuilder.name(Topics.TELEMETRY_READINGS + "-dlt").partitions(1).replicas(1).build(),
+                TopicBuilder.name(Topics.TABLE_STATUS + "-dlt").partitions(1).replicas(1).build());
+    }
+
+    /** Dead letters keep the original bytes: the records could not be read as JSON in the first place. */
+    @Bean
+    DefaultErrorHandler deadLetters(KafkaProperties properties) {
+        Map<String, Object> producer = properties.buildProducerProperties();
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        KafkaTemplate<byte[], byte[]> raw = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(producer));
+        ExponentialBackOff untilStored = new ExponentialBackOff(500, 2);
+        untilStored.setMaxInterval(10_000);
+        DefaultErrorHandler handler = new DefaultErrorHandler(new DeadLetterPublishingRecoverer(raw,
+                (record, failure) -> new TopicPartition(record.topic() + "-dlt", 0)), untilStored);
+        // an unreadable record goes to its dead-letter topic at once; anything else (MongoDB away) is retried, never skipped
+        handler.addNotRetryableExceptions(JacksonException.class, IllegalArgumentException.class);
+        return handler;
+    }
+}

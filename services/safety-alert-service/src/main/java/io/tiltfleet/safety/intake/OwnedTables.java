@@ -1,0 +1,126 @@
+package io.tiltfleet.safety.intake;
+
+import io.tiltfleet.contract.Topics;
+import io.tiltfleet.safety.SafetyProperties;
+import io.tiltfleet.safety.fleetstate.TableStateDocument;
+import io.tiltfleet.safety.fleetstate.TableStateStore;
+import io.tiltfleet.safety.profiles.LimitsResolver;
+import io.tiltfleet.safety.profiles.ProfileStore;
+import io.tiltfleet.safety.profiles.SafetyProfile;
+import io.tiltfleet.safety.rules.SafetyLimits;
+import io.tiltfleet.safety.rules.TableMonitor;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The tables of the readings partitions this instance owns, each with its rules loaded from its stored
+ * memory: those of a newly assigned partition at once (a table silent while inverted has no next event
+ * to wait for), any other the first time one of its events arrives. After a restart or a rebalance
+ * nothing is forgotten and nothing raised twice. The rule engine calls it under its lock, the
+ * rebalance callbacks included, so each change sees the last.
+ */
+@Component
+class OwnedTables {
+
+    private static final Logger log = LoggerFactory.getLogger(OwnedTables.class);
+
+    private final Map<String, OwnedTable> tables = new ConcurrentHashMap<>();
+    /**
+     * The readings partitions this instance owns. A failed batch is retried with the records it held,
+     * even after a rebalance moved some of their partitions away: their new owner decides for those.
+     */
+    private final Set<Integer> ownedPartitions = ConcurrentHashMap.newKeySet();
+    /** Assigned partitions whose stored tables could not be loaded yet (MongoDB away): the clock tries again. */
+    private final Set<Integer> unloadedPartitions = ConcurrentHashMap.newKeySet();
+    private final TableStateStore states;
+    private final ProfileStore profiles;
+    private final LimitsResolver limits;
+    private final Duration timeout;
+
+    OwnedTables(TableStateStore states, ProfileStore profiles, LimitsResolver limits, SafetyProperties properties) {
+        this.states = states;
+        this.profiles = profiles;
+        this.limits = limits;
+        this.timeout = properties.storeTimeout();
+    }
+
+    /** The event's table, loaded from storage the first time; null for a reading of a partition this instance does not own. */
+    OwnedTable of(TableEvent event) {
+        if (event instanceof TableEvent.Reading && !ownedPartitions.contains(event.partition())) {
+            return null;
+        }
+        return tables.computeIfAbsent(Topics.tableKey(event.fleetId(), event.tableId()), key -> load(event));
+    }
+
+    OwnedTable find(String fleetId, String tableId) {
+        return find(Topics.tableKey(fleetId, tableId));
+    }
+
+    OwnedTable find(String tableKey) {
+        return tables.get(tableKey);
+    }
+
+    Collection<OwnedTable> all() {
+        return tables.values();
+    }
+
+    /** Newly assigned partitions: their stored tables are loaded now, or by {@link #loadUnloadedPartitions} later. */
+    void adopt(Collection<Integer> partitions) {
+        ownedPartitions.addAll(partitions);
+        unloadedPartitions.addAll(partitions);
+        loadUnloadedPartitionsOrLog();
+    }
+
+    /** A failed load never stops the clock from judging the tables already loaded: it is tried again at the next tick. */
+    void loadUnloadedPartitionsOrLog() {
+        try {
+            loadUnloadedPartitions();
+        } catch (RuntimeException e) {
+            log.warn("Loading the stored tables of partitions {} failed, the clock tries again: {}", unloadedPartitions, e.toString());
+        }
+    }
+
+    /** @return the keys of the tables forgotten: their new owner loads them from storage */
+    Set<String> release(Collection<Integer> partitions) {
+        Set<String> released = ConcurrentHashMap.newKeySet();
+        tables.values().removeIf(table -> partitions.contains(table.partition) && released.add(table.key()));
+        ownedPartitions.removeAll(partitions);
+        unloadedPartitions.removeAll(partitions);
+        return released;
+    }
+
+    private void loadUnloadedPartitions() {
+        if (unloadedPartitions.isEmpty()) {
+            return;
+        }
+        Set<Integer> partitions = Set.copyOf(unloadedPartitions);
+        List<TableStateDocument> stored = states.inPartitions(partitions).collectList().block(timeout);
+        Map<String, SafetyProfile> profilesByKey = profiles.findAll(stored.stream().map(TableStateDocument::id).toList())
+                .collectMap(SafetyProfile::id).block(timeout);
+        for (TableStateDocument state : stored) {
+            tables.computeIfAbsent(state.id(), key -> owning(state.fleetId(), state.tableId(), state.partition(), profilesByKey.get(key), state));
+        }
+        unloadedPartitions.removeAll(partitions);
+        log.info("Adopted {} stored tables of partitions {}", stored.size(), partitions);
+    }
+
+    private OwnedTable load(TableEvent event) {
+        SafetyProfile profile = profiles.find(event.fleetId(), event.tableId()).block(timeout);
+        TableStateDocument stored = states.find(Topics.tableKey(event.fleetId(), event.tableId())).block(timeout);
+        return owning(event.fleetId(), event.tableId(), event.partition(), profile, stored);
+    }
+
+    private OwnedTable owning(String fleetId, String tableId, int partition, SafetyProfile profile, TableStateDocument stored) {
+        SafetyLimits tableLimits = limits.limitsFor(fleetId, profile);
+        TableMonitor monitor = stored == null ? new TableMonitor(fleetId, tableId, tableLimits)
+                : TableMonitor.remembering(fleetId, tableId, tableLimits, stored.memory());
+        return new OwnedTable(fleetId, tableId, monitor, partition, stored == null || stored.online());
+    }
+}

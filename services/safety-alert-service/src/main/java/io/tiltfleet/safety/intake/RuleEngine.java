@@ -1,0 +1,234 @@
+package io.tiltfleet.safety.intake;
+
+import io.tiltfleet.contract.TableStatus;
+import io.tiltfleet.safety.SafetyProperties;
+import io.tiltfleet.safety.alerts.AlertPublisher;
+import io.tiltfleet.safety.fleetstate.LiveStatePublisher;
+import io.tiltfleet.safety.fleetstate.TableStateDocument;
+import io.tiltfleet.safety.fleetstate.TableStateStore;
+import io.tiltfleet.safety.profiles.LimitsResolver;
+import io.tiltfleet.safety.profiles.SafetyProfile;
+import io.tiltfleet.safety.rules.AlertSignal;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the owned tables' events, the passing of time and profile changes through the rules, and sees
+ * what they decide through: the alert changes delivered ({@link AlertPublisher}), then the tables'
+ * memory stored, then their live states shown, before a batch returns and its offsets are committed.
+ * A decision whose write fails stays due, and the next batch, redelivery or tick first finishes it: the
+ * memory already counts its readings as seen, so re-running them would decide nothing again.
+ */
+@Component
+public class RuleEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(RuleEngine.class);
+
+    /** The newest event time seen per partition: the clock of a partition whose consumer is behind. */
+    private final Map<Integer, Instant> partitionTime = new ConcurrentHashMap<>();
+    private volatile boolean caughtUp;
+    /**
+     * When this instance last looked at its partitions: a poll that returned readings, or one that found
+     * none. Silence is judged as of then, not of now, so that a batch that took long to store (MongoDB
+     * slow) never makes the tables whose next readings wait in Kafka look silent.
+     */
+    private volatile Instant lookedAt = Instant.EPOCH;
+    /** Profile changes from the API, applied by the thread that runs the rules, so that no request waits for it. */
+    private final Queue<SafetyProfile> changedProfiles = new ConcurrentLinkedQueue<>();
+    /** The listener and the clock both change the tables and their alerts: one at a time keeps each table's changes in order. */
+    private final ReentrantLock processing = new ReentrantLock();
+    private final OwnedTables tables;
+    private final AlertPublisher alerts;
+    private final TableStateStore states;
+    private final LiveStatePublisher live;
+    private final LimitsResolver limits;
+    private final SafetyProperties properties;
+    private final Clock clock;
+
+    RuleEngine(OwnedTables tables, AlertPublisher alerts, TableStateStore states, LiveStatePublisher live, LimitsResolver limits,
+               SafetyProperties properties, Clock clock) {
+        this.tables = tables;
+        this.alerts = alerts;
+        this.states = states;
+        this.live = live;
+        this.limits = limits;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /**
+     * Runs one batch through the rules; returns once alerts and memories are stored.
+     *
+     * @param drained whether the consumer has read everything its partitions held, so that wall-clock
+     *                time may judge silence again
+     */
+    void process(List<TableEvent> batch, boolean drained) {
+        processing.lock();
+        try {
+            alerts.deliverDue();
+            applyChangedProfiles();
+            caughtUp = drained;
+            Map<String, OwnedTable> touched = new LinkedHashMap<>();
+            boolean alertsChanged = false;
+            for (TableEvent event : batch) {
+                OwnedTable table = tables.of(event);
+                if (table == null) {
+                    continue;
+                }
+                List<AlertSignal> caused = List.of();
+                if (event instanceof TableEvent.Reading reading) {
+                    table.partition = reading.partition();
+                    partitionTime.merge(event.partition(), reading.observedAt(), (a, b) -> a.isAfter(b) ? a : b);
+                    table.online = true;
+                    caused = table.monitor.onReading(reading.reading(), reading.observedAt());
+                } else if (event instanceof TableEvent.Status status) {
+                    table.online = status.status().state() == TableStatus.State.ONLINE;
+                    caused = table.monitor.onStatus(status.status(), status.observedAt());
+                }
+                alertsChanged |= decided(table, caused, event);
+                touched.put(table.key(), table);
+            }
+            settle(touched, alertsChanged);
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    /**
+     * Lets time pass for every owned table: silence is noticed without any new event, and the last
+     * state of a table that has gone quiet is stored and shown even though no event follows it. While this
+     * instance is behind on its partitions, a partition's time is the newest event read from it, so
+     * that its own backlog never makes tables look silent.
+     */
+    void tick() {
+        processing.lock();
+        try {
+            tables.loadUnloadedPartitionsOrLog();
+            alerts.deliverDue();
+            applyChangedProfiles();
+            Instant now = clock.instant();
+            Map<String, OwnedTable> touched = new LinkedHashMap<>();
+            for (OwnedTable table : tables.all()) {
+                Instant partitionClock = partitionTime.get(table.partition);
+                if (!caughtUp && partitionClock == null) {
+                    // adopted with its partition but nothing read from it yet: its readings may be waiting in the backlog
+                    continue;
+                }
+                Instant time = caughtUp ? (lookedAt.isBefore(now) ? lookedAt : now) : partitionClock;
+                if (decided(table, table.monitor.onClock(time), null)) {
+                    touched.put(table.key(), table);
+                }
+            }
+            settle(touched, !touched.isEmpty());
+            Map<String, OwnedTable> unsaved = new LinkedHashMap<>();
+            tables.all().stream().filter(table -> table.unsaved() && !touched.containsKey(table.key()))
+                    .forEach(table -> unsaved.put(table.key(), table));
+            store(unsaved.values(), now);
+            live.flush(now, touched.keySet(), key -> tables.find(key).state());
+        } catch (RuntimeException e) {
+            // what was decided stays due, what was not stored stays unsaved: the next tick or batch carries on
+            log.warn("Storing or publishing alert changes failed ({} due), trying again: {}", alerts.due(), e.toString());
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    /** The consumer polled its partitions at {@code at} and found readings. */
+    void lookedAt(Instant at) {
+        lookedAt = at;
+    }
+
+    /**
+     * A poll found nothing at {@code at}.
+     *
+     * @param drained whether the consumer knows it has read everything its partitions hold
+     */
+    void idle(Instant at, boolean drained) {
+        lookedAt = at;
+        caughtUp |= drained;
+    }
+
+    /** Newly assigned readings partitions: their stored tables are judged by the clock from now on. */
+    void adopt(Collection<Integer> partitions) {
+        processing.lock();
+        try {
+            // the adopted tables' newer readings may wait unread: wall-clock silence only once the consumer knows it has read them
+            caughtUp = false;
+            tables.adopt(partitions);
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    /**
+     * Forgets the tables of partitions this instance no longer owns, and what it decided for them but
+     * could not deliver: their new owner loads them from storage and decides again from the records
+     * whose offsets were never committed.
+     */
+    void release(Collection<Integer> partitions) {
+        processing.lock();
+        try {
+            Set<String> released = tables.release(partitions);
+            alerts.forget(released);
+            live.forget(released);
+            partitionTime.keySet().removeAll(partitions);
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    /** A profile changed: the table's rules, if this instance owns it, use the new limits from its next event or tick. */
+    public void apply(SafetyProfile profile) {
+        changedProfiles.add(profile);
+    }
+
+    private void applyChangedProfiles() {
+        for (SafetyProfile profile = changedProfiles.poll(); profile != null; profile = changedProfiles.poll()) {
+            OwnedTable table = tables.find(profile.fleetId(), profile.tableId());
+            if (table != null) {
+                decided(table, table.monitor.apply(limits.limitsFor(profile.fleetId(), profile), clock.instant()), null);
+            }
+        }
+    }
+
+    /** @return whether the rules changed any of the table's alerts */
+    private boolean decided(OwnedTable table, List<AlertSignal> signals, TableEvent cause) {
+        if (signals.isEmpty()) {
+            return false;
+        }
+        alerts.decided(signals, cause == null ? null : cause.origin());
+        table.alertsChanged();
+        return true;
+    }
+
+    /** Delivers what is due, then stores the memories (those with changed alerts whether touched or not), then shows the tables. */
+    private void settle(Map<String, OwnedTable> touched, boolean alertsChanged) {
+        alerts.deliverDue();
+        Instant now = clock.instant();
+        Map<String, OwnedTable> toStore = new LinkedHashMap<>(touched);
+        tables.all().stream().filter(OwnedTable::alertsUnsaved).forEach(table -> toStore.putIfAbsent(table.key(), table));
+        store(toStore.values(), now);
+        touched.values().forEach(table -> live.offer(table.state(), now, alertsChanged));
+    }
+
+    private void store(Collection<OwnedTable> candidates, Instant now) {
+        List<OwnedTable> written = candidates.stream().filter(table -> table.dueForStoring(now, properties.memoryCheckpoint())).toList();
+        List<TableStateDocument> documents = new ArrayList<>(written.size());
+        written.forEach(table -> documents.add(table.state()));
+        states.saveAll(documents).block(properties.storeTimeout());
+        written.forEach(table -> table.stored(now));
+    }
+}

@@ -1,0 +1,124 @@
+package io.tiltfleet.safety.intake;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tiltfleet.contract.TableStatus;
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.Topics;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.context.event.EventListener;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.event.ListenerContainerIdleEvent;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Feeds readings and statuses to the rules, a batch at a time; the container commits the batch's
+ * offsets only after {@link RuleEngine#process} has stored everything it decided. A record that cannot
+ * be read goes to the dead-letter topic instead of stalling its partition.
+ */
+@Component
+class TelemetryListener implements ConsumerAwareRebalanceListener {
+
+    static final String READINGS_PROCESSED = "tiltfleet.safety.readings.processed";
+    static final String RULES = "safety-rules";
+
+    private final RuleEngine rules;
+    private final JsonMapper json;
+    private final Counter processed;
+    private final Clock clock;
+    /** The first record of the last batch, and when it was first handed over: a retried batch keeps that time. */
+    private String batchStart = "";
+    private Instant batchPolledAt = Instant.EPOCH;
+
+    TelemetryListener(RuleEngine rules, JsonMapper json, MeterRegistry registry, Clock clock) {
+        this.rules = rules;
+        this.clock = clock;
+        this.json = json;
+        this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
+    }
+
+    @KafkaListener(id = RULES, idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
+    void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
+        rules.lookedAt(polledAt(records));
+        List<TableEvent> events = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            events.add(read(records.get(i), i));
+        }
+        rules.process(events, drained(consumer));
+        processed.increment(events.stream().filter(TableEvent.Reading.class::isInstance).count());
+    }
+
+    /**
+     * When the batch was first handed over. A batch that failed (MongoDB or Kafka away) comes again
+     * with the same records; it still shows the partitions as they were then, and judging silence as
+     * of its retry would make tables whose newer readings wait behind it look silent.
+     */
+    private Instant polledAt(List<ConsumerRecord<String, byte[]>> records) {
+        ConsumerRecord<String, byte[]> first = records.get(0);
+        String start = first.topic() + "-" + first.partition() + "@" + first.offset();
+        if (!start.equals(batchStart)) {
+            batchStart = start;
+            batchPolledAt = clock.instant();
+        }
+        return batchPolledAt;
+    }
+
+    private TableEvent read(ConsumerRecord<String, byte[]> record, int index) {
+        Instant observedAt = Instant.ofEpochMilli(record.timestamp());
+        try {
+            return Topics.TABLE_STATUS.equals(record.topic())
+                    ? new TableEvent.Status(json.readValue(record.value(), TableStatus.class), record.partition(), observedAt, record.headers())
+                    : new TableEvent.Reading(json.readValue(record.value(), TelemetryReading.class), record.partition(), observedAt, record.headers());
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new BatchListenerFailedException("unreadable " + record.topic() + " record: " + e.getMessage(), e, index);
+        }
+    }
+
+    /**
+     * Polls that found nothing (idle-event-interval apart) move the silence clock on as well. They mean
+     * that nothing waits only once the consumer knows its lag to be 0 on every partition: just after an
+     * assignment, polls come back empty before the first fetch, while the backlog is still unread.
+     * Runs on the consumer's own thread, which alone may use the consumer.
+     */
+    @EventListener(condition = "event.listenerId.startsWith('" + RULES + "')")
+    void onIdle(ListenerContainerIdleEvent event) {
+        rules.idle(clock.instant(), drained(event.getConsumer()));
+    }
+
+    /**
+     * A table belongs to its readings' partition: the status topic may have another partition count, so
+     * its partition numbers say nothing about which tables this instance owns.
+     */
+    private static List<Integer> readingPartitions(Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(partition -> partition.topic().equals(Topics.TELEMETRY_READINGS)).map(TopicPartition::partition).toList();
+    }
+
+    /**
+     * Whether the consumer has read everything its partitions held at its last fetch: a lag it does not
+     * know yet (a partition not fetched since its assignment) counts as a backlog.
+     */
+    private static boolean drained(Consumer<?, ?> consumer) {
+        return consumer.assignment().stream().allMatch(partition -> consumer.currentLag(partition).orElse(-1) == 0);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        rules.adopt(readingPartitions(partitions));
+    }
+
+    @Override
+    public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        rules.release(readingPartitions(partitions));
+    }
+}
