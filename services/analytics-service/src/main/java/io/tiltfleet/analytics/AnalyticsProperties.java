@@ -3,11 +3,8 @@ package io.tiltfleet.analytics;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.time.Clock;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -28,13 +25,4 @@ import org.springframework.validation.annotation.Validated;
 public record AnalyticsProperties(@NotNull Duration idleTimeout, @NotNull Duration maxClockSkew, @NotNull Duration storeRetryMax,
                                   @NotNull Duration maxHourlyRange, @Min(10) @Max(10_000) int exportFetchSize, @Min(1) @Max(10_000) int exportChunkRows,
                                   boolean allowCallsWithoutCaller) {
-
-    @Configuration(proxyBeanMethods = false)
-    static class ClockConfiguration {
-
-        @Bean
-        Clock clock() {
-            return Clock.systemUTC();
-        }
-    }
 }

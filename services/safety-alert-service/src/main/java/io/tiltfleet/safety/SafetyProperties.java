@@ -3,12 +3,9 @@ package io.tiltfleet.safety;
 import io.tiltfleet.safety.rules.SafetyLimits;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -38,14 +35,5 @@ public record SafetyProperties(@NotNull SafetyLimits defaults, Map<String, Fleet
 
     /** A fleet's own limits; what is left out keeps the default. */
     public record FleetLimits(Double maxAngleDeg, Duration maxSession, Duration maxSteepTime, Duration silenceTimeout) {
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class ClockConfiguration {
-
-        @Bean
-        Clock clock() {
-            return Clock.systemUTC();
-        }
     }
 }

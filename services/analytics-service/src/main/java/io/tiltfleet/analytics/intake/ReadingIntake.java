@@ -206,6 +206,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        book.assigned(partitions.stream().map(TopicPartition::partition).toList());
         partitions.forEach(partition -> committed.put(partition, consumer.position(partition)));
     }
 

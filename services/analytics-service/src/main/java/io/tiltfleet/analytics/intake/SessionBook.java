@@ -4,6 +4,7 @@ import io.tiltfleet.analytics.sessions.SessionReconstructor;
 import io.tiltfleet.analytics.sessions.SessionSummary;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
+import io.tiltfleet.streamtime.PartitionClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -44,9 +46,9 @@ final class SessionBook {
     private final Duration idleTimeout;
     private final Duration maxClockSkew;
     private final Map<String, Table> tables = new HashMap<>();
-    /** Per partition: the offset after the newest record read, and the newest record time read. */
+    /** Per partition: the offset after the newest record read. */
     private final Map<Integer, Long> nextOffsets = new HashMap<>();
-    private final Map<Integer, Instant> partitionTimes = new HashMap<>();
+    private PartitionClock time = new PartitionClock();
 
     /** @param maxClockSkew how far a reading's own time may be from its record's time, either way, to be counted */
     SessionBook(Duration idleTimeout, Duration maxClockSkew) {
@@ -97,7 +99,7 @@ final class SessionBook {
             table.openSince = offset;
         }
         nextOffsets.merge(partition, offset + 1, Math::max);
-        partitionTimes.merge(partition, arrived, SessionBook::later);
+        time.read(partition, arrived);
         return closed;
     }
 
@@ -118,15 +120,17 @@ final class SessionBook {
      * @param lag the records still to read per partition; empty when unknown
      */
     List<SessionSummary> closeIdle(Instant wallClock, Map<Integer, OptionalLong> lag) {
+        time.looked(wallClock, lag);
         List<SessionSummary> closed = new ArrayList<>();
         for (Table table : tables.values()) {
             if (table.readSinceCheck) {
                 table.lastRead = wallClock;
                 table.readSinceCheck = false;
             }
-            OptionalLong behind = lag.getOrDefault(table.partition, OptionalLong.empty());
-            closed.addAll(behind.isPresent() && behind.getAsLong() == 0 ? silent(table, table.lastRead, wallClock)
-                    : silent(table, table.lastArrived, partitionTimes.getOrDefault(table.partition, Instant.MIN)));
+            Optional<Instant> now = time.now(table.partition, wallClock);
+            if (now.isPresent()) {
+                closed.addAll(silent(table, time.caughtUp(table.partition) ? table.lastRead : table.lastArrived, now.get()));
+            }
         }
         return closed;
     }
@@ -151,18 +155,23 @@ final class SessionBook {
         return offsets;
     }
 
+    /** Partitions newly read here: behind on them until the consumer knows it has read what they hold. */
+    void assigned(Collection<Integer> partitions) {
+        time.forget(partitions);
+    }
+
     /** Forgets the tables of partitions no longer read here; whoever reads them next rebuilds their open sessions. */
     void release(Collection<Integer> partitions) {
         tables.values().removeIf(table -> partitions.contains(table.partition));
         nextOffsets.keySet().removeAll(partitions);
-        partitionTimes.keySet().removeAll(partitions);
+        time.forget(partitions);
     }
 
     /** Forgets everything, to read again from the last commit. */
     void clear() {
         tables.clear();
         nextOffsets.clear();
-        partitionTimes.clear();
+        time = new PartitionClock();
     }
 
     SessionReconstructor.Progress progressOf(String fleetId, String tableId) {

@@ -9,6 +9,7 @@ import io.tiltfleet.safety.fleetstate.TableStateStore;
 import io.tiltfleet.safety.profiles.LimitsResolver;
 import io.tiltfleet.safety.profiles.SafetyProfile;
 import io.tiltfleet.safety.rules.AlertSignal;
+import io.tiltfleet.streamtime.PartitionClock;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,9 +17,10 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -37,15 +39,13 @@ public class RuleEngine {
 
     private static final Logger log = LoggerFactory.getLogger(RuleEngine.class);
 
-    /** The newest event time seen per partition: the clock of a partition whose consumer is behind. */
-    private final Map<Integer, Instant> partitionTime = new ConcurrentHashMap<>();
-    private volatile boolean caughtUp;
     /**
-     * When this instance last looked at its partitions: a poll that returned readings, or one that found
-     * none. Silence is judged as of then, not of now, so that a batch that took long to store (MongoDB
-     * slow) never makes the tables whose next readings wait in Kafka look silent.
+     * Silence is judged by each readings partition's time: its newest reading while the consumer is behind
+     * on it, so that its own backlog never makes tables look silent; once caught up, the consumer's last
+     * look, not now, so that a batch that took long to store (MongoDB slow) never makes the tables whose
+     * next readings wait in Kafka look silent.
      */
-    private volatile Instant lookedAt = Instant.EPOCH;
+    private final PartitionClock time = new PartitionClock();
     /** Profile changes from the API, applied by the thread that runs the rules, so that no request waits for it. */
     private final Queue<SafetyProfile> changedProfiles = new ConcurrentLinkedQueue<>();
     /** The listener and the clock both change the tables and their alerts: one at a time keeps each table's changes in order. */
@@ -69,18 +69,12 @@ public class RuleEngine {
         this.clock = clock;
     }
 
-    /**
-     * Runs one batch through the rules; returns once alerts and memories are stored.
-     *
-     * @param drained whether the consumer has read everything its partitions held, so that wall-clock
-     *                time may judge silence again
-     */
-    void process(List<TableEvent> batch, boolean drained) {
+    /** Runs one batch through the rules; returns once alerts and memories are stored. */
+    void process(List<TableEvent> batch) {
         processing.lock();
         try {
             alerts.deliverDue();
             applyChangedProfiles();
-            caughtUp = drained;
             Map<String, OwnedTable> touched = new LinkedHashMap<>();
             boolean alertsChanged = false;
             for (TableEvent event : batch) {
@@ -91,7 +85,7 @@ public class RuleEngine {
                 List<AlertSignal> caused = List.of();
                 if (event instanceof TableEvent.Reading reading) {
                     table.partition = reading.partition();
-                    partitionTime.merge(event.partition(), reading.observedAt(), (a, b) -> a.isAfter(b) ? a : b);
+                    time.read(event.partition(), reading.observedAt());
                     table.online = true;
                     caused = table.monitor.onReading(reading.reading(), reading.observedAt());
                 } else if (event instanceof TableEvent.Status status) {
@@ -122,13 +116,9 @@ public class RuleEngine {
             Instant now = clock.instant();
             Map<String, OwnedTable> touched = new LinkedHashMap<>();
             for (OwnedTable table : tables.all()) {
-                Instant partitionClock = partitionTime.get(table.partition);
-                if (!caughtUp && partitionClock == null) {
-                    // adopted with its partition but nothing read from it yet: its readings may be waiting in the backlog
-                    continue;
-                }
-                Instant time = caughtUp ? (lookedAt.isBefore(now) ? lookedAt : now) : partitionClock;
-                if (decided(table, table.monitor.onClock(time), null)) {
+                // empty for a table adopted with its partition while nothing was read from it: its readings may wait in the backlog
+                Optional<Instant> partitionNow = time.now(table.partition, now);
+                if (partitionNow.isPresent() && decided(table, table.monitor.onClock(partitionNow.get()), null)) {
                     touched.put(table.key(), table);
                 }
             }
@@ -146,19 +136,13 @@ public class RuleEngine {
         }
     }
 
-    /** The consumer polled its partitions at {@code at} and found readings. */
-    void lookedAt(Instant at) {
-        lookedAt = at;
-    }
-
     /**
-     * A poll found nothing at {@code at}.
+     * The consumer looked at its partitions at {@code at}: a poll, with records or without.
      *
-     * @param drained whether the consumer knows it has read everything its partitions hold
+     * @param lag per readings partition, the records still to read as the consumer knows them
      */
-    void idle(Instant at, boolean drained) {
-        lookedAt = at;
-        caughtUp |= drained;
+    void looked(Instant at, Map<Integer, OptionalLong> lag) {
+        time.looked(at, lag);
     }
 
     /** Newly assigned readings partitions: their stored tables are judged by the clock from now on. */
@@ -166,7 +150,7 @@ public class RuleEngine {
         processing.lock();
         try {
             // the adopted tables' newer readings may wait unread: wall-clock silence only once the consumer knows it has read them
-            caughtUp = false;
+            time.forget(partitions);
             tables.adopt(partitions);
         } finally {
             processing.unlock();
@@ -184,7 +168,7 @@ public class RuleEngine {
             Set<String> released = tables.release(partitions);
             alerts.forget(released);
             live.forget(released);
-            partitionTime.keySet().removeAll(partitions);
+            time.forget(partitions);
         } finally {
             processing.unlock();
         }

@@ -9,7 +9,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -50,12 +53,12 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
 
     @KafkaListener(id = RULES, idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
     void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
-        rules.lookedAt(polledAt(records));
         List<TableEvent> events = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             events.add(read(records.get(i), i));
         }
-        rules.process(events, drained(consumer));
+        rules.looked(polledAt(records), readingsLag(consumer));
+        rules.process(events);
         processed.increment(events.stream().filter(TableEvent.Reading.class::isInstance).count());
     }
 
@@ -86,14 +89,12 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     }
 
     /**
-     * Polls that found nothing (idle-event-interval apart) move the silence clock on as well. They mean
-     * that nothing waits only once the consumer knows its lag to be 0 on every partition: just after an
-     * assignment, polls come back empty before the first fetch, while the backlog is still unread.
-     * Runs on the consumer's own thread, which alone may use the consumer.
+     * Polls that found nothing (idle-event-interval apart) move the silence clock on as well. Runs on the
+     * consumer's own thread, which alone may use the consumer.
      */
     @EventListener(condition = "event.listenerId.startsWith('" + RULES + "')")
     void onIdle(ListenerContainerIdleEvent event) {
-        rules.idle(clock.instant(), drained(event.getConsumer()));
+        rules.looked(clock.instant(), readingsLag(event.getConsumer()));
     }
 
     /**
@@ -105,11 +106,27 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     }
 
     /**
-     * Whether the consumer has read everything its partitions held at its last fetch: a lag it does not
-     * know yet (a partition not fetched since its assignment) counts as a backlog.
+     * Per readings partition, the records still to read as the consumer knows them (empty: not known yet).
+     * Statuses still unread count against every readings partition: a table's next status may be among them.
      */
-    private static boolean drained(Consumer<?, ?> consumer) {
-        return consumer.assignment().stream().allMatch(partition -> consumer.currentLag(partition).orElse(-1) == 0);
+    private static Map<Integer, OptionalLong> readingsLag(Consumer<?, ?> consumer) {
+        Map<Integer, OptionalLong> readings = new HashMap<>();
+        OptionalLong statuses = OptionalLong.of(0);
+        for (TopicPartition partition : consumer.assignment()) {
+            OptionalLong lag = consumer.currentLag(partition);
+            if (partition.topic().equals(Topics.TELEMETRY_READINGS)) {
+                readings.put(partition.partition(), lag);
+            } else {
+                statuses = sum(statuses, lag);
+            }
+        }
+        OptionalLong statusLag = statuses;
+        readings.replaceAll((partition, lag) -> sum(lag, statusLag));
+        return readings;
+    }
+
+    private static OptionalLong sum(OptionalLong a, OptionalLong b) {
+        return a.isPresent() && b.isPresent() ? OptionalLong.of(a.getAsLong() + b.getAsLong()) : OptionalLong.empty();
     }
 
     @Override
