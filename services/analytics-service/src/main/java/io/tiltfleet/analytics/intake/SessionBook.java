@@ -2,8 +2,8 @@ package io.tiltfleet.analytics.intake;
 
 import io.tiltfleet.analytics.sessions.SessionReconstructor;
 import io.tiltfleet.analytics.sessions.SessionSummary;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
-import io.tiltfleet.contract.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ final class SessionBook {
     }
 
     static String keyOf(String fleetId, String tableId) {
-        return Topics.tableKey(fleetId, tableId);
+        return new TableRef(fleetId, tableId).key();
     }
 
     boolean knows(String fleetId, String tableId) {
