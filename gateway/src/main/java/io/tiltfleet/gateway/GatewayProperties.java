@@ -1,5 +1,6 @@
 package io.tiltfleet.gateway;
 
+import io.tiltfleet.contract.Ids;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -51,6 +52,6 @@ public record GatewayProperties(@NotNull URI safetyUri, @NotNull URI analyticsUr
      * @param fleets the fleets it may see; {@code *} for every fleet
      */
     public record ApiKey(@NotBlank String name, @Pattern(regexp = "[0-9a-f]{64}") String sha256, @NotEmpty Set<String> roles,
-                         @NotEmpty Set<@Pattern(regexp = "\\*|[A-Za-z0-9_-]{1,64}") String> fleets) {
+                         @NotEmpty Set<@Pattern(regexp = "\\*|" + Ids.PATTERN) String> fleets) {
     }
 }

@@ -1,5 +1,6 @@
 package io.tiltfleet.gateway.security;
 
+import io.tiltfleet.contract.CallerHeaders;
 import io.tiltfleet.gateway.ProblemResponses;
 import java.util.List;
 import java.util.Optional;
@@ -28,12 +29,7 @@ import reactor.core.publisher.Mono;
  */
 final class FleetScope implements WebFilter {
 
-    /** The fleets the caller may see, comma-separated, or {@code *}; the safety service reads it. */
-    static final String FLEETS_HEADER = "X-TiltFleet-Fleets";
-    /** Who the caller is, as the services record it (e.g. who acknowledged an alert). */
-    static final String CALLER_HEADER = "X-TiltFleet-Caller";
     static final String AUTHORITY_PREFIX = "FLEET_";
-    static final String EVERY_FLEET = "*";
 
     /*
      * Matched on the path as sent, which PlainPaths and the firewall keep equal to the decoded path the
@@ -57,8 +53,8 @@ final class FleetScope implements WebFilter {
         return exchange.getPrincipal().map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap(principal -> {
             if (principal.isEmpty() || !(principal.get() instanceof Authentication authentication)) {
                 return chain.filter(exchange.mutate().request(request -> request.headers(headers -> {
-                    headers.remove(FLEETS_HEADER);
-                    headers.remove(CALLER_HEADER);
+                    headers.remove(CallerHeaders.FLEETS);
+                    headers.remove(CallerHeaders.CALLER);
                     headers.remove(HttpHeaders.CONNECTION);
                 })).build());
             }
@@ -67,10 +63,10 @@ final class FleetScope implements WebFilter {
             if (refusal.isPresent()) {
                 return ProblemResponses.write(exchange, HttpStatus.FORBIDDEN, authentication.getName() + " " + refusal.get());
             }
-            String allowed = fleets.contains(EVERY_FLEET) ? EVERY_FLEET : String.join(",", fleets);
+            String allowed = fleets.contains(CallerHeaders.EVERY_FLEET) ? CallerHeaders.EVERY_FLEET : String.join(",", fleets);
             return chain.filter(exchange.mutate().request(request -> request.headers(headers -> {
-                headers.set(FLEETS_HEADER, allowed);
-                headers.set(CALLER_HEADER, authentication.getName());
+                headers.set(CallerHeaders.FLEETS, allowed);
+                headers.set(CallerHeaders.CALLER, authentication.getName());
                 // the routing drops every header a client's Connection header names (hop-by-hop): it must not name these
                 headers.remove(HttpHeaders.CONNECTION);
             })).build());
@@ -78,7 +74,7 @@ final class FleetScope implements WebFilter {
     }
 
     private static Optional<String> refusal(ServerHttpRequest request, Set<String> fleets) {
-        if (fleets.contains(EVERY_FLEET)) {
+        if (fleets.contains(CallerHeaders.EVERY_FLEET)) {
             return Optional.empty();
         }
         String path = request.getPath().value();

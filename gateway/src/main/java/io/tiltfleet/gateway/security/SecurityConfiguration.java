@@ -1,6 +1,7 @@
 package io.tiltfleet.gateway.security;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tiltfleet.contract.Ids;
 import io.tiltfleet.gateway.GatewayProperties;
 import io.tiltfleet.gateway.ProblemResponses;
 import io.tiltfleet.gateway.limits.RateLimitFilter;
@@ -48,7 +49,7 @@ import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-    private static final Pattern FLEET_AUTHORITY = Pattern.compile(Pattern.quote(FleetScope.AUTHORITY_PREFIX) + "(\\*|[A-Za-z0-9_-]{1,64})");
+    private static final Pattern FLEET_AUTHORITY = Pattern.compile(Pattern.quote(FleetScope.AUTHORITY_PREFIX) + "(\\*|" + Ids.PATTERN + ")");
 
     @Bean
     ApiKeys apiKeys(GatewayProperties properties) {

@@ -1,12 +1,7 @@
 package io.tiltfleet.contract;
 
-import java.util.regex.Pattern;
-
 /** An MQTT topic a table publishes on: {@code fleets/{fleetId}/tables/{tableId}/(telemetry|status)}. */
 public record DeviceTopic(String fleetId, String tableId, Kind kind) {
-
-    /** Fleet, table and session ids: 1-64 characters of {@code [A-Za-z0-9_-]}. */
-    public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     public enum Kind {
         TELEMETRY, STATUS
@@ -33,16 +28,16 @@ public record DeviceTopic(String fleetId, String tableId, Kind kind) {
     }
 
     /**
-     * The Kafka key of a reject: {@link Topics#tableKey fleet and table} of a topic that has the device
+     * The Kafka key of a reject: {@link TableRef#key() fleet and table} of a topic that has the device
      * shape, else the whole topic.
      */
     public static String kafkaKeyOf(String topic) {
         String[] levels = topic.split("/", -1);
-        return levels.length == 5 ? Topics.tableKey(levels[1], levels[3]) : topic;
+        return levels.length == 5 ? new TableRef(levels[1], levels[3]).key() : topic;
     }
 
     private static void requireId(String name, String value) {
-        if (!ID.matcher(value).matches()) {
+        if (!Ids.isValid(value)) {
             throw new InvalidTopicException(name + " '" + value + "' in the topic must be 1-64 characters of [A-Za-z0-9_-]");
         }
     }

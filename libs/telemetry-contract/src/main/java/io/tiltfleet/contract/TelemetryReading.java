@@ -12,4 +12,8 @@ import java.time.Instant;
  */
 public record TelemetryReading(String fleetId, String tableId, long seq, Instant ts, String sessionId,
                                double angleDeg, double elapsedS, boolean locked) {
+
+    public TableRef table() {
+        return new TableRef(fleetId, tableId);
+    }
 }

@@ -1,11 +1,13 @@
 package io.tiltfleet.contract;
 
 /**
- * The one catalogue of MQTT and Kafka topic names. Every Kafka record on these topics is keyed
- * by {@link #tableKey fleet and table}, so that one table's events stay in order on one partition and
- * two fleets' tables of the same id never share a key (a compacted topic would keep only one of them).
+ * The names of the MQTT and Kafka topics, as constants that annotations can name; partitions, retention and
+ * cleanup of the Kafka topics are in {@link TopicCatalogue}. Every Kafka record on these topics is keyed by
+ * {@link TableRef#key() fleet and table}.
  */
 public final class Topics {
+
+    private static final String DEAD_LETTER_SUFFIX = "-dlt";
 
     /** Kafka: validated {@link TelemetryReading}s, JSON, key = fleet and table. */
     public static final String TELEMETRY_READINGS = "telemetry.readings.v1";
@@ -26,6 +28,12 @@ public final class Topics {
      */
     public static final String FLEET_LIVE = "fleet.live.v1";
 
+    /** Kafka: readings the safety service could not read, the original bytes. */
+    public static final String TELEMETRY_READINGS_DEAD_LETTERS = TELEMETRY_READINGS + DEAD_LETTER_SUFFIX;
+
+    /** Kafka: status changes the safety service could not read, the original bytes. */
+    public static final String TABLE_STATUS_DEAD_LETTERS = TABLE_STATUS + DEAD_LETTER_SUFFIX;
+
     /** MQTT filter for every table's telemetry: {@code fleets/{fleetId}/tables/{tableId}/telemetry}. */
     public static final String MQTT_TELEMETRY_FILTER = "fleets/+/tables/+/telemetry";
 
@@ -35,9 +43,9 @@ public final class Topics {
     private Topics() {
     }
 
-    /** The Kafka key of a table's records: {@code fleetId/tableId} (ids never contain a slash). */
-    public static String tableKey(String fleetId, String tableId) {
-        return fleetId + "/" + tableId;
+    /** Where a consumer puts the records of this topic that it cannot read. */
+    public static String deadLettersOf(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
     }
 
     public static String mqttTelemetryTopic(String fleetId, String tableId) {

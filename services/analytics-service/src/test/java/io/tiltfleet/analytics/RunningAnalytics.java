@@ -58,7 +58,7 @@ final class RunningAnalytics {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             readings.forEach(reading -> producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, null, reading.ts().toEpochMilli(),
-                    Topics.tableKey(reading.fleetId(), reading.tableId()), JSON.writeValueAsBytes(reading))));
+                    reading.table().key(), JSON.writeValueAsBytes(reading))));
             producer.flush();
         }
     }

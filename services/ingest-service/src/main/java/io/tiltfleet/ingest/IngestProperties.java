@@ -50,9 +50,10 @@ public record IngestProperties(@Valid @NotNull Mqtt mqtt, @Valid @NotNull Kafka 
     }
 
     /**
-     * @param partitions  partitions of the topics this service creates; the upper bound of consumers per group
+     * @param partitions  partitions of the topics this service creates, the upper bound of consumers per group;
+     *                    unset: each topic's own from {@link io.tiltfleet.contract.TopicCatalogue}
      * @param replicas    replication factor of those topics
      */
-    public record Kafka(@Min(1) int partitions, @Min(1) short replicas) {
+    public record Kafka(@Min(1) Integer partitions, @Min(1) short replicas) {
     }
 }

@@ -90,7 +90,7 @@ class IngestPipelineTest {
             List<TelemetryReading> readings = records.stream()
                     .sorted((a, b) -> Long.compare(a.offset(), b.offset()))
                     .map(record -> JSON.readValue(record.value(), TelemetryReading.class)).toList();
-            assertThat(readings).extracting(reading -> Topics.tableKey(reading.fleetId(), reading.tableId())).containsOnly(key);
+            assertThat(readings).extracting(reading -> reading.table().key()).containsOnly(key);
             assertThat(readings).extracting(TelemetryReading::seq).as("seq order of %s", key)
                     .containsExactlyElementsOf(IntStream.rangeClosed(1, perTable).mapToObj(Long::valueOf).toList());
         });

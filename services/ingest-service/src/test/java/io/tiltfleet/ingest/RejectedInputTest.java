@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tiltfleet.contract.DeviceMessageValidator;
 import io.tiltfleet.contract.RejectReason.Rule;
 import io.tiltfleet.contract.RejectedMessage;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
@@ -109,7 +110,7 @@ class RejectedInputTest {
                 .collect(Collectors.toMap(ConsumerRecord::key, Function.identity()));
         assertThat(rejected).hasSize(bad.size());
         for (BadInput input : bad) {
-            ConsumerRecord<String, String> record = byTable.get(Topics.tableKey(fleet, input.table()));
+            ConsumerRecord<String, String> record = byTable.get(new TableRef(fleet, input.table()).key());
             assertThat(record).as(input.name()).isNotNull();
             RejectedMessage message = JSON.readValue(record.value(), RejectedMessage.class);
             assertThat(message.mqttTopic()).as(input.name()).isEqualTo(Topics.mqttTelemetryTopic(fleet, input.table()));

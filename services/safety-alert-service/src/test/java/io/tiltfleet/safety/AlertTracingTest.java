@@ -2,6 +2,7 @@ package io.tiltfleet.safety;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.MongoStandIn;
@@ -54,13 +55,13 @@ class AlertTracingTest {
 
             // When the safety service raises the over-angle alert
             ConsumerRecord<String, String> alert = TopicReader.read(kafka, Topics.SAFETY_ALERTS,
-                    r -> Topics.tableKey("clinic-trace", "t-trace").equals(r.key()) && r.value().contains("\"change\":\"RAISED\""), found -> !found.isEmpty(),
+                    r -> new TableRef("clinic-trace", "t-trace").key().equals(r.key()) && r.value().contains("\"change\":\"RAISED\""), found -> !found.isEmpty(),
                     Duration.ofSeconds(30)).get(0);
 
             // Then its headers carry the trace of the very reading that raised it, created by the ingest
             Instant causeTs = Instant.parse(JSON.readTree(alert.value()).get("readingTs").asString());
             List<ConsumerRecord<String, String>> readings = TopicReader.read(kafka, Topics.TELEMETRY_READINGS,
-                    r -> Topics.tableKey("clinic-trace", "t-trace").equals(r.key()), found -> found.size() == 10, Duration.ofSeconds(30));
+                    r -> new TableRef("clinic-trace", "t-trace").key().equals(r.key()), found -> found.size() == 10, Duration.ofSeconds(30));
             ConsumerRecord<String, String> cause = readings.stream()
                     .filter(r -> Instant.parse(JSON.readTree(r.value()).get("ts").asString()).equals(causeTs)).findFirst().orElseThrow();
             String traceId = traceIdOf(cause);

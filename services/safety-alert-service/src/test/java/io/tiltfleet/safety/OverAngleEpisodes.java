@@ -3,6 +3,7 @@ package io.tiltfleet.safety;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.FaultReport;
@@ -84,7 +85,7 @@ final class OverAngleEpisodes implements AutoCloseable {
                 TelemetryReading reading = new TelemetryReading(fleet, tableId, second + 1, start.plusSeconds(second), "s-1",
                         angleAt.applyAsDouble(second), second, true);
                 try {
-                    producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, Topics.tableKey(fleet, tableId), JSON.writeValueAsString(reading))).get();
+                    producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, new TableRef(fleet, tableId).key(), JSON.writeValueAsString(reading))).get();
                 } catch (Exception e) {
                     throw new IllegalStateException("Kafka did not take a reading of " + tableId, e);
                 }

@@ -3,6 +3,7 @@ package io.tiltfleet.safety;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.SharedBrokers;
@@ -114,9 +115,9 @@ class SafetyApiTest {
     @Test
     void theStoreItselfRefusesASecondOpenAlertOfOneTableAndType() {
         ReactiveMongoTemplate mongo = safety.getBean(ReactiveMongoTemplate.class);
-        AlertSignal raised = new AlertSignal("clinic-unique", "t-1", AlertType.OVER_ANGLE, AlertSignal.Change.RAISED, Severity.WARNING,
+        AlertSignal raised = new AlertSignal("clinic-unique", "t-1", AlertType.OVER_ANGLE, AlertChange.RAISED, Severity.WARNING,
                 "angle 70.0 degrees above the table's limit", null, Instant.parse("2026-11-25T10:00:00Z"));
-        AlertSignal cleared = new AlertSignal("clinic-unique", "t-1", AlertType.OVER_ANGLE, AlertSignal.Change.CLEARED, Severity.WARNING,
+        AlertSignal cleared = new AlertSignal("clinic-unique", "t-1", AlertType.OVER_ANGLE, AlertChange.CLEARED, Severity.WARNING,
                 "back below the limit", null, Instant.parse("2026-11-25T10:01:00Z"));
         mongo.insert(Alert.raise("a-open", raised)).block();
 
@@ -128,9 +129,9 @@ class SafetyApiTest {
     @Test
     void alertsStoredBeforeTheOpenSlotExistedGetOneWhenTheIndexesAreMade() {
         ReactiveMongoTemplate mongo = safety.getBean(ReactiveMongoTemplate.class);
-        AlertSignal raised = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertSignal.Change.RAISED,
+        AlertSignal raised = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertChange.RAISED,
                 Severity.CRITICAL, "ankle lock open", null, Instant.parse("2026-11-25T10:00:00Z"));
-        AlertSignal cleared = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertSignal.Change.CLEARED,
+        AlertSignal cleared = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertChange.CLEARED,
                 Severity.CRITICAL, "locked", null, Instant.parse("2026-11-25T10:01:00Z"));
         // as before the unique index: older alerts of one table and type without a slot would collide in it
         mongo.indexOps(Alert.class).dropIndex("one_open_alert_per_table_and_type").block();

@@ -3,6 +3,7 @@ package io.tiltfleet.safety;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.embedded.FaultReport;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.ManagedProcess;
@@ -187,7 +188,7 @@ class SafetyFaultTest {
                 // Given a table at 45 degrees that hangs (no Last Will), its state stored by the first owner
                 for (int seq = 1; seq <= 5; seq++) {
                     TelemetryReading reading = new TelemetryReading(fleet, "t-1", seq, Instant.now(), "s-1", 45, seq, true);
-                    table.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, Topics.tableKey(fleet, "t-1"),
+                    table.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, new TableRef(fleet, "t-1").key(),
                             SafetyRestartTest.JSON.writeValueAsString(reading))).get();
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(first, "/api/fleet/" + fleet + "/tables").contains("45.0"));

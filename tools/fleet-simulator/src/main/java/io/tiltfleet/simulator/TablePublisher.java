@@ -1,6 +1,7 @@
 package io.tiltfleet.simulator;
 
 import io.tiltfleet.contract.DevicePayloads;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TableStatus;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
@@ -78,7 +79,7 @@ public final class TablePublisher implements AutoCloseable {
 
     /** A table's broker account: {@code <fleetId>/<tableId>}, as {@code infra/mosquitto/add-table.sh} creates it. */
     public static String username(String fleetId, String tableId) {
-        return fleetId + "/" + tableId;
+        return new TableRef(fleetId, tableId).key();
     }
 
     private MqttConnectionOptions options() {

@@ -1,6 +1,7 @@
 package io.tiltfleet.analytics.api;
 
 import io.tiltfleet.analytics.AnalyticsProperties;
+import io.tiltfleet.contract.CallerHeaders;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -22,10 +23,6 @@ import org.springframework.web.server.ResponseStatusException;
 @ControllerAdvice(basePackages = "io.tiltfleet.analytics")
 class CallerScope {
 
-    /** Set by the gateway (io.tiltfleet.gateway.security.FleetScope), replacing whatever a client sent. */
-    static final String FLEETS_HEADER = "X-TiltFleet-Fleets";
-    static final String EVERY_FLEET = "*";
-
     private final boolean allowCallsWithoutCaller;
 
     CallerScope(AnalyticsProperties properties) {
@@ -33,18 +30,18 @@ class CallerScope {
     }
 
     @ModelAttribute
-    void check(@RequestHeader(name = FLEETS_HEADER, required = false) String fleets,
+    void check(@RequestHeader(name = CallerHeaders.FLEETS, required = false) String fleets,
                @PathVariable(name = "fleetId", required = false) String fleetId) {
         if (fleets == null) {
             if (!allowCallsWithoutCaller) {
                 throw new ResponseStatusException(HttpStatus.UNAUTHORIZED,
-                        "calls must come through the gateway: this request names no caller (" + FLEETS_HEADER + ")");
+                        "calls must come through the gateway: this request names no caller (" + CallerHeaders.FLEETS + ")");
             }
             return;
         }
         Set<String> allowed = Arrays.stream(fleets.split(",")).map(String::trim).filter(fleet -> !fleet.isEmpty())
                 .collect(Collectors.toSet());
-        if (fleetId != null && !allowed.contains(EVERY_FLEET) && !allowed.contains(fleetId)) {
+        if (fleetId != null && !allowed.contains(CallerHeaders.EVERY_FLEET) && !allowed.contains(fleetId)) {
             throw new ResponseStatusException(HttpStatus.FORBIDDEN, "the caller may not see fleet '" + fleetId + "'");
         }
     }

@@ -4,6 +4,7 @@ import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.sessions.SessionFilter;
 import io.tiltfleet.analytics.sessions.SessionStore;
 import io.tiltfleet.analytics.sessions.SessionSummary;
+import io.tiltfleet.contract.Ids;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
@@ -34,8 +35,8 @@ class SessionsController {
     }
 
     @GetMapping
-    Mono<SessionPage> list(@PathVariable @Pattern(regexp = TimeRange.ID) String fleetId,
-                           @RequestParam(required = false) @Pattern(regexp = TimeRange.ID) String tableId,
+    Mono<SessionPage> list(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                           @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                            @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to,
                            @RequestParam(required = false) @Min(0) Double minDurationS,
                            @RequestParam(required = false) @Min(-90) @Max(90) Double minMaxAngleDeg,

@@ -8,8 +8,6 @@ import org.springframework.web.server.ResponseStatusException;
 /** A requested [from, to) range, checked: a bad one is the caller's error, said plainly. */
 public record TimeRange(Instant from, Instant to) {
 
-    public static final String ID = "[A-Za-z0-9_-]{1,64}";
-
     /** The range asked for, the missing ends filled in. */
     public static TimeRange of(Instant from, Instant to, Instant defaultFrom, Instant defaultTo) {
         TimeRange range = new TimeRange(from == null ? defaultFrom : from, to == null ? defaultTo : to);

@@ -5,6 +5,7 @@ import io.tiltfleet.analytics.usage.FleetSummary;
 import io.tiltfleet.analytics.usage.Granularity;
 import io.tiltfleet.analytics.usage.UsageReport;
 import io.tiltfleet.analytics.usage.UsageReports;
+import io.tiltfleet.contract.Ids;
 import jakarta.validation.constraints.Pattern;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,7 +37,7 @@ class UsageController {
     }
 
     @GetMapping("/usage")
-    Mono<UsageReport> fleetUsage(@PathVariable @Pattern(regexp = TimeRange.ID) String fleetId,
+    Mono<UsageReport> fleetUsage(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                  @RequestParam(defaultValue = "DAY") Granularity granularity,
                                  @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to) {
         TimeRange range = range(granularity, from, to);
@@ -44,8 +45,8 @@ class UsageController {
     }
 
     @GetMapping("/tables/{tableId}/usage")
-    Mono<UsageReport> tableUsage(@PathVariable @Pattern(regexp = TimeRange.ID) String fleetId,
-                                 @PathVariable @Pattern(regexp = TimeRange.ID) String tableId,
+    Mono<UsageReport> tableUsage(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                 @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId,
                                  @RequestParam(defaultValue = "DAY") Granularity granularity,
                                  @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to) {
         TimeRange range = range(granularity, from, to);
@@ -53,7 +54,7 @@ class UsageController {
     }
 
     @GetMapping("/summary")
-    Mono<FleetSummary> summary(@PathVariable @Pattern(regexp = TimeRange.ID) String fleetId,
+    Mono<FleetSummary> summary(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                @RequestParam(required = false) LocalDate day) {
         return reports.summary(fleetId, day == null ? LocalDate.now(clock.withZone(ZoneOffset.UTC)) : day);
     }

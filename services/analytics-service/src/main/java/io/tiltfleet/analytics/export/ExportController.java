@@ -8,6 +8,7 @@ import io.tiltfleet.analytics.sessions.SessionSummary;
 import io.tiltfleet.analytics.usage.Granularity;
 import io.tiltfleet.analytics.usage.RollupStore;
 import io.tiltfleet.analytics.usage.UsageQuery;
+import io.tiltfleet.contract.Ids;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
@@ -49,8 +50,8 @@ class ExportController {
     }
 
     @GetMapping("/sessions")
-    ResponseEntity<Flux<DataBuffer>> sessions(@PathVariable @Pattern(regexp = TimeRange.ID) String fleetId,
-                                              @RequestParam(required = false) @Pattern(regexp = TimeRange.ID) String tableId,
+    ResponseEntity<Flux<DataBuffer>> sessions(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                              @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                                               @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to,
                                               @RequestParam(required = false) @Min(0) Double minDurationS,
                                               @RequestParam(required = false) @Min(-90) @Max(90) Double minMaxAngleDeg,
@@ -67,8 +68,8 @@ class ExportController {
      *               with false, the fleet's
      */
     @GetMapping("/usage")
-    ResponseEntity<Flux<DataBuffer>> usage(@PathVariable @Pattern(regexp = TimeRange.ID) String fleetId,
-                                           @RequestParam(required = false) @Pattern(regexp = TimeRange.ID) String tableId,
+    ResponseEntity<Flux<DataBuffer>> usage(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                           @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                                            @RequestParam(defaultValue = "false") boolean tables,
                                            @RequestParam(defaultValue = "DAY") Granularity granularity,
                                            @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to,

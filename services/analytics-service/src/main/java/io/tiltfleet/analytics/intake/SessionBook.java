@@ -2,8 +2,8 @@ package io.tiltfleet.analytics.intake;
 
 import io.tiltfleet.analytics.sessions.SessionReconstructor;
 import io.tiltfleet.analytics.sessions.SessionSummary;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
-import io.tiltfleet.contract.Topics;
 import io.tiltfleet.streamtime.PartitionClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +57,7 @@ final class SessionBook {
     }
 
     static String keyOf(String fleetId, String tableId) {
-        return Topics.tableKey(fleetId, tableId);
+        return new TableRef(fleetId, tableId).key();
     }
 
     boolean knows(String fleetId, String tableId) {

@@ -1,5 +1,6 @@
 package io.tiltfleet.analytics.sessions;
 
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,7 +124,7 @@ public final class SessionReconstructor {
         }
         Instant start = times.get(0);
         Instant end = times.get(times.size() - 1);
-        String id = fleetId + "/" + tableId + "/" + openSessionId + "/" + start.toEpochMilli();
+        String id = new TableRef(fleetId, tableId).key() + "/" + openSessionId + "/" + start.toEpochMilli();
         List<HourSlice> slices = hours.slices();
         SessionSummary summary = new SessionSummary(id, fleetId, tableId, openSessionId, start, end, maxAngle,
                 HourSlicer.sum(slices), slices.stream().mapToDouble(HourSlice::angleSeconds).sum(), excursions,

@@ -1,8 +1,10 @@
 package io.tiltfleet.ingest.forwarding;
 
-import io.tiltfleet.contract.Topics;
+import io.tiltfleet.contract.KafkaTopic;
+import io.tiltfleet.contract.TopicCatalogue;
 import io.tiltfleet.ingest.IngestProperties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
@@ -16,10 +18,9 @@ class KafkaTopicsConfiguration {
     KafkaAdmin.NewTopics ingestTopics(IngestProperties properties) {
         IngestProperties.Kafka kafka = properties.kafka();
         return new KafkaAdmin.NewTopics(
-                topic(Topics.TELEMETRY_READINGS, kafka).build(),
-                // the latest status of each table is what counts, as in infra/kafka/topics.conf
-                topic(Topics.TABLE_STATUS, kafka).compact().build(),
-                topic(Topics.TELEMETRY_REJECTED, kafka).build());
+                topic(TopicCatalogue.TELEMETRY_READINGS, kafka),
+                topic(TopicCatalogue.TABLE_STATUS, kafka),
+                topic(TopicCatalogue.TELEMETRY_REJECTED, kafka));
     }
 
     @Bean(destroyMethod = "close")
@@ -27,7 +28,8 @@ class KafkaTopicsConfiguration {
         return Admin.create(admin.getConfigurationProperties());
     }
 
-    private static TopicBuilder topic(String name, IngestProperties.Kafka kafka) {
-        return TopicBuilder.name(name).partitions(kafka.partitions()).replicas(kafka.replicas());
+    private static NewTopic topic(KafkaTopic topic, IngestProperties.Kafka kafka) {
+        int partitions = kafka.partitions() == null ? topic.partitions() : kafka.partitions();
+        return TopicBuilder.name(topic.name()).partitions(partitions).replicas(kafka.replicas()).configs(topic.configs()).build();
     }
 }

@@ -6,7 +6,9 @@ import io.micrometer.observation.ObservationRegistry;
 import io.tiltfleet.contract.DeviceMessageValidator;
 import io.tiltfleet.contract.DeviceTopic;
 import io.tiltfleet.contract.RejectReason;
+import io.tiltfleet.contract.RecordHeaders;
 import io.tiltfleet.contract.RejectedMessage;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.contract.ValidationResult;
 import io.tiltfleet.ingest.IngestMetrics;
@@ -32,7 +34,7 @@ import org.springframework.kafka.support.SendResult;
 import org.springframework.stereotype.Component;
 
 /**
- * Validates one device message and stores it in Kafka, keyed by {@link Topics#tableKey fleet and table}:
+ * Validates one device message and stores it in Kafka, keyed by {@link TableRef#key() fleet and table}:
  * readings and statuses in their topics, anything else with its reason in the reject topic. The returned
  * future completes only once Kafka has acknowledged the record, which is when the MQTT message may be
  * acknowledged; it fails when Kafka will not store the record, or the producer cannot take it at all
@@ -45,9 +47,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class TelemetryForwarder {
 
-    public static final String HEADER_MQTT_TOPIC = "tf-mqtt-topic";
-    public static final String HEADER_RECEIVED_AT = "tf-received-at";
-    public static final String HEADER_REDELIVERED = "tf-mqtt-redelivered";
     public static final String FORWARD_OBSERVATION = "tiltfleet.ingest.forward";
 
     private static final Logger log = LoggerFactory.getLogger(TelemetryForwarder.class);
@@ -78,9 +77,9 @@ public class TelemetryForwarder {
         ProducerRecord<String, Object> record = new ProducerRecord<>(topicOf(result), result.key(),
                 valueOf(result, mqttTopic, receivedAt, payload));
         Headers headers = record.headers();
-        headers.add(HEADER_MQTT_TOPIC, mqttTopic.getBytes(StandardCharsets.UTF_8));
-        headers.add(HEADER_RECEIVED_AT, receivedAt.toString().getBytes(StandardCharsets.UTF_8));
-        headers.add(HEADER_REDELIVERED, Boolean.toString(redelivered).getBytes(StandardCharsets.UTF_8));
+        headers.add(RecordHeaders.MQTT_TOPIC, mqttTopic.getBytes(StandardCharsets.UTF_8));
+        headers.add(RecordHeaders.RECEIVED_AT, receivedAt.toString().getBytes(StandardCharsets.UTF_8));
+        headers.add(RecordHeaders.MQTT_REDELIVERED, Boolean.toString(redelivered).getBytes(StandardCharsets.UTF_8));
         Observation observation = Observation.createNotStarted(FORWARD_OBSERVATION, observations)
                 .lowCardinalityKeyValue("topic", record.topic())
                 .highCardinalityKeyValue("table.key", result.key())

@@ -40,6 +40,7 @@ public record Alert(String id, String fleetId, String tableId, AlertType type, S
             case CLEARED -> new Alert(id, fleetId, tableId, type, severity,
                     state == AlertState.ACTIVE_ACKNOWLEDGED ? AlertState.CLEARED_ACKNOWLEDGED : AlertState.CLEARED_UNACKNOWLEDGED,
                     reason, raisedAt, signal.at(), signal.at(), acknowledgedBy, acknowledgedAt, readings);
+            case ACKNOWLEDGED -> throw new IllegalArgumentException("a person acknowledges an alert (acknowledge), never a signal");
         };
     }
 

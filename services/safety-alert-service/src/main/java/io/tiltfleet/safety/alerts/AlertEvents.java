@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.transport.ReceiverContext;
+import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.contract.SafetyAlertEvent;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -55,7 +57,7 @@ public class AlertEvents {
      *
      * @param cause the headers of the record whose event caused the change; null when time or a person did
      */
-    public Mono<Void> publish(Alert alert, String change, Instant readingTs, Headers cause) {
+    public Mono<Void> publish(Alert alert, AlertChange change, Instant readingTs, Headers cause) {
         SafetyAlertEvent event = new SafetyAlertEvent(alert.id(), alert.fleetId(), alert.tableId(), change, alert.type().name(),
                 alert.severity().name(), alert.state().name(), alert.reason(), alert.raisedAt(), alert.updatedAt(),
                 alert.acknowledgedBy(), readingTs);
@@ -63,10 +65,10 @@ public class AlertEvents {
         return Mono.fromFuture(() -> observation(alert, change, cause).observe(() -> {
                     log.atInfo().addKeyValue("tableId", alert.tableId()).addKeyValue("alertId", alert.id())
                             .log("Alert {} {} for table {}/{}: {}", alert.type(), change, alert.fleetId(), alert.tableId(), alert.reason());
-                    return kafka.send(Topics.SAFETY_ALERTS, Topics.tableKey(alert.fleetId(), alert.tableId()), event);
+                    return kafka.send(Topics.SAFETY_ALERTS, new TableRef(alert.fleetId(), alert.tableId()).key(), event);
                 }))
                 .subscribeOn(Schedulers.boundedElastic()).then(Mono.fromRunnable(() -> {
-            if ("RAISED".equals(change)) {
+            if (change == AlertChange.RAISED) {
                 registry.counter(RAISED, "type", alert.type().name(), "severity", alert.severity().name()).increment();
             }
             if (readingTs != null) {
@@ -75,10 +77,10 @@ public class AlertEvents {
         }));
     }
 
-    private Observation observation(Alert alert, String change, Headers cause) {
+    private Observation observation(Alert alert, AlertChange change, Headers cause) {
         Observation observation = cause == null ? Observation.createNotStarted(PUBLISH_OBSERVATION, observations)
                 : Observation.createNotStarted(PUBLISH_OBSERVATION, () -> continuing(cause), observations);
-        return observation.lowCardinalityKeyValue("type", alert.type().name()).lowCardinalityKeyValue("change", change)
+        return observation.lowCardinalityKeyValue("type", alert.type().name()).lowCardinalityKeyValue("change", change.name())
                 .highCardinalityKeyValue("table.id", alert.tableId());
     }
 

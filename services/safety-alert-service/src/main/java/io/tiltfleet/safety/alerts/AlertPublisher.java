@@ -1,6 +1,6 @@
 package io.tiltfleet.safety.alerts;
 
-import io.tiltfleet.contract.Topics;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.rules.AlertSignal;
 import java.time.Duration;
@@ -75,7 +75,7 @@ public class AlertPublisher {
             Optional<Alert> stored = awaitWrite(decision.storing);
             if (stored.isPresent()) {
                 if (decision.publishing == null || decision.publishing.isCompletedExceptionally()) {
-                    decision.publishing = events.publish(stored.get(), signal.change().name(),
+                    decision.publishing = events.publish(stored.get(), signal.change(),
                             signal.reading() == null ? null : signal.reading().ts(), decision.cause).toFuture();
                 }
                 awaitWrite(decision.publishing);
@@ -85,11 +85,11 @@ public class AlertPublisher {
     }
 
     /**
-     * Drops what is due for these tables ({@link Topics#tableKey} keys): another instance owns them now,
+     * Drops what is due for these tables ({@link TableRef#key()} keys): another instance owns them now,
      * loads the memory stored before these decisions and decides again from the uncommitted records.
      */
     public void forget(Collection<String> tables) {
-        due.removeIf(decision -> tables.contains(Topics.tableKey(decision.signal.fleetId(), decision.signal.tableId())));
+        due.removeIf(decision -> tables.contains(new TableRef(decision.signal.fleetId(), decision.signal.tableId()).key()));
     }
 
     private <T> T awaitWrite(CompletableFuture<T> write) {

@@ -3,6 +3,7 @@ package io.tiltfleet.safety.alerts;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 import static org.springframework.data.mongodb.core.query.Query.query;
 
+import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.safety.rules.AlertSignal;
 import java.time.Instant;
 import java.util.List;
@@ -40,7 +41,7 @@ public class AlertStore {
     public Mono<Alert> apply(AlertSignal signal) {
         return findOpen(signal)
                 .flatMap(open -> replace(open, open.apply(signal)))
-                .switchIfEmpty(Mono.defer(() -> signal.change() == AlertSignal.Change.RAISED
+                .switchIfEmpty(Mono.defer(() -> signal.change() == AlertChange.RAISED
                         ? mongo.insert(Alert.raise(UUID.randomUUID().toString(), signal))
                         : Mono.empty()))
                 .retryWhen(Retry.max(5).filter(failure -> failure instanceof ConcurrentChange || failure instanceof DuplicateKeyException));

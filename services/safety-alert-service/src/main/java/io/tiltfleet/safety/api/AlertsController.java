@@ -1,5 +1,8 @@
 package io.tiltfleet.safety.api;
 
+import io.tiltfleet.contract.AlertChange;
+import io.tiltfleet.contract.CallerHeaders;
+import io.tiltfleet.contract.Ids;
 import io.tiltfleet.safety.alerts.Alert;
 import io.tiltfleet.safety.alerts.AlertEvents;
 import io.tiltfleet.safety.alerts.AlertQuery;
@@ -33,7 +36,6 @@ import reactor.core.publisher.Mono;
 @RequestMapping("/api/alerts")
 class AlertsController {
 
-    private static final String ID = "[A-Za-z0-9_-]{1,64}";
 
     private final AlertStore alerts;
     private final AlertEvents events;
@@ -50,8 +52,8 @@ class AlertsController {
     }
 
     @GetMapping
-    Flux<Alert> search(@RequestParam(required = false) @Pattern(regexp = ID) String fleetId,
-                       @RequestParam(required = false) @Pattern(regexp = ID) String tableId,
+    Flux<Alert> search(@RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String fleetId,
+                       @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                        @RequestParam(required = false) AlertState state,
                        @RequestParam(required = false) AlertType type,
                        @RequestParam(required = false) Severity severity,
@@ -59,8 +61,8 @@ class AlertsController {
                        @RequestParam(required = false) Instant to,
                        @RequestParam(defaultValue = "0") @Min(0) int page,
                        @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int size,
-                       @RequestHeader(name = Caller.NAME_HEADER, required = false) String name,
-                       @RequestHeader(name = Caller.FLEETS_HEADER, required = false) String fleets) {
+                       @RequestHeader(name = CallerHeaders.CALLER, required = false) String name,
+                       @RequestHeader(name = CallerHeaders.FLEETS, required = false) String fleets) {
         if (from != null && to != null && !from.isBefore(to)) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "'from' must be before 'to'");
         }
@@ -75,20 +77,20 @@ class AlertsController {
     /** An alert of a fleet the caller may not see is answered as if it did not exist. */
     @GetMapping("/{id}")
     Mono<Alert> one(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String id,
-                    @RequestHeader(name = Caller.NAME_HEADER, required = false) String name,
-                    @RequestHeader(name = Caller.FLEETS_HEADER, required = false) String fleets) {
+                    @RequestHeader(name = CallerHeaders.CALLER, required = false) String name,
+                    @RequestHeader(name = CallerHeaders.FLEETS, required = false) String fleets) {
         return visible(id, Caller.of(name, fleets));
     }
 
     @PostMapping("/{id}/acknowledge")
     Mono<Alert> acknowledge(@PathVariable @Pattern(regexp = "[A-Za-z0-9-]{1,64}") String id, @Valid @RequestBody Acknowledgement body,
-                            @RequestHeader(name = Caller.NAME_HEADER, required = false) String name,
-                            @RequestHeader(name = Caller.FLEETS_HEADER, required = false) String fleets) {
+                            @RequestHeader(name = CallerHeaders.CALLER, required = false) String name,
+                            @RequestHeader(name = CallerHeaders.FLEETS, required = false) String fleets) {
         Caller caller = Caller.of(name, fleets);
         return visible(id, caller).flatMap(alert -> alerts.acknowledge(id, caller.name() != null ? caller.name() : body.by(), clock.instant()))
                 .onErrorMap(IllegalStateException.class, e -> new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage()))
                 .switchIfEmpty(Mono.error(() -> notFound(id)))
-                .flatMap(alert -> events.publish(alert, "ACKNOWLEDGED", null, null).thenReturn(alert));
+                .flatMap(alert -> events.publish(alert, AlertChange.ACKNOWLEDGED, null, null).thenReturn(alert));
     }
 
     private Mono<Alert> visible(String id, Caller caller) {

@@ -1,19 +1,16 @@
 package io.tiltfleet.safety.api;
 
+import io.tiltfleet.contract.CallerHeaders;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Who is calling, as the gateway says in its headers: the credential's name, and the fleets it may see
- * ({@code *}: every fleet). Calls without the headers are refused ({@link CallerFilter}) unless the
+ * ({@link CallerHeaders}). Calls without the headers are refused ({@link CallerFilter}) unless the
  * local run allows them, and then see every fleet.
  */
 record Caller(String name, Set<String> fleets) {
-
-    /** Set by the gateway (io.tiltfleet.gateway.security.FleetScope), replacing whatever a client sent. */
-    static final String NAME_HEADER = "X-TiltFleet-Caller";
-    static final String FLEETS_HEADER = "X-TiltFleet-Fleets";
 
     static Caller of(String name, String fleets) {
         return new Caller(name, fleets == null ? null
@@ -22,10 +19,10 @@ record Caller(String name, Set<String> fleets) {
 
     /** Whether the caller is limited to some fleets, and so must name one of them to list alerts. */
     boolean limited() {
-        return fleets != null && !fleets.contains("*");
+        return fleets != null && !fleets.contains(CallerHeaders.EVERY_FLEET);
     }
 
     boolean maySee(String fleetId) {
-        return fleets == null || fleets.contains("*") || fleets.contains(fleetId);
+        return fleets == null || fleets.contains(CallerHeaders.EVERY_FLEET) || fleets.contains(fleetId);
     }
 }

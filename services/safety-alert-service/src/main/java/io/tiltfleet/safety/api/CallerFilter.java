@@ -1,5 +1,6 @@
 package io.tiltfleet.safety.api;
 
+import io.tiltfleet.contract.CallerHeaders;
 import io.tiltfleet.safety.SafetyProperties;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -40,12 +41,12 @@ class CallerFilter implements WebFilter {
         if (!API.matches(path)) {
             return chain.filter(exchange);
         }
-        String fleets = exchange.getRequest().getHeaders().getFirst(Caller.FLEETS_HEADER);
-        String name = exchange.getRequest().getHeaders().getFirst(Caller.NAME_HEADER);
+        String fleets = exchange.getRequest().getHeaders().getFirst(CallerHeaders.FLEETS);
+        String name = exchange.getRequest().getHeaders().getFirst(CallerHeaders.CALLER);
         // both, or an acknowledgement would be recorded under the name in its body
         if ((fleets == null || name == null) && !allowCallsWithoutCaller) {
             return refuse(exchange, HttpStatus.UNAUTHORIZED, "calls must come through the gateway: it names the caller in "
-                    + Caller.NAME_HEADER + " and its fleets in " + Caller.FLEETS_HEADER);
+                    + CallerHeaders.CALLER + " and its fleets in " + CallerHeaders.FLEETS);
         }
         Caller caller = Caller.of(name, fleets);
         PathPattern.PathMatchInfo fleetPath = FLEET_PATH.matchAndExtract(path);

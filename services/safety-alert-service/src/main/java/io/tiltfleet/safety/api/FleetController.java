@@ -1,5 +1,6 @@
 package io.tiltfleet.safety.api;
 
+import io.tiltfleet.contract.Ids;
 import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.fleetstate.LiveFeed;
 import io.tiltfleet.safety.fleetstate.TableLiveState;
@@ -32,7 +33,6 @@ import reactor.core.publisher.Mono;
 @RequestMapping("/api/fleet/{fleetId}")
 class FleetController {
 
-    private static final String ID = "[A-Za-z0-9_-]{1,64}";
 
     private final RuleEngine rules;
     private final TableStateStore states;
@@ -62,7 +62,7 @@ class FleetController {
     }
 
     @GetMapping("/tables")
-    Flux<TableLiveState> tables(@PathVariable @Pattern(regexp = ID) String fleetId) {
+    Flux<TableLiveState> tables(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId) {
         return states.fleet(fleetId);
     }
 
@@ -72,7 +72,7 @@ class FleetController {
      * the stored states is up to date at once.
      */
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<Object>> stream(@PathVariable @Pattern(regexp = ID) String fleetId) {
+    Flux<ServerSentEvent<Object>> stream(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId) {
         Flux<ServerSentEvent<Object>> alerts = feed.alerts().filter(event -> event.fleetId().equals(fleetId))
                 .map(event -> ServerSentEvent.<Object>builder(event).event("alert").id(event.alertId()).build());
         Flux<ServerSentEvent<Object>> tables = Flux.concat(feed.current(fleetId), feed.tables().filter(state -> fleetId.equals(state.fleetId())))
@@ -85,13 +85,13 @@ class FleetController {
     }
 
     @GetMapping("/tables/{tableId}/profile")
-    Mono<SafetyProfile> profile(@PathVariable @Pattern(regexp = ID) String fleetId, @PathVariable @Pattern(regexp = ID) String tableId) {
+    Mono<SafetyProfile> profile(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId, @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId) {
         return profiles.find(fleetId, tableId)
                 .defaultIfEmpty(new SafetyProfile(SafetyProfile.idOf(fleetId, tableId), fleetId, tableId, null, Set.of(), null));
     }
 
     @PutMapping("/tables/{tableId}/profile")
-    Mono<SafetyProfile> updateProfile(@PathVariable @Pattern(regexp = ID) String fleetId, @PathVariable @Pattern(regexp = ID) String tableId,
+    Mono<SafetyProfile> updateProfile(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId, @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId,
                                       @Valid @RequestBody ProfileUpdate update) {
         SafetyProfile profile = new SafetyProfile(SafetyProfile.idOf(fleetId, tableId), fleetId, tableId, update.maxAngleDeg(),
                 update.contraindications(), clock.instant());

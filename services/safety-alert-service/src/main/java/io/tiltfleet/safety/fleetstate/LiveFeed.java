@@ -1,6 +1,7 @@
 package io.tiltfleet.safety.fleetstate;
 
 import io.tiltfleet.contract.SafetyAlertEvent;
+import io.tiltfleet.contract.TableRef;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +26,7 @@ public class LiveFeed {
     }
 
     public void publish(TableLiveState state) {
-        latest.put(state.fleetId() + "/" + state.tableId(), state);
+        latest.put(new TableRef(state.fleetId(), state.tableId()).key(), state);
         tables.emitNext(state, Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(50)));
     }
 

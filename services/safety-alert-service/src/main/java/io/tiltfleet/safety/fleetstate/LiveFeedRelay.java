@@ -1,6 +1,7 @@
 package io.tiltfleet.safety.fleetstate;
 
 import io.tiltfleet.contract.SafetyAlertEvent;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ public class LiveFeedRelay {
 
     /** Shares a table's live state with every instance; best effort, it never holds up the rules. */
     public void share(TableLiveState state) {
-        states.send(Topics.FLEET_LIVE, Topics.tableKey(state.fleetId(), state.tableId()), state).whenComplete((sent, failure) -> {
+        states.send(Topics.FLEET_LIVE, new TableRef(state.fleetId(), state.tableId()).key(), state).whenComplete((sent, failure) -> {
             if (failure != null) {
                 log.atWarn().addKeyValue("tableId", state.tableId()).log("Live state not shared: {}", failure.getMessage());
             }

@@ -1,7 +1,7 @@
 package io.tiltfleet.safety.fleetstate;
 
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
-import io.tiltfleet.contract.Topics;
 import io.tiltfleet.safety.rules.AlertType;
 import io.tiltfleet.safety.rules.TableMonitor;
 import java.time.Duration;
@@ -21,7 +21,7 @@ public record TableStateDocument(@Id String id, String fleetId, String tableId, 
                                  Map<AlertType, TableMonitor.Condition> active, Instant lastStatusAt, Integer partition) {
 
     public static TableStateDocument of(String fleetId, String tableId, boolean online, TableMonitor.Memory memory, int partition) {
-        return new TableStateDocument(Topics.tableKey(fleetId, tableId), fleetId, tableId, online, memory.last(), memory.lastObservedAt(),
+        return new TableStateDocument(new TableRef(fleetId, tableId).key(), fleetId, tableId, online, memory.last(), memory.lastObservedAt(),
                 memory.aboveLimitSince(), memory.steepTime().toMillis(), memory.active(), memory.lastStatusAt(), partition);
     }
 

@@ -1,10 +1,12 @@
 package io.tiltfleet.safety.intake;
 
+import io.tiltfleet.contract.TopicCatalogue;
 import io.tiltfleet.contract.Topics;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -24,11 +26,10 @@ class KafkaConfiguration {
 
     @Bean
     KafkaAdmin.NewTopics safetyTopics() {
-        return new KafkaAdmin.NewTopics(
-                TopicBuilder.name(Topics.SAFETY_ALERTS).partitions(12).replicas(1).build(),
-                TopicBuilder.name(Topics.FLEET_LIVE).partitions(12).replicas(1).config(TopicConfig.RETENTION_MS_CONFIG, "3600000").build(),
-                TopicBuilder.name(Topics.TELEMETRY_READINGS + "-dlt").partitions(1).replicas(1).build(),
-                TopicBuilder.name(Topics.TABLE_STATUS + "-dlt").partitions(1).replicas(1).build());
+        return new KafkaAdmin.NewTopics(Stream.of(TopicCatalogue.SAFETY_ALERTS, TopicCatalogue.FLEET_LIVE,
+                        TopicCatalogue.TELEMETRY_READINGS_DEAD_LETTERS, TopicCatalogue.TABLE_STATUS_DEAD_LETTERS)
+                .map(topic -> TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(1).configs(topic.configs()).build())
+                .toArray(NewTopic[]::new));
     }
 
     /** Dead letters keep the original bytes: the records could not be read as JSON in the first place. */
@@ -41,7 +42,7 @@ class KafkaConfiguration {
         ExponentialBackOff untilStored = new ExponentialBackOff(500, 2);
         untilStored.setMaxInterval(10_000);
         DefaultErrorHandler handler = new DefaultErrorHandler(new DeadLetterPublishingRecoverer(raw,
-                (record, failure) -> new TopicPartition(record.topic() + "-dlt", 0)), untilStored);
+                (record, failure) -> new TopicPartition(Topics.deadLettersOf(record.topic()), 0)), untilStored);
         // an unreadable record goes to its dead-letter topic at once; anything else (MongoDB away) is retried, never skipped
         handler.addNotRetryableExceptions(JacksonException.class, IllegalArgumentException.class);
         return handler;

@@ -1,6 +1,6 @@
 package io.tiltfleet.safety.intake;
 
-import io.tiltfleet.contract.Topics;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.safety.fleetstate.TableStateDocument;
 import io.tiltfleet.safety.rules.TableMonitor;
 import java.time.Duration;
@@ -30,7 +30,7 @@ final class OwnedTable {
     }
 
     String key() {
-        return Topics.tableKey(fleetId, tableId);
+        return new TableRef(fleetId, tableId).key();
     }
 
     TableStateDocument state() {

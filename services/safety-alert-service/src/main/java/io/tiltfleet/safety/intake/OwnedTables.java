@@ -1,6 +1,6 @@
 package io.tiltfleet.safety.intake;
 
-import io.tiltfleet.contract.Topics;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.fleetstate.TableStateDocument;
 import io.tiltfleet.safety.fleetstate.TableStateStore;
@@ -56,11 +56,11 @@ class OwnedTables {
         if (event instanceof TableEvent.Reading && !ownedPartitions.contains(event.partition())) {
             return null;
         }
-        return tables.computeIfAbsent(Topics.tableKey(event.fleetId(), event.tableId()), key -> load(event));
+        return tables.computeIfAbsent(new TableRef(event.fleetId(), event.tableId()).key(), key -> load(event));
     }
 
     OwnedTable find(String fleetId, String tableId) {
-        return find(Topics.tableKey(fleetId, tableId));
+        return find(new TableRef(fleetId, tableId).key());
     }
 
     OwnedTable find(String tableKey) {
@@ -113,7 +113,7 @@ class OwnedTables {
 
     private OwnedTable load(TableEvent event) {
         SafetyProfile profile = profiles.find(event.fleetId(), event.tableId()).block(timeout);
-        TableStateDocument stored = states.find(Topics.tableKey(event.fleetId(), event.tableId())).block(timeout);
+        TableStateDocument stored = states.find(new TableRef(event.fleetId(), event.tableId()).key()).block(timeout);
         return owning(event.fleetId(), event.tableId(), event.partition(), profile, stored);
     }
 

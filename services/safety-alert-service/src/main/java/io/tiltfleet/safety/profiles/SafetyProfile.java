@@ -1,6 +1,6 @@
 package io.tiltfleet.safety.profiles;
 
-import io.tiltfleet.contract.Topics;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.safety.rules.Contraindication;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
@@ -25,6 +25,6 @@ public record SafetyProfile(@Id String id, String fleetId, String tableId,
     }
 
     public static String idOf(String fleetId, String tableId) {
-        return Topics.tableKey(fleetId, tableId);
+        return new TableRef(fleetId, tableId).key();
     }
 }

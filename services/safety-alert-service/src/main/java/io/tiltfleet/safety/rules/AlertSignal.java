@@ -1,17 +1,15 @@
 package io.tiltfleet.safety.rules;
 
+import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.contract.TelemetryReading;
 import java.time.Instant;
 
 /**
  * A change the rules decided for one table and alert type.
  *
+ * @param change  RAISED, ESCALATED or CLEARED; never ACKNOWLEDGED, which a person does ({@code Alert.acknowledge})
  * @param reading the reading that caused it; null when time alone did (silence) or a status did
  */
-public record AlertSignal(String fleetId, String tableId, AlertType type, Change change, Severity severity, String reason,
+public record AlertSignal(String fleetId, String tableId, AlertType type, AlertChange change, Severity severity, String reason,
                           TelemetryReading reading, Instant at) {
-
-    public enum Change {
-        RAISED, ESCALATED, CLEARED
-    }
 }

@@ -1,5 +1,6 @@
 package io.tiltfleet.safety.rules;
 
+import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.contract.TableStatus;
 import io.tiltfleet.contract.TelemetryReading;
 import java.time.Duration;
@@ -230,20 +231,20 @@ public final class TableMonitor {
         if (now == null) {
             if (before != null) {
                 active.remove(type);
-                changes.add(signal(type, AlertSignal.Change.CLEARED, before.severity(), before.reason(), reading, at));
+                changes.add(signal(type, AlertChange.CLEARED, before.severity(), before.reason(), reading, at));
             }
             return;
         }
         if (before == null) {
             active.put(type, now);
-            changes.add(signal(type, AlertSignal.Change.RAISED, now.severity(), now.reason(), reading, at));
+            changes.add(signal(type, AlertChange.RAISED, now.severity(), now.reason(), reading, at));
         } else if (now.severity().compareTo(before.severity()) > 0) {
             active.put(type, now);
-            changes.add(signal(type, AlertSignal.Change.ESCALATED, now.severity(), now.reason(), reading, at));
+            changes.add(signal(type, AlertChange.ESCALATED, now.severity(), now.reason(), reading, at));
         }
     }
 
-    private AlertSignal signal(AlertType type, AlertSignal.Change change, Severity severity, String reason, TelemetryReading reading, Instant at) {
+    private AlertSignal signal(AlertType type, AlertChange change, Severity severity, String reason, TelemetryReading reading, Instant at) {
         return new AlertSignal(fleetId, tableId, type, change, severity, reason, reading, at);
     }
 

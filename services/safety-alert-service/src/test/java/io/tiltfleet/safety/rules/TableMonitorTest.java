@@ -3,6 +3,7 @@ package io.tiltfleet.safety.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.contract.TelemetryReading;
 import java.util.List;
 import java.util.Set;
@@ -155,7 +156,7 @@ class TableMonitorTest {
         assertThat(before.outcome()).containsExactly("OVER_ANGLE RAISED WARNING");
         assertThat(replayed).isEmpty();
         assertThat(restored.onReading(back, back.ts())).extracting(AlertSignal::type, AlertSignal::change)
-                .containsExactly(tuple(AlertType.OVER_ANGLE, AlertSignal.Change.CLEARED));
+                .containsExactly(tuple(AlertType.OVER_ANGLE, AlertChange.CLEARED));
     }
 
     @Test

@@ -2,22 +2,20 @@ package io.tiltfleet.systemtests.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tiltfleet.contract.KafkaTopic;
+import io.tiltfleet.contract.TopicCatalogue;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
 import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.SharedBrokers;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -25,21 +23,24 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
-/** {@code infra/kafka}: the topic list names every topic the services use, and its script creates them as listed on a real broker. */
+/**
+ * {@code infra/kafka}: the topic list is the contract's {@link TopicCatalogue}, topic for topic and setting for setting,
+ * and its script creates them as listed on a real broker.
+ */
 class KafkaTopicsTest {
 
     record Listed(String name, int partitions, String retentionMs, String cleanupPolicy) {
+
+        static Listed of(KafkaTopic topic) {
+            Map<String, String> configs = topic.configs();
+            return new Listed(topic.name(), topic.partitions(), configs.get("retention.ms"), configs.get("cleanup.policy"));
+        }
     }
 
     @Test
-    void theTopicListHasExactlyTheKafkaTopicsOfTheContractAndTheirDeadLetters() throws IllegalAccessException {
-        Set<String> expected = new HashSet<>(Set.of(Topics.TELEMETRY_READINGS + "-dlt", Topics.TABLE_STATUS + "-dlt"));
-        for (Field field : Topics.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class && !field.getName().startsWith("MQTT")) {
-                expected.add((String) field.get(null));
-            }
-        }
-        assertThat(listed().stream().map(Listed::name)).as("infra/kafka/topics.conf").containsExactlyInAnyOrderElementsOf(expected);
+    void theTopicListHasExactlyTheTopicsOfTheCatalogueWithTheirSettings() {
+        List<Listed> catalogue = TopicCatalogue.ALL.stream().map(Listed::of).toList();
+        assertThat(listed()).as("infra/kafka/topics.conf against TopicCatalogue").containsExactlyInAnyOrderElementsOf(catalogue);
     }
 
     @Test
@@ -87,6 +88,6 @@ class KafkaTopicsTest {
         ManagedProcess run = ManagedProcess.start("create-topics.sh", Arrays.asList("env", "BOOTSTRAP=" + bootstrap,
                 "KAFKA_TOPICS=" + kafkaTopics, "bash", Repository.file("infra/kafka/create-topics.sh").toString()), log);
         run.awaitSuccess(Duration.ofSeconds(120));
-        assertThat(Files.readString(log)).contains("topic " + Topics.SAFETY_ALERTS + ": 12 partitions");
+        assertThat(Files.readString(log)).contains("topic " + Topics.SAFETY_ALERTS + ": " + TopicCatalogue.SAFETY_ALERTS.partitions() + " partitions");
     }
 }

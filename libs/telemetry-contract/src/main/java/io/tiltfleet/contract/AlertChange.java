@@ -1,0 +1,6 @@
+package io.tiltfleet.contract;
+
+/** What happened to a safety alert, as {@link SafetyAlertEvent#change()} says. */
+public enum AlertChange {
+    RAISED, ESCALATED, CLEARED, ACKNOWLEDGED
+}
