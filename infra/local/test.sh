@@ -22,7 +22,9 @@ docker-compose config --quiet
 tools/api-lint/lint.sh
 status=0
 mvn -B -ntp verify "$@" || status=$?
-# the fault, fuzzing and abuse tests' counts, from their output files, in one place of the log
+# the fault, fuzzing and abuse tests' counts, from their output files (Surefire's for each module's tests,
+# Failsafe's for testing/system-tests's *IT), in one place of the log
 echo "== fault, fuzzing and abuse counts"
-find . -path '*/target/surefire-reports/*-output.txt' -exec grep -h -E '^(FAULT|FUZZ|ABUSE) ' {} + || true
+find . \( -path '*/target/surefire-reports/*-output.txt' -o -path '*/target/failsafe-reports/*-output.txt' \) \
+  -exec grep -h -E '^(FAULT|FUZZ|ABUSE) ' {} + || true
 exit "$status"

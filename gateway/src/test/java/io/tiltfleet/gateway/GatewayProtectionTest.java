@@ -3,6 +3,7 @@ package io.tiltfleet.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.HttpMethod;
+import io.tiltfleet.embedded.RunningService;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -13,8 +14,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import reactor.netty.http.client.HttpClient;
 
 /**
@@ -25,7 +24,7 @@ import reactor.netty.http.client.HttpClient;
 class GatewayProtectionTest {
 
     static StubServices services;
-    static ConfigurableApplicationContext gateway;
+    static RunningService gateway;
 
     @BeforeAll
     static void start() throws Exception {
@@ -34,11 +33,11 @@ class GatewayProtectionTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             nobodyListens = socket.getLocalPort();
         }
-        gateway = GatewayApplication.builder().profiles("local").run("--server.port=0", "--management.server.port=0",
+        gateway = RunningService.of(GatewayApplication.builder().profiles("local")).with("--management.server.port=0",
                 "--tiltfleet.gateway.safety-uri=" + services.safetyUri(),
                 "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + nobodyListens,
                 "--tiltfleet.gateway.rate-limit.requests=5", "--tiltfleet.gateway.rate-limit.per=60s",
-                "--tiltfleet.gateway.address-rate-limit.requests=3", "--tiltfleet.gateway.address-rate-limit.per=60s");
+                "--tiltfleet.gateway.address-rate-limit.requests=3", "--tiltfleet.gateway.address-rate-limit.per=60s").start();
     }
 
     @AfterAll
@@ -126,7 +125,7 @@ class GatewayProtectionTest {
 
     @Test
     void aBodySentWithoutALengthIsRefusedWhateverItsSize() throws Exception {
-        int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+        int port = gateway.port();
         java.io.InputStream endless = java.io.InputStream.nullInputStream();
         HttpResponse<String> response = GatewayTest.HTTP.send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + port + "/api/fleet/clinic-1/tables/t-1/profile"))
@@ -142,7 +141,7 @@ class GatewayProtectionTest {
 
     /** A request sent from another loopback address, which has a budget of its own. */
     static Reply fromAddress(String localAddress, String method, String path, Map<String, String> headers) {
-        int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+        int port = gateway.port();
         return HttpClient.create().bindAddress(() -> new InetSocketAddress(localAddress, 0)).headers(sent -> headers.forEach(sent::set))
                 .request(HttpMethod.valueOf(method)).uri("http://127.0.0.1:" + port + path)
                 .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
@@ -151,7 +150,7 @@ class GatewayProtectionTest {
     }
 
     static HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
-        int port = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+        int port = gateway.port();
         if (body == null) {
             return GatewayTest.send(port, method, path, Map.of("X-API-Key", key));
         }

@@ -8,6 +8,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.tiltfleet.embedded.RunningService;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -35,8 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.config.YamlPropertiesFactoryBean;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.http.codec.ServerSentEvent;
@@ -48,7 +47,7 @@ class GatewayTest {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static StubServices services;
-    static ConfigurableApplicationContext gateway;
+    static RunningService gateway;
     static KeyPair signingKeys;
     static final String AUDIENCE = "tiltfleet-api";
 
@@ -62,11 +61,11 @@ class GatewayTest {
         Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(signingKeys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
         // as on Kubernetes, where Boot would trust a client's Forwarded and X-Forwarded-* headers unless told not to
-        gateway = GatewayApplication.builder().profiles("local").run("--spring.main.cloud-platform=kubernetes",
-                "--server.port=0", "--management.server.port=0",
+        gateway = RunningService.of(GatewayApplication.builder().profiles("local")).with("--spring.main.cloud-platform=kubernetes",
+                "--management.server.port=0",
                 "--tiltfleet.gateway.safety-uri=" + services.safetyUri(), "--tiltfleet.gateway.analytics-uri=" + services.analyticsUri(),
                 "--tiltfleet.gateway.rate-limit.requests=10000", "--tiltfleet.gateway.max-streams-per-credential=2",
-                "--spring.security.oauth2.resourceserver.jwt.public-key-location=file:" + publicKey);
+                "--spring.security.oauth2.resourceserver.jwt.public-key-location=file:" + publicKey).start();
     }
 
     @AfterAll
@@ -288,7 +287,7 @@ class GatewayTest {
     @Test
     void healthAndMetricsAreOnTheManagementPortOnlyAndEachRouteIsMeasured() throws Exception {
         send("GET", "/api/alerts", "tf-viewer-local");
-        int management = LocalStack.managementPort(gateway);
+        int management = gateway.managementPort();
         YamlPropertiesFactoryBean configuration = new YamlPropertiesFactoryBean();
         configuration.setResources(new ClassPathResource("gateway.yml"));
         assertThat(configuration.getObject().getProperty("management.server.port")).as("gateway.yml's own management port").isEqualTo("8090");
@@ -364,6 +363,6 @@ class GatewayTest {
     }
 
     static int port() {
-        return ((WebServerApplicationContext) gateway).getWebServer().getPort();
+        return gateway.port();
     }
 }

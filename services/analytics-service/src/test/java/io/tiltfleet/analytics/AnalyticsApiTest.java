@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,8 +30,8 @@ class AnalyticsApiTest {
     static final String FLEET = "/api/analytics/fleets/clinic-api";
     static final String DAY = "from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
     static MongoStandIn mongo;
-    static ConfigurableApplicationContext analytics;
-    static ConfigurableApplicationContext local;
+    static RunningService analytics;
+    static RunningService local;
 
     @BeforeAll
     static void start() {
@@ -156,7 +156,7 @@ class AnalyticsApiTest {
 
     @Test
     void theLocalRunMayCallTheServiceWithoutCallerHeaders() {
-        String sessions = LoopbackHttp.get(RunningAnalytics.port(local), FLEET + "/sessions?" + DAY);
+        String sessions = LoopbackHttp.get(local.port(), FLEET + "/sessions?" + DAY);
 
         assertThat(JSON.readTree(sessions).path("totalItems").asInt()).isEqualTo(3);
     }

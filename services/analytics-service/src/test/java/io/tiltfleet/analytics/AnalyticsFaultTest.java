@@ -9,6 +9,7 @@ import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TcpProxy;
 import java.nio.file.Path;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -69,7 +69,7 @@ class AnalyticsFaultTest {
         Instant start = Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES);
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              TcpProxy slowLink = TcpProxy.start(mongo.port());
-             ConfigurableApplicationContext analytics = RunningAnalytics.start(kafka, "mongodb://127.0.0.1:" + slowLink.port() + "/tiltfleet",
+             RunningService analytics = RunningAnalytics.start(kafka, "mongodb://127.0.0.1:" + slowLink.port() + "/tiltfleet",
                      "analytics-slow-mongo")) {
             // Given MongoDB answering every request 200 ms late, both ways
             slowLink.delay(Duration.ofMillis(200));
@@ -78,7 +78,7 @@ class AnalyticsFaultTest {
             RunningAnalytics.publish(kafka, sessions("fault-slow", start, session -> true));
 
             // Then every session is stored, once and whole, only later
-            assertEverySessionOnceAndWhole(report("analytics-slow-mongodb", RunningAnalytics.port(analytics), "fault-slow", start));
+            assertEverySessionOnceAndWhole(report("analytics-slow-mongodb", analytics.port(), "fault-slow", start));
         }
     }
 

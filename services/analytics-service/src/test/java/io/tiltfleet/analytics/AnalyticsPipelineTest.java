@@ -7,6 +7,7 @@ import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TopicReader;
 import java.io.StringReader;
@@ -19,7 +20,6 @@ import java.util.List;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -90,7 +90,7 @@ class AnalyticsPipelineTest {
         String snapshot;
         // Given the day's readings in the telemetry topic
         RunningAnalytics.publish(kafka, readings);
-        try (ConfigurableApplicationContext analytics = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-1", IDLE_TIMEOUT)) {
+        try (RunningService analytics = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-1", IDLE_TIMEOUT)) {
             // When the service has read them, the day of clinic-a reads:
             await().atMost(Duration.ofSeconds(60)).until(() -> usage(analytics, DAY).path("periods").path(0).path("sessions").asInt() == 3);
             JsonNode day = usage(analytics, DAY).path("periods").path(0);
@@ -146,7 +146,7 @@ class AnalyticsPipelineTest {
         }
 
         // When a new consumer group reads the whole topic again
-        try (ConfigurableApplicationContext replay = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-2", IDLE_TIMEOUT)) {
+        try (RunningService replay = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-2", IDLE_TIMEOUT)) {
             awaitEverythingRead(kafka, replay);
             // Then nothing changed either
             assertThat(snapshot(replay)).isEqualTo(snapshot);
@@ -154,19 +154,19 @@ class AnalyticsPipelineTest {
     }
 
     /** Until the service (of its own consumer group, from the start) has read and stored every record in the topic. */
-    private static void awaitEverythingRead(String kafka, ConfigurableApplicationContext analytics) {
+    private static void awaitEverythingRead(String kafka, RunningService analytics) {
         long records = TopicReader.recordCount(kafka, Topics.TELEMETRY_READINGS);
         await().atMost(Duration.ofSeconds(60)).until(() -> RunningAnalytics.metric(analytics, "tiltfleet_analytics_readings_consumed_total")
                 + RunningAnalytics.metric(analytics, "tiltfleet_analytics_readings_unreadable_total") >= records);
     }
 
-    private static JsonNode usage(ConfigurableApplicationContext analytics, String path) {
+    private static JsonNode usage(RunningService analytics, String path) {
         String body = RunningAnalytics.get(analytics, path);
         return body.isEmpty() ? JSON.createObjectNode() : JSON.readTree(body);
     }
 
     /** Everything a user could read about the day. */
-    private static String snapshot(ConfigurableApplicationContext analytics) {
+    private static String snapshot(RunningService analytics) {
         return String.join("\n---\n", RunningAnalytics.get(analytics, DAY), RunningAnalytics.get(analytics, HOURS),
                 RunningAnalytics.get(analytics, SESSIONS_CSV), RunningAnalytics.get(analytics, TABLE_HOURS_CSV),
                 RunningAnalytics.get(analytics, "/api/analytics/fleets/clinic-a/sessions?from=2026-11-20T00:00:00Z"));

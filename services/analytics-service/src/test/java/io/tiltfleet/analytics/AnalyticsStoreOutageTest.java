@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TcpProxy;
 import java.time.Duration;
@@ -15,7 +16,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -47,7 +47,7 @@ class AnalyticsStoreOutageTest {
         List<List<TelemetryReading>> parts = sessionsInTwoParts(start);
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              TcpProxy link = TcpProxy.start(mongo.port());
-             ConfigurableApplicationContext analytics = RunningAnalytics.start(kafka,
+             RunningService analytics = RunningAnalytics.start(kafka,
                      "mongodb://127.0.0.1:" + link.port() + "/tiltfleet?serverSelectionTimeoutMS=1500&connectTimeoutMS=1000",
                      "analytics-outage", "--tiltfleet.analytics.idle-timeout=10m", "--tiltfleet.analytics.store-retry-max=2s")) {
             // Given sessions open on every table

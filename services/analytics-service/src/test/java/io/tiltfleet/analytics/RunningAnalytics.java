@@ -2,14 +2,10 @@ package io.tiltfleet.analytics;
 
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
-import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.LoopbackHttp;
+import io.tiltfleet.embedded.RunningService;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -22,8 +18,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The analytics service started in this JVM against the test's Kafka and MongoDB, and what a test does with it. */
@@ -32,21 +26,14 @@ final class RunningAnalytics {
     /** The caller headers the gateway sets on every request it forwards, here for a credential of every fleet. */
     static final Map<String, String> THROUGH_THE_GATEWAY = Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "analytics-test");
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private RunningAnalytics() {
     }
 
-    static ConfigurableApplicationContext start(String kafka, String mongoUri, String groupId, String... more) {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + kafka,
-                "--spring.kafka.consumer.group-id=" + groupId,
-                "--spring.mongodb.uri=" + mongoUri,
-                "--management.health.mongodb.enabled=false"));
-        args.addAll(List.of(more));
-        return AnalyticsApplication.builder().run(args.toArray(String[]::new));
+    static RunningService start(String kafka, String mongoUri, String groupId, String... more) {
+        return RunningService.of(AnalyticsApplication.builder()).kafka(kafka).mongo(mongoUri)
+                .with("--spring.kafka.consumer.group-id=" + groupId).with(more).start();
     }
 
     /**
@@ -75,13 +62,9 @@ final class RunningAnalytics {
         }
     }
 
-    static int port(ConfigurableApplicationContext context) {
-        return ((WebServerApplicationContext) context).getWebServer().getPort();
-    }
-
     /** The response body of a GET as the gateway sends it for a credential of every fleet, or an empty string while nothing answers. */
-    static String get(ConfigurableApplicationContext context, String path) {
-        return get(port(context), path);
+    static String get(RunningService analytics, String path) {
+        return get(analytics.port(), path);
     }
 
     static String get(int port, String path) {
@@ -92,29 +75,22 @@ final class RunningAnalytics {
         }
     }
 
-    static HttpResponse<String> request(ConfigurableApplicationContext context, String path) throws IOException {
-        return request(port(context), path, THROUGH_THE_GATEWAY);
+    static HttpResponse<String> request(RunningService analytics, String path) throws IOException {
+        return request(analytics.port(), path, THROUGH_THE_GATEWAY);
     }
 
     /** A GET with exactly these headers: {@link #THROUGH_THE_GATEWAY}, or others to see what the service does with them. */
-    static HttpResponse<String> request(ConfigurableApplicationContext context, String path, Map<String, String> headers) throws IOException {
-        return request(port(context), path, headers);
+    static HttpResponse<String> request(RunningService analytics, String path, Map<String, String> headers) throws IOException {
+        return request(analytics.port(), path, headers);
     }
 
     private static HttpResponse<String> request(int port, String path, Map<String, String> headers) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + Ports.LOOPBACK + ":" + port + path)).timeout(Duration.ofSeconds(10));
-        headers.forEach(request::header);
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        return LoopbackHttp.send(port, "GET", path, null, headers);
     }
 
     /** The value of one sample of a Prometheus counter or gauge, 0 when absent. */
-    static double metric(ConfigurableApplicationContext context, String sample) {
-        return get(context, "/actuator/prometheus").lines().filter(line -> line.startsWith(sample))
+    static double metric(RunningService analytics, String sample) {
+        return get(analytics, "/actuator/prometheus").lines().filter(line -> line.startsWith(sample))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 }

@@ -2,22 +2,19 @@ package io.tiltfleet.ingest;
 
 import static org.awaitility.Awaitility.await;
 
-import io.tiltfleet.embedded.LoopbackHttp;
+import io.tiltfleet.embedded.RunningService;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /** The ingest service started in this JVM against the given brokers, for one test class. */
 final class RunningIngest implements AutoCloseable {
 
     private static final String SHARE_GROUP = "--tiltfleet.ingest.mqtt.share-group=";
 
-    private final ConfigurableApplicationContext context;
+    private final RunningService service;
 
-    private RunningIngest(ConfigurableApplicationContext context) {
-        this.context = context;
+    private RunningIngest(RunningService service) {
+        this.service = service;
     }
 
     static RunningIngest start(String mqttUri, String kafkaBootstrap, String clientId, String... moreArgs) {
@@ -40,10 +37,7 @@ final class RunningIngest implements AutoCloseable {
     }
 
     private static RunningIngest run(List<String> settings, String... moreArgs) {
-        List<String> args = new ArrayList<>(settings);
-        args.add("--server.port=0");
-        args.addAll(List.of(moreArgs));
-        return new RunningIngest(IngestApplication.builder().run(args.toArray(String[]::new)));
+        return new RunningIngest(RunningService.of(IngestApplication.builder()).with(settings).with(moreArgs).start());
     }
 
     /** Until the session exists and the broker granted its subscription, the broker has nobody to keep the tables' messages for. */
@@ -65,15 +59,15 @@ final class RunningIngest implements AutoCloseable {
     }
 
     IngestMetrics metrics() {
-        return context.getBean(IngestMetrics.class);
+        return service.bean(IngestMetrics.class);
     }
 
     String get(String path) {
-        return LoopbackHttp.get(((WebServerApplicationContext) context).getWebServer().getPort(), path);
+        return service.get(path);
     }
 
     @Override
     public void close() {
-        context.close();
+        service.close();
     }
 }

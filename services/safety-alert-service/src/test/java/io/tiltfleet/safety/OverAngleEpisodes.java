@@ -42,7 +42,7 @@ final class OverAngleEpisodes implements AutoCloseable {
     OverAngleEpisodes(String fleet, String kafka) {
         this.fleet = fleet;
         this.kafka = kafka;
-        RunningServices.createTelemetryTopics(kafka);
+        RunningSafety.createTelemetryTopics(kafka);
         this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new StringSerializer());
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.safety.alerts.Alert;
 import io.tiltfleet.safety.alerts.AlertStore;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -33,12 +33,12 @@ import org.springframework.data.mongodb.core.query.Update;
 class SafetyApiTest {
 
     static MongoStandIn mongo;
-    static ConfigurableApplicationContext safety;
+    static RunningService safety;
 
     @BeforeAll
     static void start() {
         mongo = MongoStandIn.start(Ports.free());
-        safety = RunningServices.safetyBehindGateway(SharedBrokers.kafka().bootstrapServers(), mongo.uri("tiltfleet"));
+        safety = RunningSafety.startBehindGateway(SharedBrokers.kafka().bootstrapServers(), mongo.uri("tiltfleet"));
     }
 
     @AfterAll
@@ -104,7 +104,7 @@ class SafetyApiTest {
         Map<String, String> headers = fleets == null ? Map.of()
                 : fleets.endsWith(",no-caller") ? Map.of("X-TiltFleet-Fleets", fleets.substring(0, fleets.indexOf(',')))
                 : Map.of("X-TiltFleet-Fleets", fleets, "X-TiltFleet-Caller", "carl");
-        HttpResponse<String> response = RunningServices.send(safety, method, path, body, headers);
+        HttpResponse<String> response = RunningSafety.send(safety, method, path, body, headers);
 
         assertThat(response.statusCode()).isEqualTo(status);
         if (status >= 400) {
@@ -114,7 +114,7 @@ class SafetyApiTest {
 
     @Test
     void theStoreItselfRefusesASecondOpenAlertOfOneTableAndType() {
-        ReactiveMongoTemplate mongo = safety.getBean(ReactiveMongoTemplate.class);
+        ReactiveMongoTemplate mongo = safety.bean(ReactiveMongoTemplate.class);
         AlertSignal raised = new AlertSignal("clinic-unique", "t-1", AlertType.OVER_ANGLE, AlertChange.RAISED, Severity.WARNING,
                 "angle 70.0 degrees above the table's limit", null, Instant.parse("2026-11-25T10:00:00Z"));
         AlertSignal cleared = new AlertSignal("clinic-unique", "t-1", AlertType.OVER_ANGLE, AlertChange.CLEARED, Severity.WARNING,
@@ -128,7 +128,7 @@ class SafetyApiTest {
 
     @Test
     void alertsStoredBeforeTheOpenSlotExistedGetOneWhenTheIndexesAreMade() {
-        ReactiveMongoTemplate mongo = safety.getBean(ReactiveMongoTemplate.class);
+        ReactiveMongoTemplate mongo = safety.bean(ReactiveMongoTemplate.class);
         AlertSignal raised = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertChange.RAISED,
                 Severity.CRITICAL, "ankle lock open", null, Instant.parse("2026-11-25T10:00:00Z"));
         AlertSignal cleared = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertChange.CLEARED,
@@ -141,7 +141,7 @@ class SafetyApiTest {
         }
 
         // Given alerts as an older version stored them, without a slot, when the service starts again
-        safety.getBean(AlertStore.class).createIndexes().block();
+        safety.bean(AlertStore.class).createIndexes().block();
 
         // Then the index is built again, and each has its slot, the open one "open", the closed ones their own id
         assertThat(mongo.find(Query.query(Criteria.where("fleetId").is("clinic-legacy")), Document.class, "alert").collectMap(
@@ -151,6 +151,6 @@ class SafetyApiTest {
 
     /** As the gateway calls it: on behalf of a credential that sees every fleet. */
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return RunningServices.send(safety, method, path, body, Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "api-test"));
+        return RunningSafety.send(safety, method, path, body, Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "api-test"));
     }
 }

@@ -9,6 +9,7 @@ import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TcpProxy;
 import java.nio.file.Path;
@@ -32,7 +33,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 
 /**
@@ -78,7 +78,7 @@ class SafetyFaultTest {
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              TcpProxy slowLink = TcpProxy.start(mongo.port());
              OverAngleEpisodes episodes = new OverAngleEpisodes("fault-slow-mongo", kafka)) {
-            ConfigurableApplicationContext safety = RunningServices.safety(kafka, "mongodb://127.0.0.1:" + slowLink.port() + "/tiltfleet");
+            RunningService safety = RunningSafety.start(kafka, "mongodb://127.0.0.1:" + slowLink.port() + "/tiltfleet");
             try {
                 // Given MongoDB answering every request 200 ms late, both ways
                 slowLink.delay(Duration.ofMillis(200));
@@ -86,10 +86,10 @@ class SafetyFaultTest {
                 // When 8 tables go over their limit and come back
                 episodes.goOver();
                 episodes.stayThenComeBack();
-                episodes.awaitAllCleared(RunningServices.port(safety));
+                episodes.awaitAllCleared(safety.port());
 
                 // Then nothing is lost or doubled, only late
-                assertNothingLostOrStoredTwice(episodes.storedAlerts("safety-slow-mongodb", RunningServices.port(safety)));
+                assertNothingLostOrStoredTwice(episodes.storedAlerts("safety-slow-mongodb", safety.port()));
                 assertNoEventLostOrRepeated(episodes.alertEvents("safety-slow-mongodb"));
             } finally {
                 safety.close();
@@ -104,21 +104,21 @@ class SafetyFaultTest {
              OverAngleEpisodes episodes = new OverAngleEpisodes("fault-rebalance", kafka)) {
             // the episode sends its readings in bursts: however long the hand-over takes, the tables are not to look silent
             String noSilence = "--tiltfleet.safety.fleets.fault-rebalance.silence-timeout=5m";
-            ConfigurableApplicationContext one = RunningServices.safety(kafka, mongo.uri("tiltfleet"), noSilence);
-            ConfigurableApplicationContext two = RunningServices.safety(kafka, mongo.uri("tiltfleet"), noSilence);
+            RunningService one = RunningSafety.start(kafka, mongo.uri("tiltfleet"), noSilence);
+            RunningService two = RunningSafety.start(kafka, mongo.uri("tiltfleet"), noSilence);
             try {
                 // Given two instances sharing the tables, and every table's alert open
                 episodes.goOver();
-                await().atMost(Duration.ofSeconds(60)).until(() -> episodes.alerts(RunningServices.port(one)).size() >= OverAngleEpisodes.TABLES);
+                await().atMost(Duration.ofSeconds(60)).until(() -> episodes.alerts(one.port()).size() >= OverAngleEpisodes.TABLES);
 
                 // When one instance's consumer leaves the group, its partitions (and open alerts) moving to the other
                 // (its container stops rather than its context closing: contexts of one JVM share Reactor Netty's resources)
-                two.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("safety-rules").stop();
+                two.bean(KafkaListenerEndpointRegistry.class).getListenerContainer("safety-rules").stop();
                 episodes.stayThenComeBack();
-                episodes.awaitAllCleared(RunningServices.port(one));
+                episodes.awaitAllCleared(one.port());
 
                 // Then every alert was cleared by the instance that took it over, once
-                assertNothingLostOrStoredTwice(episodes.storedAlerts("safety-rebalance-open-alerts", RunningServices.port(one)));
+                assertNothingLostOrStoredTwice(episodes.storedAlerts("safety-rebalance-open-alerts", one.port()));
                 assertNoEventLostOrRepeated(episodes.alertEvents("safety-rebalance-open-alerts"));
             } finally {
                 one.close();
@@ -134,9 +134,9 @@ class SafetyFaultTest {
              TcpProxy link = TcpProxy.start(mongo.port());
              OverAngleEpisodes episodes = new OverAngleEpisodes("fault-cut", kafka);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-            ConfigurableApplicationContext safety = RunningServices.safety(kafka, "mongodb://127.0.0.1:" + link.port() + "/tiltfleet",
+            RunningService safety = RunningSafety.start(kafka, "mongodb://127.0.0.1:" + link.port() + "/tiltfleet",
                     "--tiltfleet.safety.store-timeout=2s");
-            int port = RunningServices.port(safety);
+            int port = safety.port();
             try {
                 // Given 8 tables lying flat, their monitors loaded
                 episodes.lieFlat();
@@ -181,9 +181,9 @@ class SafetyFaultTest {
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              KafkaProducer<String, String> table = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-            RunningServices.createTelemetryTopics(kafka);
-            ConfigurableApplicationContext first = RunningServices.safety(kafka, mongo.uri("tiltfleet"), silence);
-            ConfigurableApplicationContext second = null;
+            RunningSafety.createTelemetryTopics(kafka);
+            RunningService first = RunningSafety.start(kafka, mongo.uri("tiltfleet"), silence);
+            RunningService second = null;
             try {
                 // Given a table at 45 degrees that hangs (no Last Will), its state stored by the first owner
                 for (int seq = 1; seq <= 5; seq++) {
@@ -191,15 +191,15 @@ class SafetyFaultTest {
                     table.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, new TableRef(fleet, "t-1").key(),
                             SafetyRestartTest.JSON.writeValueAsString(reading))).get();
                 }
-                await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(first, "/api/fleet/" + fleet + "/tables").contains("45.0"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> first.get("/api/fleet/" + fleet + "/tables").contains("45.0"));
 
                 // When its partition moves to a second instance, which never sees an event of it
-                second = RunningServices.safety(kafka, mongo.uri("tiltfleet"), silence);
-                first.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("safety-rules").stop();
+                second = RunningSafety.start(kafka, mongo.uri("tiltfleet"), silence);
+                first.bean(KafkaListenerEndpointRegistry.class).getListenerContainer("safety-rules").stop();
 
                 // Then the second instance notices the silence all the same
-                ConfigurableApplicationContext owner = second;
-                await().atMost(Duration.ofSeconds(60)).until(() -> RunningServices.get(owner, "/api/alerts?fleetId=" + fleet)
+                RunningService owner = second;
+                await().atMost(Duration.ofSeconds(60)).until(() -> owner.get("/api/alerts?fleetId=" + fleet)
                         .contains("SILENT_WHILE_INVERTED"));
             } finally {
                 first.close();

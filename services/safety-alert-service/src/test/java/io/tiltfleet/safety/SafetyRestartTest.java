@@ -7,6 +7,7 @@ import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +19,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
@@ -45,35 +45,35 @@ class SafetyRestartTest {
         try (KafkaProducer<String, String> table = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
             String alertsOfTable = "/api/alerts?fleetId=clinic-restart&tableId=t-1";
-            RunningServices.createTelemetryTopics(kafka);
+            RunningSafety.createTelemetryTopics(kafka);
 
             // Given an over-angle alert raised by a first instance
-            ConfigurableApplicationContext first = RunningServices.safety(kafka, mongoUri);
+            RunningService first = RunningSafety.start(kafka, mongoUri);
             for (int second = 0; second < 20; second++) {
                 send(table, second, Math.min(66, second * 6.0));
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(first, alertsOfTable).contains("ACTIVE_UNACKNOWLEDGED"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.get(alertsOfTable).contains("ACTIVE_UNACKNOWLEDGED"));
 
             // When the service stops while the table stays above its limit, and a new instance takes over
             first.close();
             for (int second = 20; second < 30; second++) {
                 send(table, second, 66);
             }
-            ConfigurableApplicationContext second = RunningServices.safety(kafka, mongoUri);
+            RunningService second = RunningSafety.start(kafka, mongoUri);
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(second, "/api/fleet/clinic-restart/tables")
+                await().atMost(Duration.ofSeconds(30)).until(() -> second.get("/api/fleet/clinic-restart/tables")
                         .contains("\"sessionElapsedS\":29.0"));
 
                 // Then there is still exactly one alert, still active
-                assertThat(countAlerts(RunningServices.get(second, alertsOfTable))).isEqualTo(1);
-                assertThat(RunningServices.get(second, alertsOfTable)).contains("ACTIVE_UNACKNOWLEDGED");
+                assertThat(countAlerts(second.get(alertsOfTable))).isEqualTo(1);
+                assertThat(second.get(alertsOfTable)).contains("ACTIVE_UNACKNOWLEDGED");
 
                 // And it clears, once, when the angle comes back below the hysteresis band
                 for (int s = 30; s < 40; s++) {
                     send(table, s, Math.max(40, 66 - (s - 29) * 5.0));
                 }
-                await().atMost(Duration.ofSeconds(30)).until(() -> RunningServices.get(second, alertsOfTable).contains("CLEARED_UNACKNOWLEDGED"));
-                assertThat(countAlerts(RunningServices.get(second, alertsOfTable))).isEqualTo(1);
+                await().atMost(Duration.ofSeconds(30)).until(() -> second.get(alertsOfTable).contains("CLEARED_UNACKNOWLEDGED"));
+                assertThat(countAlerts(second.get(alertsOfTable))).isEqualTo(1);
             } finally {
                 second.close();
             }
@@ -91,16 +91,16 @@ class SafetyRestartTest {
     @Test
     void twoInstancesSplitTheTablesAndRaiseEachAlertOnce() {
         String kafka = SharedBrokers.kafka().bootstrapServers();
-        RunningServices.createTelemetryTopics(kafka);
+        RunningSafety.createTelemetryTopics(kafka);
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              KafkaProducer<String, String> tables = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
-             ConfigurableApplicationContext one = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
-             ConfigurableApplicationContext two = RunningServices.safety(kafka, mongo.uri("tiltfleet"))) {
+             RunningService one = RunningSafety.start(kafka, mongo.uri("tiltfleet"));
+             RunningService two = RunningSafety.start(kafka, mongo.uri("tiltfleet"))) {
 
             // Given two instances in one consumer group, and a dashboard on the first one's stream
             List<ServerSentEvent<String>> dashboard = new CopyOnWriteArrayList<>();
-            Disposable stream = WebClient.create("http://127.0.0.1:" + RunningServices.port(one))
+            Disposable stream = WebClient.create("http://127.0.0.1:" + one.port())
                     .get().uri("/api/fleet/clinic-pair/stream").retrieve()
                     .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
                     .subscribe(dashboard::add);
@@ -114,8 +114,8 @@ class SafetyRestartTest {
             }
 
             // Then each table has exactly one alert, whichever instance decided it
-            await().atMost(Duration.ofSeconds(60)).until(() -> countAlerts(RunningServices.get(one, "/api/alerts?fleetId=clinic-pair")) >= 8);
-            String all = RunningServices.get(two, "/api/alerts?fleetId=clinic-pair");
+            await().atMost(Duration.ofSeconds(60)).until(() -> countAlerts(one.get("/api/alerts?fleetId=clinic-pair")) >= 8);
+            String all = two.get("/api/alerts?fleetId=clinic-pair");
             assertThat(countAlerts(all)).isEqualTo(8);
             for (int table = 0; table < 8; table++) {
                 assertThat(all.split("\"tableId\":\"t-" + table + "\",\"type\"", -1)).as("alerts of t-%d", table).hasSize(2);
@@ -136,8 +136,8 @@ class SafetyRestartTest {
     }
 
     /** The relay reads from the newest records on: the test publishes only once both instances read. */
-    private static boolean liveFeedAssigned(ConfigurableApplicationContext safety) {
-        MessageListenerContainer relay = safety.getBean(KafkaListenerEndpointRegistry.class).getListenerContainer("live-feed");
+    private static boolean liveFeedAssigned(RunningService safety) {
+        MessageListenerContainer relay = safety.bean(KafkaListenerEndpointRegistry.class).getListenerContainer("live-feed");
         return relay != null && relay.getAssignedPartitions() != null && !relay.getAssignedPartitions().isEmpty();
     }
 

@@ -6,8 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
-/** GETs against a service on 127.0.0.1, for tests and benchmarks that wait for it or read its metrics. */
+/** Requests to a service on 127.0.0.1, for tests and benchmarks that wait for it, read its metrics or call its API. */
 public final class LoopbackHttp {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -18,7 +19,7 @@ public final class LoopbackHttp {
     /** The response body, or an empty string while nothing answers on the port. */
     public static String get(int port, String path) {
         try {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + Ports.LOOPBACK + ":" + port + path))
+            return CLIENT.send(HttpRequest.newBuilder(uri(port, path))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             return "";
@@ -26,5 +27,22 @@ public final class LoopbackHttp {
             Thread.currentThread().interrupt();
             return "";
         }
+    }
+
+    /** A request with a body (none if null) and exactly these headers, Content-Type included; fails if nothing answers. */
+    public static HttpResponse<String> send(int port, String method, String path, String body, Map<String, String> headers) throws IOException {
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(10)).method(method, publisher);
+        headers.forEach(request::header);
+        try {
+            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static URI uri(int port, String path) {
+        return URI.create("http://" + Ports.LOOPBACK + ":" + port + path);
     }
 }

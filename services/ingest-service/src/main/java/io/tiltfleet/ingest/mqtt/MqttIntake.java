@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -75,7 +74,7 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
      */
     private final AtomicLong connection = new AtomicLong(NONE);
     private final AtomicLong connectionIds = new AtomicLong();
-    private final Semaphore inFlight;
+    private final InFlightLimit inFlight;
     /** Reconnections in a row for a failed message or a refused subscription: the pause before the next one grows with them. */
     private final AtomicInteger reconnectionsInARow = new AtomicInteger();
     /** Why the intake receives no table's messages on its connection (no SUBACK yet, or a refusal); null once subscribed. */
@@ -87,7 +86,7 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
         this.settings = properties.mqtt();
         this.forwarder = forwarder;
         this.metrics = metrics;
-        this.inFlight = new Semaphore(settings.maxInFlight());
+        this.inFlight = new InFlightLimit(settings.maxInFlight(), metrics);
         this.client = new MqttAsyncClient(settings.brokerUri(), settings.clientId(), new MemoryPersistence());
         client.setManualAcks(true);
         client.setCallback(this);
@@ -141,14 +140,13 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-        if (!accepting || !awaitRoomInFlight()) {
+        if (!accepting || !inFlight.admit(() -> accepting)) {
             return; // shutting down: unacknowledged, the broker keeps it for this session
         }
-        metrics.received();
         long deliveredOn = connection.get();
         forwarding.execute(() -> {
             if (!isCurrent(deliveredOn)) {
-                release(); // its connection was dropped unacknowledged: the broker delivers it again, in order
+                inFlight.settled(); // its connection was dropped unacknowledged: the broker delivers it again, in order
                 return;
             }
             forwarder.forward(topic, message.getPayload(), message.isDuplicate())
@@ -164,31 +162,12 @@ class MqttIntake implements SmartLifecycle, MqttCallback {
                 redeliverFrom(message, deliveredOn, failure);
             }
         } finally {
-            release();
+            inFlight.settled();
         }
     }
 
     private boolean isCurrent(long deliveredOn) {
         return deliveredOn != NONE && deliveredOn == connection.get();
-    }
-
-    private void release() {
-        metrics.settled();
-        inFlight.release();
-    }
-
-    private boolean awaitRoomInFlight() {
-        try {
-            inFlight.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        if (!accepting) {
-            inFlight.release();
-            return false;
-        }
-        return true;
     }
 
     /** Counts the failure and drops the connection that delivered the message, to have the broker redeliver from it. */

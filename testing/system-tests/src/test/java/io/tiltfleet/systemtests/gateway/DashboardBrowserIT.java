@@ -1,10 +1,11 @@
-package io.tiltfleet.gateway;
+package io.tiltfleet.systemtests.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.simulator.TablePublisher;
+import io.tiltfleet.systemtests.LocalStack;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * watch a table's angle move, see its over-angle alert arrive, acknowledge it, download the sessions
  * as CSV. Screenshots go to target/e2e/.
  */
-class DashboardBrowserTest {
+class DashboardBrowserIT {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");

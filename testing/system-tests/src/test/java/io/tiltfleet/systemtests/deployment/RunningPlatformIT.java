@@ -7,8 +7,9 @@ import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.embedded.LoopbackHttp;
-import io.tiltfleet.gateway.LocalStack;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.simulator.TablePublisher;
+import io.tiltfleet.systemtests.LocalStack;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +29,6 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.yaml.snakeyaml.Yaml;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Prometheus rules query is one a service exposes, with the labels they group by; Prometheus scrapes
  * every service where it serves its metrics (the gateway: its management port); the MongoDB index script creates what the services create.
  */
-class RunningPlatformTest {
+class RunningPlatformIT {
 
     /** Series Prometheus makes itself rather than scraping them. */
     private static final Set<String> SYNTHETIC = Set.of("up");
@@ -103,7 +103,7 @@ class RunningPlatformTest {
     void prometheusScrapesEveryServiceOnItsComposeNameAndPortWhereItServesItsMetrics() {
         Map<String, List<Map<String, Object>>> config = new Yaml().load(Repository.read("infra/prometheus/prometheus.yml"));
         Map<String, Map<String, Object>> compose = DockerCompose.services();
-        Map<String, ConfigurableApplicationContext> running = Map.of("ingest-service", stack.ingest,
+        Map<String, RunningService> running = Map.of("ingest-service", stack.ingest,
                 "safety-alert-service", stack.safety, "analytics-service", stack.analytics, "gateway", stack.gateway);
         Set<String> scraped = new TreeSet<>();
         for (Map<String, Object> job : config.get("scrape_configs")) {
@@ -113,7 +113,7 @@ class RunningPlatformTest {
             assertThat(compose).as("docker-compose service %s", hostPort[0]).containsKey(hostPort[0]);
             assertThat(DockerCompose.containerPorts(hostPort[0])).contains(Integer.parseInt(hostPort[1]));
             String metricsPath = (String) job.get("metrics_path");
-            assertThat(LoopbackHttp.get(managementPort(running.get(hostPort[0])), metricsPath)).contains("jvm_memory_used_bytes");
+            assertThat(LoopbackHttp.get(running.get(hostPort[0]).managementPort(), metricsPath)).contains("jvm_memory_used_bytes");
             scraped.add(hostPort[0]);
         }
         assertThat(scraped).containsExactlyInAnyOrderElementsOf(running.keySet());
@@ -165,17 +165,12 @@ class RunningPlatformTest {
         return key.entrySet().stream().map(entry -> entry.getKey() + ":" + ((Number) entry.getValue()).intValue()).collect(Collectors.joining(","));
     }
 
-    private static String scrape(ConfigurableApplicationContext service) {
-        return LoopbackHttp.get(managementPort(service), "/actuator/prometheus");
-    }
-
-    /** Where a context serves its actuator: the gateway on its own management port, a service on its one port. */
-    private static int managementPort(ConfigurableApplicationContext context) {
-        return context.getEnvironment().getProperty("local.management.port", Integer.class, LocalStack.port(context));
+    private static String scrape(RunningService service) {
+        return LoopbackHttp.get(service.managementPort(), "/actuator/prometheus");
     }
 
     private static HttpResponse<String> throughGateway(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.port(stack.gateway) + path))
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.gateway.port() + path))
                 .header("X-API-Key", "tf-supervisor-local").build(), HttpResponse.BodyHandlers.ofString());
     }
 }

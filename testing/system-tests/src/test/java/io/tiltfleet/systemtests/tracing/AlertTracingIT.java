@@ -1,4 +1,4 @@
-package io.tiltfleet.safety;
+package io.tiltfleet.systemtests.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,9 +8,11 @@ import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TopicReader;
 import io.tiltfleet.simulator.TablePublisher;
+import io.tiltfleet.systemtests.PlatformServices;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * JSON log line about the alert names the table and that trace.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class AlertTracingTest {
+class AlertTracingIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String JSON_LOGS = "--logging.structured.format.console=ecs";
@@ -43,8 +44,9 @@ class AlertTracingTest {
         try (MosquittoBroker mqtt = MosquittoBroker.start(SharedBrokers.scratchDirectory("mosquitto"));
              MongoStandIn mongo = MongoStandIn.start(Ports.free());
              // logging is set up once per JVM, by the first context: both ask for the JSON format the images use
-             ConfigurableApplicationContext ingest = RunningServices.ingest(mqtt.uri(), kafka, mongo.uri("ingest"), JSON_LOGS);
-             ConfigurableApplicationContext safety = RunningServices.safety(kafka, mongo.uri("tiltfleet"), JSON_LOGS);
+             RunningService ingest = PlatformServices.ingest(mqtt.uri(), kafka, mongo.uri("ingest"), "safety-test-ingest", JSON_LOGS);
+             RunningService safety = PlatformServices.safety(kafka, mongo.uri("tiltfleet"),
+                     "--tiltfleet.safety.allow-calls-without-caller=true", JSON_LOGS);
              TablePublisher table = TablePublisher.connect(mqtt.uri(), "clinic-trace", "t-trace")) {
 
             // Given a table held at 80 degrees, 20 above the limit, readings one second apart
@@ -66,7 +68,7 @@ class AlertTracingTest {
                     .filter(r -> Instant.parse(JSON.readTree(r.value()).get("ts").asString()).equals(causeTs)).findFirst().orElseThrow();
             String traceId = traceIdOf(cause);
             assertThat(traceIdOf(alert)).isEqualTo(traceId);
-            assertThat(readings.stream().map(AlertTracingTest::traceIdOf).distinct()).as("each message starts its own trace").hasSize(10);
+            assertThat(readings.stream().map(AlertTracingIT::traceIdOf).distinct()).as("each message starts its own trace").hasSize(10);
 
             // And the service's JSON log line about the alert names the table and that trace
             JsonNode logLine = output.getOut().lines().filter(line -> line.startsWith("{") && line.contains("Alert OVER_ANGLE RAISED"))

@@ -1,4 +1,4 @@
-package io.tiltfleet.safety;
+package io.tiltfleet.systemtests.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,36 +7,41 @@ import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.simulator.TablePublisher;
+import io.tiltfleet.systemtests.PlatformServices;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 
 /** MQTT in, through the real ingest and Kafka, to an over-angle alert on a dashboard's event stream, acknowledged over HTTP. */
-class SafetyPipelineTest {
+class SafetyPipelineIT {
+
+    /** As in the local run, the API also serves calls without the caller headers the gateway sets. */
+    private static final String WITHOUT_CALLER_HEADERS = "--tiltfleet.safety.allow-calls-without-caller=true";
 
     @Test
     void overAngleReadingsOverMqttShowUpAsOneAlertOnTheStreamAndCanBeAcknowledged() throws Exception {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         try (MosquittoBroker mqtt = MosquittoBroker.start(SharedBrokers.scratchDirectory("mosquitto"));
              MongoStandIn mongo = MongoStandIn.start(Ports.free());
-             ConfigurableApplicationContext ingest = RunningServices.ingest(mqtt.uri(), kafka, mongo.uri("ingest"));
-             ConfigurableApplicationContext safety = RunningServices.safety(kafka, mongo.uri("tiltfleet"));
+             RunningService ingest = PlatformServices.ingest(mqtt.uri(), kafka, mongo.uri("ingest"), "safety-test-ingest");
+             RunningService safety = PlatformServices.safety(kafka, mongo.uri("tiltfleet"), WITHOUT_CALLER_HEADERS);
              TablePublisher table = TablePublisher.connect(mqtt.uri(), "clinic-sse", "t-80")) {
 
             // Given a dashboard on the fleet's event stream
             List<ServerSentEvent<String>> received = new CopyOnWriteArrayList<>();
-            Disposable dashboard = WebClient.create("http://127.0.0.1:" + RunningServices.port(safety))
+            Disposable dashboard = WebClient.create("http://127.0.0.1:" + safety.port())
                     .get().uri("/api/fleet/clinic-sse/stream").retrieve()
                     .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
                     .subscribe(received::add);
@@ -57,14 +62,15 @@ class SafetyPipelineTest {
             String alertId = received.stream().filter(e -> "alert".equals(e.event())).findFirst().orElseThrow().id();
 
             // When an operator acknowledges it
-            HttpResponse<String> acknowledged = RunningServices.post(safety, "/api/alerts/" + alertId + "/acknowledge", "{\"by\":\"olivia\"}");
+            HttpResponse<String> acknowledged = safety.send("POST", "/api/alerts/" + alertId + "/acknowledge", "{\"by\":\"olivia\"}",
+                    Map.of("Content-Type", "application/json"));
 
             // Then it is acknowledged, by her, and the stream says so
             assertThat(acknowledged.statusCode()).isEqualTo(200);
             assertThat(acknowledged.body()).contains("\"state\":\"ACTIVE_ACKNOWLEDGED\"", "\"acknowledgedBy\":\"olivia\"");
             await().atMost(Duration.ofSeconds(10)).until(() -> alertEvents(received).anyMatch(e -> e.contains("\"change\":\"ACKNOWLEDGED\"")));
-            assertThat(RunningServices.get(safety, "/api/alerts?fleetId=clinic-sse")).contains(alertId).contains("ACTIVE_ACKNOWLEDGED");
-            assertThat(RunningServices.get(safety, "/actuator/prometheus"))
+            assertThat(safety.get("/api/alerts?fleetId=clinic-sse")).contains(alertId).contains("ACTIVE_ACKNOWLEDGED");
+            assertThat(safety.get("/actuator/prometheus"))
                     .contains("tiltfleet_safety_alerts_raised_total{application=\"safety-alert-service\",severity=\"CRITICAL\",type=\"OVER_ANGLE\"} 1.0")
                     .contains("tiltfleet_safety_alert_latency_seconds_count");
             dashboard.dispose();

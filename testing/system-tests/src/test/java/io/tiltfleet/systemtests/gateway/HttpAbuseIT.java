@@ -1,4 +1,4 @@
-package io.tiltfleet.gateway;
+package io.tiltfleet.systemtests.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.simulator.TablePublisher;
+import io.tiltfleet.systemtests.LocalStack;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * MongoDB operator injection and path traversal. Each gets a clean 4xx (never a 5xx), and nothing of
  * the other fleet comes back; the platform serves on afterwards. Prints one line per case.
  */
-class HttpAbuseTest {
+class HttpAbuseIT {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** carl's key sees fleet-1 only (gateway-local.yml); sam's sees every fleet. */
@@ -156,7 +157,7 @@ class HttpAbuseTest {
     void healthDetailsAndMetricsAreNotOnThePublicPort() throws Exception {
         expect("metrics on the public port", 404, send("GET", "/actuator/prometheus", Map.of(), null));
         expect("health details on the public port", 404, send("GET", "/actuator/health", Map.of(), null));
-        assertThat(LoopbackHttp.get(LocalStack.managementPort(stack.gateway), "/actuator/health/readiness")).contains("\"UP\"");
+        assertThat(LoopbackHttp.get(stack.gateway.managementPort(), "/actuator/health/readiness")).contains("\"UP\"");
     }
 
     @Test
@@ -208,7 +209,7 @@ class HttpAbuseTest {
     }
 
     private static HttpResponse<String> send(String method, String path, Map<String, String> headers, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + LocalStack.port(stack.gateway) + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.gateway.port() + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {

@@ -1,14 +1,18 @@
-package io.tiltfleet.ingest;
+package io.tiltfleet.systemtests.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.MosquittoBroker;
+import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TopicReader;
 import io.tiltfleet.simulator.Fleet;
 import io.tiltfleet.simulator.ScenarioMix;
+import io.tiltfleet.systemtests.PlatformServices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +23,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /** The fleet simulator speaks the device contract: everything it sends well-formed is forwarded, and only its malformed share is rejected. */
-class FleetSimulatorPipelineTest {
+class FleetSimulatorPipelineIT {
 
     @Test
     void simulatedFleetReadingsAreAllForwardedAndOnlyTheMalformedOnesRejected() throws Exception {
         try (MosquittoBroker mqtt = MosquittoBroker.start(SharedBrokers.scratchDirectory("mosquitto"));
-             RunningIngest ingest = RunningIngest.start(mqtt.uri(), SharedBrokers.kafka().bootstrapServers(), "simulator-test")) {
+             MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             RunningService ingest = PlatformServices.ingest(mqtt.uri(), SharedBrokers.kafka().bootstrapServers(), mongo.uri("ingest"),
+                     "simulator-test", "--tiltfleet.ingest.mqtt.share-group=simulator-test-group", "--tiltfleet.ingest.kafka.partitions=4")) {
             KafkaBroker kafka = SharedBrokers.kafka();
             ByteArrayOutputStream output = new ByteArrayOutputStream();
 

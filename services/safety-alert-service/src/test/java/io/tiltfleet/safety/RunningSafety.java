@@ -1,0 +1,51 @@
+package io.tiltfleet.safety;
+
+import io.tiltfleet.contract.Topics;
+import io.tiltfleet.embedded.RunningService;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** The safety service started in this JVM against the test's brokers, and the topics it reads. */
+final class RunningSafety {
+
+    private RunningSafety() {
+    }
+
+    /** A safety service whose API, as in the local run, also serves calls that carry no caller headers. */
+    static RunningService start(String kafka, String mongoUri, String... more) {
+        return RunningService.of(SafetyAlertApplication.builder()).kafka(kafka).mongo(mongoUri)
+                .with("--tiltfleet.safety.allow-calls-without-caller=true").with(more).start();
+    }
+
+    /** A safety service as deployed: its API serves only calls that the gateway's caller headers name. */
+    static RunningService startBehindGateway(String kafka, String mongoUri, String... more) {
+        return RunningService.of(SafetyAlertApplication.builder()).kafka(kafka).mongo(mongoUri).with(more).start();
+    }
+
+    /** What the ingest (or the deployment) creates: the topics the safety service reads. */
+    static void createTelemetryTopics(String kafka) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = Stream.of(Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS)
+                    .filter(name -> !existing.contains(name)).map(name -> new NewTopic(name, 4, (short) 1)).toList();
+            admin.createTopics(missing).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create the telemetry topics", e);
+        }
+    }
+
+    /** A JSON request with these headers (such as the gateway's caller headers); a null body sends none. */
+    static HttpResponse<String> send(RunningService safety, String method, String path, String json,
+                                     Map<String, String> headers) throws Exception {
+        Map<String, String> withType = new HashMap<>(headers);
+        withType.put("Content-Type", "application/json");
+        return safety.send(method, path, json, withType);
+    }
+}
