@@ -6,6 +6,7 @@ const tiltfleet = db.getSiblingDB("tiltfleet");
 // safety-alert-service: the open alert of a table and type (every rule signal), fleet lists newest first
 tiltfleet.alert.createIndex({ fleetId: 1, tableId: 1, type: 1, state: 1 });
 tiltfleet.alert.createIndex({ fleetId: 1, raisedAt: -1 });
+tiltfleet.alert.createIndex({ fleetId: 1, updatedAt: 1 });   // a resumed event stream replays the alerts changed since
 // safety-alert-service: at most one open alert per table and type (openSlot is "open" while open, the alert's id once closed);
 // alerts stored before the slot existed get theirs first, as the service itself does at startup
 tiltfleet.alert.updateMany({ openSlot: { $exists: false }, state: { $in: ["ACTIVE_UNACKNOWLEDGED", "ACTIVE_ACKNOWLEDGED", "CLEARED_UNACKNOWLEDGED"] } }, { $set: { openSlot: "open" } });

@@ -5,7 +5,7 @@
 const BANDS = [
   ['FLAT_0_20', '0-20°', '#9bb7d4'], ['BAND_20_40', '20-40°', '#3b7dd8'], ['BAND_40_60', '40-60°', '#1d4e89'],
   ['STEEP_60_75', '60-75°', '#f79009'], ['STEEP_75_90', '75-90°', '#b42318'], ['HEAD_UP', 'head-up', '#98a2b3']];
-const state = { key: sessionStorage.getItem('tiltfleet.key'), me: null, fleet: 'fleet-1', tables: new Map(), alerts: new Map(), stream: null };
+const state = { key: sessionStorage.getItem('tiltfleet.key'), me: null, fleet: 'fleet-1', tables: new Map(), alerts: new Map(), stream: null, lastAlertEventId: null };
 const $ = id => document.getElementById(id);
 
 function element(tag, attributes = {}, ...children) {
@@ -49,6 +49,8 @@ function showFleet(fleet) {
   state.fleet = fleet;
   state.tables.clear();
   state.alerts.clear();
+  // the stream resumes from just before the alert list is loaded: nothing changed in between is missed
+  state.lastAlertEventId = `${Date.now()}-list-loaded`;
   $('tables').replaceChildren();
   loadTables().then(loadAlerts).then(openStream).catch(error => status(`Could not load the fleet: ${error.message}`));
   loadUsage();
@@ -100,8 +102,10 @@ async function openStream() {
   while (!controller.signal.aborted && fleet === state.fleet) {
     try {
       status('Connecting to the live stream...');
-      const response = await fetch(`/api/fleet/${encodeURIComponent(fleet)}/stream`,
-        { headers: { 'X-API-Key': state.key, Accept: 'text/event-stream' }, signal: controller.signal });
+      // after an interruption, the alert changes missed meanwhile come first (the stream keeps 15 minutes of them)
+      const headers = { 'X-API-Key': state.key, Accept: 'text/event-stream' };
+      if (state.lastAlertEventId) headers['Last-Event-ID'] = state.lastAlertEventId;
+      const response = await fetch(`/api/fleet/${encodeURIComponent(fleet)}/stream`, { headers, signal: controller.signal });
       if (!response.ok) throw new Error(`${response.status}`);
       status(`Live: ${state.tables.size} tables of ${fleet}`);
       await readEvents(response.body.getReader(), controller.signal);
@@ -130,13 +134,21 @@ async function readEvents(reader, signal) {
 
 function dispatch(block) {
   let event = 'message';
+  let id = null;
   const data = [];
   block.split('\n').forEach(line => {
     if (line.startsWith('event:')) event = line.slice(6).trim();
+    else if (line.startsWith('id:')) id = line.slice(3).trim();
     else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
   });
   if (!data.length) return;
   const payload = JSON.parse(data.join('\n'));
+  if (id) state.lastAlertEventId = id;
+  if (event === 'gap') {
+    loadAlerts();
+    return;
+  }
+  if (event === 'overflow') throw new Error(payload.reason);
   if (event === 'table') {
     showTable(payload);
     status(`Live: ${state.tables.size} tables of ${state.fleet}, last update ${new Date().toLocaleTimeString()}`);
@@ -154,6 +166,9 @@ async function loadAlerts() {
 }
 
 function showAlert(alert) {
+  // a change replayed after a reconnection may be older than one already shown
+  const shown = state.alerts.get(alert.id);
+  if (shown && Date.parse(shown.updatedAt) > Date.parse(alert.updatedAt)) return;
   state.alerts.set(alert.id, alert);
   const rows = [...state.alerts.values()].sort((a, b) => (b.updatedAt || '').localeCompare(a.updatedAt || '')).slice(0, 100);
   $('alerts').tBodies[0].replaceChildren(...rows.map(alertRow));

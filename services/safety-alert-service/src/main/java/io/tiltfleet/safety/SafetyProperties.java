@@ -15,7 +15,9 @@ import org.springframework.validation.annotation.Validated;
  * @param fleets           per-fleet changes to the defaults, by fleet id
  * @param clockTick        how often silent tables are checked
  * @param heartbeat        how often the event stream sends a heartbeat comment
- * @param streamBuffer     events buffered per stream subscriber; a slower one loses the oldest, nobody else waits
+ * @param streamAlertBuffer alert changes held for one stream's client; a client that falls further behind is told so and
+ *                         disconnected, to resume with Last-Event-ID (table states are never held: only each table's latest waits)
+ * @param streamReplayWindow how far back a stream resumed with Last-Event-ID replays alert changes
  * @param liveStateEvery   at most one live-state event per table this often
  * @param memoryCheckpoint a table's rule memory is stored at least this often while it reports, and at once when its alerts change
  * @param storeTimeout     the longest wait for one MongoDB or Kafka write of the rules; past it the batch fails and is
@@ -26,7 +28,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("tiltfleet.safety")
 public record SafetyProperties(@NotNull SafetyLimits defaults, Map<String, FleetLimits> fleets, @NotNull Duration clockTick,
-                               @NotNull Duration heartbeat, @Min(16) int streamBuffer, @NotNull Duration liveStateEvery,
+                               @NotNull Duration heartbeat, @Min(16) int streamAlertBuffer, @NotNull Duration streamReplayWindow, @NotNull Duration liveStateEvery,
                                @NotNull Duration memoryCheckpoint, @NotNull Duration storeTimeout, boolean allowCallsWithoutCaller) {
 
     public SafetyProperties {

@@ -104,7 +104,8 @@ class SafetyRestartTest {
                     .get().uri("/api/fleet/clinic-pair/stream").retrieve()
                     .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
                     .subscribe(dashboard::add);
-            await().atMost(Duration.ofSeconds(30)).until(() -> liveFeedAssigned(one) && liveFeedAssigned(two));
+            await().atMost(Duration.ofSeconds(30)).until(() -> assigned(one, "live-feed") && assigned(two, "live-feed")
+                    && assigned(one, "safety-rules") && assigned(two, "safety-rules"));
 
             // When 8 tables each go over their limit
             for (int second = 0; second < 12; second++) {
@@ -136,9 +137,10 @@ class SafetyRestartTest {
     }
 
     /** The relay reads from the newest records on: the test publishes only once both instances read. */
-    private static boolean liveFeedAssigned(RunningService safety) {
-        MessageListenerContainer relay = safety.bean(KafkaListenerEndpointRegistry.class).getListenerContainer("live-feed");
-        return relay != null && relay.getAssignedPartitions() != null && !relay.getAssignedPartitions().isEmpty();
+    /** Whether the instance's listener has its partitions: the rules' group shares them out only once both instances joined. */
+    private static boolean assigned(RunningService safety, String listener) {
+        MessageListenerContainer container = safety.bean(KafkaListenerEndpointRegistry.class).getListenerContainer(listener);
+        return container != null && container.getAssignedPartitions() != null && !container.getAssignedPartitions().isEmpty();
     }
 
     private static void send(KafkaProducer<String, String> producer, String fleet, String table, int second, double angle) {

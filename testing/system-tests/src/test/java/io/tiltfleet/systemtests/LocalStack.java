@@ -5,6 +5,7 @@ import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
+import io.tiltfleet.embedded.TcpProxy;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +16,8 @@ public final class LocalStack implements AutoCloseable {
     public final MongoStandIn mongo;
     public final RunningService ingest;
     public final RunningService safety;
+    /** The gateway's way to the safety service: cut it, and the dashboards' streams break as on a network failure. */
+    public final TcpProxy safetyLink;
     public final RunningService analytics;
     public final RunningService gateway;
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -28,7 +31,8 @@ public final class LocalStack implements AutoCloseable {
         safety = remember(PlatformServices.safety(kafka, mongoUri));
         analytics = remember(PlatformServices.analytics(kafka, mongoUri,
                 "--spring.kafka.consumer.group-id=e2e-analytics", "--tiltfleet.analytics.idle-timeout=5s"));
-        gateway = remember(PlatformServices.gateway(kafka, mongoUri, safety, analytics));
+        safetyLink = remember(TcpProxy.start(safety.port()));
+        gateway = remember(PlatformServices.gateway(kafka, mongoUri, safetyLink.port(), analytics.port()));
     }
 
     public static LocalStack start() {

@@ -41,12 +41,12 @@ public final class PlatformServices {
         return service(RunningService.of(AnalyticsApplication.builder()), kafka, mongoUri).with(more).start();
     }
 
-    /** The gateway with its local keys (profile {@code local}) in front of these services, management on a port of its own. */
-    public static RunningService gateway(String kafka, String mongoUri, RunningService safety, RunningService analytics) {
+    /** The gateway with its local keys (profile {@code local}) in front of the services on these ports, management on a port of its own. */
+    public static RunningService gateway(String kafka, String mongoUri, int safetyPort, int analyticsPort) {
         return RunningService.of(GatewayApplication.builder().profiles("local")).kafka(kafka).mongo(mongoUri)
                 .with("--management.server.port=0",
-                        "--tiltfleet.gateway.safety-uri=http://127.0.0.1:" + safety.port(),
-                        "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + analytics.port())
+                        "--tiltfleet.gateway.safety-uri=http://127.0.0.1:" + safetyPort,
+                        "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + analyticsPort)
                 .start();
     }
 

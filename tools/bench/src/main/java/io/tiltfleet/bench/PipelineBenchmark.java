@@ -41,7 +41,7 @@ public final class PipelineBenchmark {
     }
 
     record Step(int rate, double offered, double ingested, long p50, long p99, long lost, long safetyLag, long analyticsLag,
-                Map<String, String> processes) {
+                int probes, int probesArrived, int streamCuts, Map<String, String> processes) {
 
         boolean held() {
             return lost == 0 && p99 < P99_TARGET_MS;
@@ -95,6 +95,7 @@ public final class PipelineBenchmark {
             Map<String, Duration> cpuBefore = cpu(pipeline.pids());
             Instant windowStart = Instant.now();
             List<Long> latencies = new ArrayList<>();
+            int cutsBefore = pipeline.probe().disconnects();
             long lagSafety = 0;
             long lagAnalytics = 0;
             while (Duration.between(windowStart, Instant.now()).toSeconds() < seconds) {
@@ -115,17 +116,19 @@ public final class PipelineBenchmark {
             long owed = load.acknowledged() + pipeline.probe().published() - probesBefore;
             long lost = drain(() -> owed - (recordsIn(pipeline.kafka()) - storedBefore));
             Collections.sort(latencies);
+            int arrived = (int) latencies.stream().filter(latency -> latency < PROBE_TIMEOUT.toMillis()).count();
             return new Step(rate, offered, ingested, ServiceProcess.percentile(latencies, 50), ServiceProcess.percentile(latencies, 99), lost,
-                    lagSafety, lagAnalytics, processes);
+                    lagSafety, lagAnalytics, latencies.size(), arrived, pipeline.probe().disconnects() - cutsBefore, processes);
         }
     }
 
     private static void print(List<Step> steps, int seconds, double mosquittoAlone, double kafkaAlone) {
         System.out.println();
-        System.out.printf("%-7s %9s %9s %7s %7s %5s %7s %9s  %s%n", "step/s", "offered/s", "ingested", "p50 ms", "p99 ms", "lost", "lag:rules",
-                "analytics", "processor % and resident MB per process");
-        steps.forEach(step -> System.out.printf("%-7d %9.0f %9.0f %7d %7d %5d %7d %9d  %s%n", step.rate(), step.offered(), step.ingested(),
-                step.p50(), step.p99(), step.lost(), step.safetyLag(), step.analyticsLag(), step.processes()));
+        System.out.printf("%-7s %9s %9s %7s %7s %5s %7s %9s %9s %5s  %s%n", "step/s", "offered/s", "ingested", "p50 ms", "p99 ms", "lost", "lag:rules",
+                "analytics", "probes ok", "cuts", "processor % and resident MB per process");
+        steps.forEach(step -> System.out.printf("%-7d %9.0f %9.0f %7d %7d %5d %7d %9d %9s %5d  %s%n", step.rate(), step.offered(), step.ingested(),
+                step.p50(), step.p99(), step.lost(), step.safetyLag(), step.analyticsLag(), step.probesArrived() + "/" + step.probes(),
+                step.streamCuts(), step.processes()));
         System.out.printf("baselines in this run: Mosquitto QoS 1 alone %,.0f msg/s, Kafka producer alone %,.0f msg/s%n", mosquittoAlone, kafkaAlone);
         System.out.println(steps.stream().filter(Step::held).mapToInt(Step::rate).max().stream()
                 .mapToObj(best -> "highest load held for " + seconds + " s with no loss and p99 under " + P99_TARGET_MS + " ms: " + best + " readings/s")

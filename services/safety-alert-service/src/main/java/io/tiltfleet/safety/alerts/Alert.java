@@ -1,5 +1,6 @@
 package io.tiltfleet.safety.alerts;
 
+import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.safety.rules.AlertSignal;
 import io.tiltfleet.safety.rules.AlertType;
@@ -54,6 +55,15 @@ public record Alert(String id, String fleetId, String tableId, AlertType type, S
             case CLEARED_ACKNOWLEDGED -> throw new IllegalStateException("alert " + id + " is already cleared and acknowledged");
         };
         return new Alert(id, fleetId, tableId, type, severity, next, reason, raisedAt, at, clearedAt, by, at, readings);
+    }
+
+    /** The change that brought the alert to its state, as far as the state tells: an escalation shows as a raise. */
+    public AlertChange lastChange() {
+        return switch (state) {
+            case ACTIVE_UNACKNOWLEDGED -> AlertChange.RAISED;
+            case CLEARED_UNACKNOWLEDGED -> AlertChange.CLEARED;
+            case ACTIVE_ACKNOWLEDGED, CLEARED_ACKNOWLEDGED -> AlertChange.ACKNOWLEDGED;
+        };
     }
 
     private static List<TelemetryReading> withReading(List<TelemetryReading> kept, TelemetryReading reading) {

@@ -58,9 +58,7 @@ public class AlertEvents {
      * @param cause the headers of the record whose event caused the change; null when time or a person did
      */
     public Mono<Void> publish(Alert alert, AlertChange change, Instant readingTs, Headers cause) {
-        SafetyAlertEvent event = new SafetyAlertEvent(alert.id(), alert.fleetId(), alert.tableId(), change, alert.type().name(),
-                alert.severity().name(), alert.state().name(), alert.reason(), alert.raisedAt(), alert.updatedAt(),
-                alert.acknowledgedBy(), readingTs);
+        SafetyAlertEvent event = eventOf(alert, change, readingTs);
         // the producer may block on metadata: never on the request thread of an acknowledgement
         return Mono.fromFuture(() -> observation(alert, change, cause).observe(() -> {
                     log.atInfo().addKeyValue("tableId", alert.tableId()).addKeyValue("alertId", alert.id())
@@ -75,6 +73,13 @@ public class AlertEvents {
                 latency.record(Duration.between(readingTs, clock.instant()));
             }
         }));
+    }
+
+    /** The event of an alert's change; {@code readingTs} is null when time or a person caused it. */
+    public static SafetyAlertEvent eventOf(Alert alert, AlertChange change, Instant readingTs) {
+        return new SafetyAlertEvent(alert.id(), alert.fleetId(), alert.tableId(), change, alert.type().name(),
+                alert.severity().name(), alert.state().name(), alert.reason(), alert.raisedAt(), alert.updatedAt(),
+                alert.acknowledgedBy(), readingTs);
     }
 
     private Observation observation(Alert alert, AlertChange change, Headers cause) {

@@ -60,6 +60,11 @@ public class AlertPublisher {
         return due.size();
     }
 
+    /** Whether a decision about this table ({@link TableRef#key}) is not yet stored and published. */
+    public boolean owes(String table) {
+        return due.stream().anyMatch(decision -> table.equals(new TableRef(decision.signal.fleetId(), decision.signal.tableId()).key()));
+    }
+
     /**
      * Stores, then publishes, every due decision in order.
      *

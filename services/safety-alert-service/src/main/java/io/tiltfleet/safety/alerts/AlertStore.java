@@ -68,7 +68,8 @@ public class AlertStore {
                         .on("type", Sort.Direction.ASC).on(OpenAlertSlot.FIELD, Sort.Direction.ASC).unique().named("one_open_alert_per_table_and_type")),
                 mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("tableId", Sort.Direction.ASC)
                         .on("type", Sort.Direction.ASC).on("state", Sort.Direction.ASC)),
-                mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("raisedAt", Sort.Direction.DESC)))
+                mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("raisedAt", Sort.Direction.DESC)),
+                mongo.indexOps(Alert.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("updatedAt", Sort.Direction.ASC)))
                 .then();
     }
 
@@ -78,6 +79,12 @@ public class AlertStore {
                 .concatMap(alert -> mongo.updateFirst(query(where("_id").is(alert.id())), Update.update(OpenAlertSlot.FIELD,
                         OpenAlertSlot.slotOf(alert)), Alert.class))
                 .then();
+    }
+
+    /** The fleet's alerts as they are now, of those changed at or after {@code since}, oldest change first. */
+    public Flux<Alert> changedSince(String fleetId, Instant since, int limit) {
+        return mongo.find(query(where("fleetId").is(fleetId).and("updatedAt").gte(since)).with(Sort.by(Sort.Direction.ASC, "updatedAt"))
+                .limit(limit), Alert.class);
     }
 
     public Mono<Alert> find(String id) {

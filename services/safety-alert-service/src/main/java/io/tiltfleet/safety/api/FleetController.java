@@ -1,8 +1,7 @@
 package io.tiltfleet.safety.api;
 
 import io.tiltfleet.contract.Ids;
-import io.tiltfleet.safety.SafetyProperties;
-import io.tiltfleet.safety.fleetstate.LiveFeed;
+import io.tiltfleet.safety.fleetstate.FleetStreams;
 import io.tiltfleet.safety.fleetstate.TableLiveState;
 import io.tiltfleet.safety.fleetstate.TableStateStore;
 import io.tiltfleet.safety.intake.RuleEngine;
@@ -15,6 +14,8 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -22,9 +23,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import reactor.core.publisher.BufferOverflowStrategy;
+import org.springframework.web.server.ServerWebInputException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -36,17 +38,15 @@ class FleetController {
 
     private final RuleEngine rules;
     private final TableStateStore states;
-    private final LiveFeed feed;
+    private final FleetStreams streams;
     private final ProfileStore profiles;
-    private final SafetyProperties properties;
     private final Clock clock;
 
-    FleetController(RuleEngine rules, TableStateStore states, LiveFeed feed, ProfileStore profiles, SafetyProperties properties, Clock clock) {
+    FleetController(RuleEngine rules, TableStateStore states, FleetStreams streams, ProfileStore profiles, Clock clock) {
         this.rules = rules;
         this.states = states;
-        this.feed = feed;
+        this.streams = streams;
         this.profiles = profiles;
-        this.properties = properties;
         this.clock = clock;
     }
 
@@ -66,22 +66,19 @@ class FleetController {
         return states.fleet(fleetId);
     }
 
-    /**
-     * Alert changes ("alert") and table states ("table") of one fleet as they happen, with heartbeat
-     * comments; it begins with the latest state of each table, so that a dashboard that just loaded
-     * the stored states is up to date at once.
-     */
+    /** Alert changes and table states of one fleet as they happen ({@link FleetStreams}); resumable with Last-Event-ID. */
     @GetMapping(path = "/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<Object>> stream(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId) {
-        Flux<ServerSentEvent<Object>> alerts = feed.alerts().filter(event -> event.fleetId().equals(fleetId))
-                .map(event -> ServerSentEvent.<Object>builder(event).event("alert").id(event.alertId()).build());
-        Flux<ServerSentEvent<Object>> tables = Flux.concat(feed.current(fleetId), feed.tables().filter(state -> fleetId.equals(state.fleetId())))
-                .map(state -> ServerSentEvent.<Object>builder(state).event("table").build());
-        Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(properties.heartbeat())
-                .map(n -> ServerSentEvent.<Object>builder().comment("heartbeat").build());
-        return Flux.merge(alerts, tables)
-                .onBackpressureBuffer(properties.streamBuffer(), dropped -> { }, BufferOverflowStrategy.DROP_OLDEST)
-                .mergeWith(heartbeats);
+    Flux<ServerSentEvent<Object>> stream(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                         @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        return streams.open(fleetId, Optional.ofNullable(lastEventId).map(FleetController::resumePoint));
+    }
+
+    private static Instant resumePoint(String lastEventId) {
+        try {
+            return FleetStreams.timeOf(lastEventId);
+        } catch (IllegalArgumentException malformed) {
+            throw new ServerWebInputException(malformed.getMessage());
+        }
     }
 
     @GetMapping("/tables/{tableId}/profile")

@@ -10,9 +10,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
 /**
- * The in-process feed behind the dashboards' event streams. Best-effort multicast: a subscriber that
- * cannot keep up loses events from its own buffer and never holds back the others or the rules. The
- * latest state shown of each table is kept, so that a stream can begin with the fleet as it is now.
+ * The in-process feed behind the dashboards' event streams. Best-effort multicast, so that no subscriber
+ * ever holds back the others or the rules: each stream takes everything at once into lanes of its own
+ * ({@link FleetStreams}), which decide what a slow client gets. The latest state shown of each table is
+ * kept, so that a stream can begin with the fleet as it is now.
  */
 @Component
 public class LiveFeed {

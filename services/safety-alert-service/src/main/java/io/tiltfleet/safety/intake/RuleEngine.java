@@ -165,12 +165,31 @@ public class RuleEngine {
     void release(Collection<Integer> partitions) {
         processing.lock();
         try {
+            handOver(partitions);
             Set<String> released = tables.release(partitions);
             alerts.forget(released);
             live.forget(released);
             time.forget(partitions);
         } finally {
             processing.unlock();
+        }
+    }
+
+    /**
+     * Stores the memory of the released tables that changed since their last checkpoint: the offsets of
+     * their readings are committed, so their new owner would otherwise go on from up to a checkpoint
+     * interval earlier and miss what those readings began (an over-angle excursion). Not the memory of a
+     * table whose decisions are still due: it counts alerts never stored, and the new owner decides again.
+     */
+    private void handOver(Collection<Integer> partitions) {
+        List<TableStateDocument> changed = tables.all().stream()
+                .filter(table -> partitions.contains(table.partition) && (table.unsaved() || table.alertsUnsaved()) && !alerts.owes(table.key()))
+                .map(OwnedTable::state).toList();
+        try {
+            states.saveAll(changed).block(properties.storeTimeout());
+        } catch (RuntimeException e) {
+            log.warn("Storing the memory of {} tables handed over failed; their new owner goes on from their last checkpoint: {}",
+                    changed.size(), e.toString());
         }
     }
 

@@ -22,7 +22,7 @@ class LiveStatePublisherTest {
 
     private final LiveFeedRelay relay = mock(LiveFeedRelay.class);
     private final LiveStatePublisher publisher = new LiveStatePublisher(relay, new SafetyProperties(SafetyLimits.DEFAULTS, Map.of(),
-            Duration.ofSeconds(1), Duration.ofSeconds(15), 256, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), false));
+            Duration.ofSeconds(1), Duration.ofSeconds(15), 256, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), false));
 
     @Test
     void aTableHeldBackIsShownOnceItsIntervalHasPassedAsItIsThenNotAsItWasOffered() {

@@ -1,8 +1,10 @@
 package io.tiltfleet.systemtests.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tiltfleet.contract.CallerHeaders;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.simulator.TablePublisher;
 import io.tiltfleet.systemtests.LocalStack;
@@ -35,8 +37,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A fleet operator's afternoon in headless Chromium (Debian's chromium and chromedriver): sign in,
- * watch a table's angle move, see its over-angle alert arrive, acknowledge it, download the sessions
- * as CSV. Screenshots go to target/e2e/.
+ * watch a table's angle move, see its over-angle alert arrive, acknowledge it, see an alert raised
+ * while the page was cut off from the live stream once it reconnects, download the sessions as CSV.
+ * Screenshots go to target/e2e/.
  */
 class DashboardBrowserIT {
 
@@ -56,6 +59,7 @@ class DashboardBrowserIT {
         try (LocalStack stack = LocalStack.start();
              TablePublisher moving = TablePublisher.connect(stack.mqtt.uri(), "e2e", "t-1");
              TablePublisher finished = TablePublisher.connect(stack.mqtt.uri(), "e2e", "t-2");
+             TablePublisher lateTable = TablePublisher.connect(stack.mqtt.uri(), "e2e", "t-3");
              AutoCloseable stopTables = tables::shutdownNow) {
             // Given t-2 has had a short session (for the export), and t-1 is tilting slowly between 20 and 40 degrees
             Instant start = Instant.now().minusSeconds(20);
@@ -127,6 +131,23 @@ class DashboardBrowserIT {
             assertThat(acknowledged).contains("OVER_ANGLE", "by sam");
             shot(browser, "3-acknowledged.png");
 
+            // When the page's stream is cut off while t-3 goes over its limit, and comes back after the alert was published
+            stack.safetyLink.cut();
+            wait.until(driver -> driver.findElement(By.id("status")).getText().contains("interrupted"));
+            Instant over = Instant.now();
+            for (int second = 0; second <= 3; second++) {
+                lateTable.publish(new TelemetryReading("e2e", "t-3", second + 1, over.plusSeconds(second), "s-3", 80, second, true)).join();
+            }
+            Map<String, String> asTheGateway = Map.of(CallerHeaders.CALLER, "e2e-test", CallerHeaders.FLEETS, CallerHeaders.EVERY_FLEET);
+            await().atMost(Duration.ofSeconds(30)).until(() -> stack.safety.send("GET", "/api/alerts?fleetId=e2e&tableId=t-3", null,
+                    asTheGateway).body().contains("OVER_ANGLE"));
+            stack.safetyLink.restore();
+
+            // Then, reconnected, the page shows the alert it missed (the stream replays it after Last-Event-ID)
+            wait.until(driver -> driver.findElements(By.cssSelector("#alerts tr[data-state='ACTIVE_UNACKNOWLEDGED']")).stream()
+                    .anyMatch(row -> row.getText().startsWith("t-3") && row.getText().contains("OVER_ANGLE")));
+            shot(browser, "4-missed-alert-after-reconnect.png");
+
             // And downloads the sessions as CSV
             browser.findElement(By.id("export-csv")).click();
             File csv = wait.until(driver -> {
@@ -136,7 +157,7 @@ class DashboardBrowserIT {
             List<String> lines = Files.readAllLines(csv.toPath());
             assertThat(lines.get(0)).startsWith("session_id,fleet_id,table_id");
             assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("e2e/t-2/s-2/"));
-            shot(browser, "4-exported.png");
+            shot(browser, "5-exported.png");
         } catch (RuntimeException | AssertionError failure) {
             if (browser != null) {
                 shot(browser, "failure.png");
