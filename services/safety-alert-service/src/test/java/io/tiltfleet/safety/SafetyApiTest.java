@@ -14,6 +14,7 @@ import io.tiltfleet.safety.rules.AlertSignal;
 import io.tiltfleet.safety.rules.AlertType;
 import io.tiltfleet.safety.rules.Severity;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +24,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /** Bad requests get a 4xx with an RFC 9457 problem body; profiles round-trip. */
 class SafetyApiTest {
@@ -150,6 +154,34 @@ class SafetyApiTest {
     }
 
     /** As the gateway calls it: on behalf of a credential that sees every fleet. */
+    @Test
+    void aStreamResumedWithLastEventIdFirstReplaysTheAlertsChangedSinceFromTheStore() {
+        Instant raised = Instant.now().minusSeconds(30);
+        AlertSignal signal = new AlertSignal("clinic-resume", "t-1", AlertType.SILENT_WHILE_INVERTED, AlertChange.RAISED, Severity.CRITICAL,
+                "no reading for 10 s while the user was at 70.0 degrees head-down", null, raised);
+        safety.bean(ReactiveMongoTemplate.class).insert(Alert.raise("a-missed", signal)).block();
+
+        // a client whose last alert event came 40 s ago reconnects: the alert raised meanwhile comes first, with its id
+        ServerSentEvent<String> first = WebClient.create("http://127.0.0.1:" + safety.port()).get().uri("/api/fleet/clinic-resume/stream")
+                .header("Last-Event-ID", raised.minusSeconds(10).toEpochMilli() + "-a-seen-before")
+                .header("X-TiltFleet-Fleets", "*").header("X-TiltFleet-Caller", "api-test").retrieve()
+                .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
+                .filter(event -> "alert".equals(event.event())).blockFirst(Duration.ofSeconds(15));
+
+        assertThat(first).isNotNull();
+        assertThat(first.id()).isEqualTo(raised.toEpochMilli() + "-a-missed");
+        assertThat(first.data()).contains("\"alertId\":\"a-missed\"", "\"state\":\"ACTIVE_UNACKNOWLEDGED\"");
+    }
+
+    @Test
+    void aLastEventIdThisServiceNeverGaveIsRefused() throws Exception {
+        HttpResponse<String> response = RunningSafety.send(safety, "GET", "/api/fleet/clinic-resume/stream", null,
+                Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "api-test", "Last-Event-ID", "yesterday"));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("Last-Event-ID");
+    }
+
     static HttpResponse<String> send(String method, String path, String body) throws Exception {
         return RunningSafety.send(safety, method, path, body, Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "api-test"));
     }
