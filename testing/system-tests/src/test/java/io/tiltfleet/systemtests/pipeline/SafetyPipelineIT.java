@@ -59,7 +59,9 @@ class SafetyPipelineIT {
             assertThat(alertEvents(received).toList().get(0)).contains("\"type\":\"OVER_ANGLE\"", "\"change\":\"RAISED\"",
                     "\"severity\":\"CRITICAL\"", "\"state\":\"ACTIVE_UNACKNOWLEDGED\"", "limit of 60");
             assertThat(received).anyMatch(e -> "table".equals(e.event()) && e.data().contains("\"tableId\":\"t-80\""));
-            String alertId = received.stream().filter(e -> "alert".equals(e.event())).findFirst().orElseThrow().id();
+            String alertData = received.stream().filter(e -> "alert".equals(e.event())).findFirst().orElseThrow().data();
+            int idStart = alertData.indexOf("\"alertId\":\"") + 11;
+            String alertId = alertData.substring(idStart, alertData.indexOf('"', idStart));
 
             // When an operator acknowledges it
             HttpResponse<String> acknowledged = safety.send("POST", "/api/alerts/" + alertId + "/acknowledge", "{\"by\":\"olivia\"}",
