@@ -7,8 +7,12 @@ import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** The whole platform in this JVM, as the local run has it: brokers, the three services and the gateway with its local keys. */
+/**
+ * The whole platform in this JVM, as the local run has it: brokers, the services and the gateway with its local keys;
+ * the notification service once its module is on the class path ({@link PlatformServices#notificationApplication()}).
+ */
 public final class LocalStack implements AutoCloseable {
 
     public final MosquittoBroker mqtt;
@@ -16,6 +20,7 @@ public final class LocalStack implements AutoCloseable {
     public final RunningService ingest;
     public final RunningService safety;
     public final RunningService analytics;
+    public final Optional<RunningService> notification;
     public final RunningService gateway;
     private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -28,7 +33,9 @@ public final class LocalStack implements AutoCloseable {
         safety = remember(PlatformServices.safety(kafka, mongoUri));
         analytics = remember(PlatformServices.analytics(kafka, mongoUri,
                 "--spring.kafka.consumer.group-id=e2e-analytics", "--tiltfleet.analytics.idle-timeout=5s"));
-        gateway = remember(PlatformServices.gateway(kafka, mongoUri, safety, analytics));
+        notification = PlatformServices.notificationApplication()
+                .map(application -> remember(PlatformServices.notification(application, kafka, mongoUri, safety)));
+        gateway = remember(PlatformServices.gateway(kafka, mongoUri, safety, analytics, notification));
     }
 
     public static LocalStack start() {
