@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The platform on this machine, on embedded infrastructure: Mosquitto (1883), Kafka in KRaft mode (9092),
-# a MongoDB wire-protocol stand-in (27017), the services, the gateway with the fleet dashboard (8080; health and
-# metrics on 8090) and a simulated fleet of 50 tables.
+# a MongoDB wire-protocol stand-in (27017), the services (ingest 8081, safety 8082, analytics 8083, notification 8084),
+# the gateway with the fleet dashboard (8080; health and metrics on 8090), a simulated fleet of 50 tables, and a webhook
+# receiver (8099) that prints every notification of fleet-1's alerts (the demo policy this script sets).
 # Ctrl-C (or SIGTERM) stops everything and ends the script. Logs: target/local/*.log
 # SKIP_BUILD=1 runs the jars of the last build instead of building first.
 set -euo pipefail
@@ -9,12 +10,14 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 LOGS=$ROOT/target/local
 TABLES=${TABLES:-50}
+# the demo notification policy's webhook secret: the receiver verifies each notification's signature with it
+DEMO_WEBHOOK_SECRET=local-demo-webhook-secret
 
 if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
   echo "installing mosquitto (Debian package)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto >/dev/null
 fi
-for port in 1883 9092 27017 8080 8081 8082 8083 8090; do
+for port in 1883 9092 27017 8080 8081 8082 8083 8084 8090 8099; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "port $port is already in use on 127.0.0.1: stop what listens there (another local run?) and try again" >&2
     exit 1
@@ -70,6 +73,20 @@ pids+=($!)
 wait_for "safety-alert-service" 90 healthy 8082
 echo "safety-alert-service up: http://127.0.0.1:8082/api/fleet/fleet-1/tables, live stream at /api/fleet/fleet-1/stream"
 
+# its stdout is this run's: one line per notification; its log file keeps them
+java -Xmx64m -cp "$CLASSPATH_INFRA" io.tiltfleet.embedded.LocalWebhookReceiver "$DEMO_WEBHOOK_SECRET" "$LOGS/webhook-receiver.log" \
+  2>>"$LOGS/webhook-receiver.log" &
+pids+=($!)
+wait_for "webhook receiver" 30 grep -q "listening" "$LOGS/webhook-receiver.log"
+
+# the local profile also lets it post to the receiver on 127.0.0.1 over plain http, and needs no acknowledgement-link
+# secret (TILTFLEET_NOTIFICATION_ACK_LINK_SECRET, required anywhere else)
+TILTFLEET_MONGO_HEALTH=false java -Xmx256m -jar services/notification-service/target/notification-service-*-exec.jar \
+  --spring.profiles.active=local >"$LOGS/notification-service.log" 2>&1 &
+pids+=($!)
+wait_for "notification-service" 90 healthy 8084
+echo "notification-service up: http://127.0.0.1:8084/actuator/health, deliveries at /api/notifications?fleetId=fleet-1"
+
 TILTFLEET_MONGO_HEALTH=false java -Xmx384m -jar services/analytics-service/target/analytics-service-*-exec.jar \
   --spring.profiles.active=local >"$LOGS/analytics-service.log" 2>&1 &
 pids+=($!)
@@ -80,6 +97,22 @@ java -Xmx256m -jar gateway/target/gateway-*-exec.jar --spring.profiles.active=lo
 pids+=($!)
 wait_for "gateway" 90 healthy 8090   # its management port: health and metrics
 
+# every alert of fleet-1 to the local receiver: tier 1 at once, tier 2 after 2 minutes, reminders every 5 minutes
+demo_policy=$(cat <<POLICY
+{"channels":[{"id":"local-webhook","kind":"WEBHOOK","url":"http://127.0.0.1:8099/hooks/tiltfleet","secret":"$DEMO_WEBHOOK_SECRET"}],
+ "rules":[{"types":["OVER_ANGLE","OVER_DURATION","SILENT_WHILE_INVERTED","LOCK_OPEN_WHILE_INVERTED","RAPID_RETURN","CONTRAINDICATED_USE"],
+           "severities":["WARNING","CRITICAL"],
+           "tiers":[{"after":"PT0S","channels":["local-webhook"]},{"after":"PT2M","channels":["local-webhook"]}],
+           "remindEvery":"PT5M"}]}
+POLICY
+)
+policy_status=$(curl -sS -o "$LOGS/demo-notification-policy.json" -w '%{http_code}' -X PUT -H 'X-API-Key: tf-operator-local' \
+  -H 'Content-Type: application/json' --data "$demo_policy" http://127.0.0.1:8080/api/fleets/fleet-1/notification-policies || true)
+case "$policy_status" in
+  2??) ;;
+  *) echo "the demo notification policy was not set (HTTP $policy_status): $(cat "$LOGS/demo-notification-policy.json" 2>/dev/null)" >&2 ;;
+esac
+
 java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" >"$LOGS/fleet-simulator.log" 2>&1 &
 pids+=($!)
 echo "fleet simulator: $TABLES tables on tcp://127.0.0.1:1883 (log: $LOGS/fleet-simulator.log)"
@@ -88,21 +121,28 @@ cat <<READY
 Fleet dashboard: http://127.0.0.1:8080/  (fleet "fleet-1"; API description at /openapi.yaml)
 Ready-made API keys of this local run (header X-API-Key, or paste one into the dashboard):
   tf-viewer-local       vera    viewer     (read)
-  tf-operator-local     olivia  operator   (read, acknowledge alerts, edit safety profiles)
+  tf-operator-local     olivia  operator   (read, acknowledge alerts, edit safety profiles and notification policies)
   tf-analyst-local      anna    analyst    (read, exports)
   tf-supervisor-local   sam     operator and analyst
   tf-clinic1-local      carl    operator and analyst, fleet-1 only (the others see every fleet)
   e.g. curl -H 'X-API-Key: tf-viewer-local' http://127.0.0.1:8080/api/fleet/fleet-1/tables
+Notifications of fleet-1's alerts (demo policy: tier 1 at once, tier 2 after 2 min, reminders every 5 min) go to the
+webhook receiver http://127.0.0.1:8099/hooks/tiltfleet: one "webhook:" line each below and in $LOGS/webhook-receiver.log;
+every attempt: curl -H 'X-API-Key: tf-viewer-local' 'http://127.0.0.1:8080/api/notifications?fleetId=fleet-1'
 ready in $(( $(date +%s) - started ))s. Ctrl-C stops everything.
 READY
 
-metric() { curl -fsS "http://127.0.0.1:$1/actuator/prometheus" | awk -v m="$2" '$1 ~ "^"m {s+=$2} END {printf "%d", s}'; }
+metric() { # port, metric name, and a label the series must carry (optional)
+  curl -fsS "http://127.0.0.1:$1/actuator/prometheus" | awk -v m="$2" -v l="${3:-}" '$1 ~ "^"m && (l == "" || index($1, l)) {s+=$2} END {printf "%d", s}'
+}
 report() {
   while sleep 10; do
     echo "$(date +%T) ingest: received $(metric 8081 tiltfleet_ingest_messages_received_total)," \
          "forwarded $(metric 8081 tiltfleet_ingest_messages_forwarded_total), rejected $(metric 8081 tiltfleet_ingest_messages_rejected_total)" \
          "| safety: readings $(metric 8082 tiltfleet_safety_readings_processed_total), alerts raised $(metric 8082 tiltfleet_safety_alerts_raised_total)" \
          "| analytics: sessions closed $(metric 8083 tiltfleet_analytics_sessions_closed_total), open $(metric 8083 tiltfleet_analytics_sessions_open)" \
+         "| notifications: delivered $(metric 8084 tiltfleet_notification_deliveries_total 'outcome="DELIVERED"')," \
+         "failed $(metric 8084 tiltfleet_notification_deliveries_total 'outcome="FAILED_FOR_GOOD"')" \
          "| simulator: $(grep '^t=' "$LOGS/fleet-simulator.log" | tail -1)"
   done
 }

@@ -20,6 +20,7 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param safetyUri         where the safety-alert service answers
  * @param analyticsUri      where the analytics service answers
+ * @param notificationUri   where the notification service answers
  * @param connectTimeout    how long to wait for a service to accept a connection
  * @param responseTimeout   how long a request (not a stream or an export) may take
  * @param maxRequestSize    the largest request body accepted
@@ -32,7 +33,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("tiltfleet.gateway")
-public record GatewayProperties(@NotNull URI safetyUri, @NotNull URI analyticsUri, @NotNull Duration connectTimeout,
+public record GatewayProperties(@NotNull URI safetyUri, @NotNull URI analyticsUri, @NotNull URI notificationUri, @NotNull Duration connectTimeout,
                                 @NotNull Duration responseTimeout, @NotNull DataSize maxRequestSize, @Valid @NotNull RateLimit rateLimit,
                                 @Valid @NotNull RateLimit addressRateLimit, @Min(1) int maxStreamsPerCredential,
                                 List<String> allowedOrigins, @Valid List<ApiKey> apiKeys) {

@@ -14,10 +14,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * A gateway with tight budgets and its analytics service down: 429 per credential and per client address
+ * A gateway with tight budgets and its analytics and notification services down: 429 per credential and per client address
  * (each test calls from its own loopback address, 127.0.0.x), a fast 503, 413 for big bodies, 411 for
  * bodies of no stated length.
  */
@@ -36,6 +38,7 @@ class GatewayProtectionTest {
         gateway = RunningService.of(GatewayApplication.builder().profiles("local")).with("--management.server.port=0",
                 "--tiltfleet.gateway.safety-uri=" + services.safetyUri(),
                 "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + nobodyListens,
+                "--tiltfleet.gateway.notification-uri=http://127.0.0.1:" + nobodyListens,
                 "--tiltfleet.gateway.rate-limit.requests=5", "--tiltfleet.gateway.rate-limit.per=60s",
                 "--tiltfleet.gateway.address-rate-limit.requests=3", "--tiltfleet.gateway.address-rate-limit.per=60s").start();
     }
@@ -103,15 +106,33 @@ class GatewayProtectionTest {
     }
 
     @Test
-    void aServiceThatIsDownGivesAFast503NamingIt() throws Exception {
+    void acknowledgementLinksUseUpTheAddressBudgetWhateverTheirAnswer() {
+        // Given an address that opened three acknowledgement links (answered 503: the notification service is down)
+        for (int i = 0; i < 3; i++) {
+            assertThat(fromAddress("127.0.0.5", "GET", "/api/notifications/ack/token-" + i, Map.of()).status()).isEqualTo(503);
+        }
+
+        // When it opens a fourth, it gets 429 until the period ends: no credential pays for these
+        Reply fourth = fromAddress("127.0.0.5", "POST", "/api/notifications/ack/token-3", Map.of());
+        assertThat(fourth.status()).isEqualTo(429);
+        assertThat(fourth.retryAfter()).isNotNull();
+    }
+
+    @ParameterizedTest(name = "{0} down")
+    @CsvSource(delimiter = '|', value = {
+            // service           | path
+            "analytics-service    | /api/analytics/fleets/clinic-1/summary",
+            "notification-service | /api/fleets/clinic-1/notification-policies",
+            "notification-service | /api/notifications?fleetId=clinic-1"})
+    void aServiceThatIsDownGivesAFast503NamingIt(String service, String path) throws Exception {
         long started = System.nanoTime();
-        HttpResponse<String> response = send("GET", "/api/analytics/fleets/clinic-1/summary", "tf-operator-local", null);
+        HttpResponse<String> response = send("GET", path, "tf-operator-local", null);
         long millis = (System.nanoTime() - started) / 1_000_000;
 
-        System.out.printf("analytics down: %d in %d ms%n", response.statusCode(), millis);
+        System.out.printf("%s down: %d in %d ms%n", service, response.statusCode(), millis);
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Retry-After")).isPresent();
-        assertThat(response.body()).contains("\"status\":503", "the analytics-service is not answering");
+        assertThat(response.body()).contains("\"status\":503", "the " + service + " is not answering");
     }
 
     @Test

@@ -9,14 +9,16 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * Stand-ins for the safety-alert and analytics services: each answers with what it received (which
- * service, method, path, whether a credential reached it, and who the gateway says the caller is); the safety one streams five events
+ * Stand-ins for the safety-alert, analytics and notification services: each answers with what it received (which
+ * service, method, path, whether a credential reached it, who the gateway says the caller is, and the names of every
+ * {@code X-TiltFleet-*} header that arrived); the safety one streams five events
  * 300 ms apart (for fleet {@code endless}: one every 300 ms until the client goes) and answers {@code /api/alerts/slow} after 1.5 s.
  */
 final class StubServices implements AutoCloseable {
 
     final DisposableServer safety;
     final DisposableServer analytics;
+    final DisposableServer notification;
 
     private StubServices() {
         safety = HttpServer.create().host("127.0.0.1").port(0).route(routes -> routes
@@ -27,6 +29,8 @@ final class StubServices implements AutoCloseable {
                 .route(request -> true, (request, response) -> echo("safety", request, response))).bindNow();
         analytics = HttpServer.create().host("127.0.0.1").port(0)
                 .route(routes -> routes.route(request -> true, (request, response) -> echo("analytics", request, response))).bindNow();
+        notification = HttpServer.create().host("127.0.0.1").port(0)
+                .route(routes -> routes.route(request -> true, (request, response) -> echo("notification", request, response))).bindNow();
     }
 
     static StubServices start() {
@@ -36,7 +40,9 @@ final class StubServices implements AutoCloseable {
     private static Mono<Void> echo(String service, HttpServerRequest request, HttpServerResponse response) {
         String body = "{\"service\":\"" + service + "\",\"method\":\"" + request.method().name() + "\",\"path\":\"" + request.uri()
                 + "\",\"credentialForwarded\":" + (request.requestHeaders().contains("X-API-Key") || request.requestHeaders().contains("Authorization"))
-                + ",\"fleets\":\"" + request.requestHeaders().get("X-TiltFleet-Fleets") + "\",\"caller\":\"" + request.requestHeaders().get("X-TiltFleet-Caller") + "\"}";
+                + ",\"fleets\":\"" + request.requestHeaders().get("X-TiltFleet-Fleets") + "\",\"caller\":\"" + request.requestHeaders().get("X-TiltFleet-Caller")
+                + "\",\"gatewayHeaders\":\"" + String.join(",", request.requestHeaders().names().stream()
+                        .filter(name -> name.regionMatches(true, 0, "X-TiltFleet-", 0, 12)).sorted().toList()) + "\"}";
         return response.header("Content-Type", "application/json").sendString(Mono.just(body)).then();
     }
 
@@ -48,9 +54,14 @@ final class StubServices implements AutoCloseable {
         return "http://127.0.0.1:" + analytics.port();
     }
 
+    String notificationUri() {
+        return "http://127.0.0.1:" + notification.port();
+    }
+
     @Override
     public void close() {
         safety.disposeNow();
         analytics.disposeNow();
+        notification.disposeNow();
     }
 }

@@ -6,6 +6,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tiltfleet.gateway.GatewayProperties;
+import io.tiltfleet.gateway.security.NotificationPaths;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.springframework.core.Ordered;
@@ -19,7 +20,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * A budget per client address for what no credential pays for: OPTIONS requests (preflights, which
- * carry none) and requests refused with 401 (no credential, or a wrong one). Checked before
+ * carry none), a notification's acknowledgement links (whose token is checked by the notification
+ * service, not here) and requests refused with 401 (no credential, or a wrong one). Checked before
  * authentication, so that an address that used its budget up, by guessing keys or flooding, gets 429
  * for everything, without the gateway checking another key or token for it, until the period ends.
  * Requests that end otherwise cost it nothing: the credential's own budget ({@link RateLimitFilter})
@@ -50,7 +52,8 @@ class AddressRateLimit implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         RateLimiter limiter = limiters.get(addressOf(exchange));
-        if (HttpMethod.OPTIONS.equals(exchange.getRequest().getMethod())) {
+        if (HttpMethod.OPTIONS.equals(exchange.getRequest().getMethod())
+                || NotificationPaths.isAcknowledgementLink(exchange.getRequest().getPath().value())) {
             return limiter.acquirePermission() ? chain.filter(exchange) : tooMany.refuse(exchange, limiter, "this address", REQUESTS);
         }
         boolean apiCall = exchange.getRequest().getPath().value().regionMatches(true, 0, "/api/", 0, 5);

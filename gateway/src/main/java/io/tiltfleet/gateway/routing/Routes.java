@@ -22,7 +22,8 @@ import org.springframework.http.HttpMethod;
 
 /**
  * The public API: {@code /api/fleet/**} and {@code /api/alerts/**} to the safety-alert service,
- * {@code /api/analytics/**} to the analytics service. Each route has its own circuit breaker, so a
+ * {@code /api/analytics/**} to the analytics service, a fleet's notification policy, the notification list
+ * and the acknowledgement links to the notification service. Each route has its own circuit breaker, so a
  * service that is down answers a fast 503 without touching the others. Event streams and exports
  * run as long as the client reads: they have no response timeout, and their breakers count only
  * failures, not duration.
@@ -34,6 +35,7 @@ class Routes {
     static final String SAFETY = "safety";
     static final String ANALYTICS_EXPORTS = "analytics-exports";
     static final String ANALYTICS = "analytics";
+    static final String NOTIFICATION = "notification";
     private static final Duration LONGEST_STREAM = Duration.ofDays(1);
 
     @Bean
@@ -47,6 +49,8 @@ class Routes {
                         "analytics-service", properties.analyticsUri(), properties, -1))
                 .route(ANALYTICS, r -> route(r.path("/api/analytics/**"), ANALYTICS, "analytics-service", properties.analyticsUri(),
                         properties, properties.responseTimeout().toMillis()))
+                .route(NOTIFICATION, r -> route(r.path("/api/fleets/*/notification-policies", "/api/notifications", "/api/notifications/ack/*"),
+                        NOTIFICATION, "notification-service", properties.notificationUri(), properties, properties.responseTimeout().toMillis()))
                 .build();
     }
 

@@ -3,6 +3,7 @@ package io.tiltfleet.gateway.security;
 import io.tiltfleet.contract.CallerHeaders;
 import io.tiltfleet.gateway.ProblemResponses;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,11 +22,13 @@ import reactor.core.publisher.Mono;
 
 /**
  * Keeps each credential to its fleets. A credential carries {@code FLEET_<fleetId>} authorities
- * ({@code FLEET_*}: every fleet); any fleet a request names, in its path or in the alert list's
+ * ({@code FLEET_*}: every fleet); any fleet a request names, in its path or in the alert or notification list's
  * {@code fleetId}, must be one of them, and a credential limited to some fleets must name one when it
- * lists alerts. The services learn the caller and its fleets from headers the gateway sets (whatever
- * the client sent under those names is replaced), so that they can scope what no request names: an
- * alert read or acknowledged by its id.
+ * lists alerts or notifications. The services learn the caller and its fleets from headers the gateway
+ * sets (whatever the client sent under those names is replaced), so that they can scope what no request
+ * names: an alert read or acknowledged by its id. A request without a credential, and a notification's
+ * acknowledgement link even with one, reaches them with none of the gateway's headers: the link's token
+ * says who acknowledges, and a client must not be able to say otherwise.
  */
 final class FleetScope implements WebFilter {
 
@@ -38,9 +41,15 @@ final class FleetScope implements WebFilter {
      */
     private static final List<Pattern> FLEET_PATHS = List.of(
             Pattern.compile("^/(?i:api/fleet)/([^/]*)(/.*)?$"),
-            Pattern.compile("^/(?i:api/analytics/fleets)/([^/]*)(/.*)?$"));
-    private static final Pattern ALERT_LIST = Pattern.compile("^/(?i:api/alerts)/?$");
+            Pattern.compile("^/(?i:api/analytics/fleets)/([^/]*)(/.*)?$"),
+            Pattern.compile("^/(?i:api/fleets)/([^/]*)(/.*)?$"));
+    /** The lists whose services bind a fleet filter as fleetId, by what they list. */
+    private static final Map<Pattern, String> FLEET_FILTERED_LISTS = Map.of(
+            Pattern.compile("^/(?i:api/alerts)/?$"), "alerts",
+            Pattern.compile("^/(?i:api/notifications)/?$"), "notifications");
     private static final String FLEET_PARAMETER = "fleetId";
+    /** The gateway's own headers (CallerHeaders and any it may add): a client never sets one. */
+    private static final String GATEWAY_HEADER_PREFIX = "X-TiltFleet-";
 
     static Set<String> fleetsOf(Authentication authentication) {
         return authentication.getAuthorities().stream().map(GrantedAuthority::getAuthority)
@@ -51,10 +60,11 @@ final class FleetScope implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         return exchange.getPrincipal().map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap(principal -> {
-            if (principal.isEmpty() || !(principal.get() instanceof Authentication authentication)) {
+            if (principal.isEmpty() || !(principal.get() instanceof Authentication authentication)
+                    || NotificationPaths.isAcknowledgementLink(exchange.getRequest().getPath().value())) {
                 return chain.filter(exchange.mutate().request(request -> request.headers(headers -> {
-                    headers.remove(CallerHeaders.FLEETS);
-                    headers.remove(CallerHeaders.CALLER);
+                    headers.headerNames().stream().filter(name -> name.regionMatches(true, 0, GATEWAY_HEADER_PREFIX, 0, GATEWAY_HEADER_PREFIX.length()))
+                            .toList().forEach(headers::remove);
                     headers.remove(HttpHeaders.CONNECTION);
                 })).build());
             }
@@ -84,21 +94,23 @@ final class FleetScope implements WebFilter {
                 return Optional.of(mayNotSee(matcher.group(1), fleets));
             }
         }
-        if (ALERT_LIST.matcher(path).matches()) {
-            // the service binds fleetId in exactly this case: any other spelling would reach it as no filter at all
-            Optional<String> misspelt = request.getQueryParams().keySet().stream()
-                    .filter(name -> name.equalsIgnoreCase(FLEET_PARAMETER) && !name.equals(FLEET_PARAMETER)).findFirst();
-            if (misspelt.isPresent()) {
-                return Optional.of("may list alerts of its fleets only, named as fleetId, not " + misspelt.get());
-            }
-            List<String> named = request.getQueryParams().getOrDefault(FLEET_PARAMETER, List.of()).stream()
-                    .map(fleet -> fleet == null ? "" : fleet).toList();   // "?fleetId" without a value names no fleet
-            if (named.isEmpty()) {
-                return Optional.of("may list alerts of its fleets only: add fleetId=" + String.join(" or fleetId=", fleets));
-            }
-            return named.stream().filter(fleet -> !fleets.contains(fleet)).findFirst().map(fleet -> mayNotSee(fleet, fleets));
+        return FLEET_FILTERED_LISTS.entrySet().stream().filter(list -> list.getKey().matcher(path).matches()).findFirst()
+                .flatMap(list -> listRefusal(list.getValue(), request, fleets));
+    }
+
+    private static Optional<String> listRefusal(String listed, ServerHttpRequest request, Set<String> fleets) {
+        // the service binds fleetId in exactly this case: any other spelling would reach it as no filter at all
+        Optional<String> misspelt = request.getQueryParams().keySet().stream()
+                .filter(name -> name.equalsIgnoreCase(FLEET_PARAMETER) && !name.equals(FLEET_PARAMETER)).findFirst();
+        if (misspelt.isPresent()) {
+            return Optional.of("may list " + listed + " of its fleets only, named as fleetId, not " + misspelt.get());
         }
-        return Optional.empty();
+        List<String> named = request.getQueryParams().getOrDefault(FLEET_PARAMETER, List.of()).stream()
+                .map(fleet -> fleet == null ? "" : fleet).toList();   // "?fleetId" without a value names no fleet
+        if (named.isEmpty()) {
+            return Optional.of("may list " + listed + " of its fleets only: add fleetId=" + String.join(" or fleetId=", fleets));
+        }
+        return named.stream().filter(fleet -> !fleets.contains(fleet)).findFirst().map(fleet -> mayNotSee(fleet, fleets));
     }
 
     private static String mayNotSee(String fleet, Set<String> fleets) {

@@ -42,8 +42,10 @@ import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
  * run) or, where an identity provider is configured, a JWT for this API's audience
  * ({@code spring.security.oauth2.resourceserver.jwt.audiences}) whose {@code roles} claim names the roles
  * and whose {@code fleets} claim the fleets it may see ({@link FleetScope}). Reading is for every role; acknowledging alerts and editing safety profiles is for operators;
- * exports are for analysts. The dashboard's static files need none, nor do health and metrics, which
- * only the management port serves (these rules guard both ports). Each credential's requests are
+ * exports are for analysts; a fleet's notification policy, read or replaced, for operators (it names the
+ * receivers of its alerts). The dashboard's static files need none, nor do health and metrics, which
+ * only the management port serves (these rules guard both ports), nor a notification's acknowledgement
+ * link, whose signed token is its credential: the client address's budget counts those ({@code AddressRateLimit}). Each credential's requests are
  * counted ({@link RateLimitFilter}) before its roles and fleets are checked, so that refusals count too.
  */
 @Configuration(proxyBeanMethods = false)
@@ -90,6 +92,8 @@ class SecurityConfiguration {
                 .authorizeExchange(exchanges -> exchanges
                         .pathMatchers("/", "/index.html", "/dashboard.js", "/dashboard.css", "/favicon.svg", "/openapi.yaml").permitAll()
                         .pathMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
+                        .matchers(NotificationPaths.acknowledgementLinks()).permitAll()
+                        .matchers(NotificationPaths.policies()).hasRole(Roles.OPERATOR)
                         .pathMatchers(HttpMethod.POST, "/api/alerts/*/acknowledge").hasRole(Roles.OPERATOR)
                         .pathMatchers(HttpMethod.PUT, "/api/fleet/*/tables/*/profile").hasRole(Roles.OPERATOR)
                         .pathMatchers(HttpMethod.GET, "/api/analytics/fleets/*/exports/**").hasRole(Roles.ANALYST)

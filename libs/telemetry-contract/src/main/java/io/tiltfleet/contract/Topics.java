@@ -22,6 +22,12 @@ public final class Topics {
     public static final String SAFETY_ALERTS = "safety.alerts.v1";
 
     /**
+     * Kafka: every attempt of the notification service to tell a receiver of an alert (NotificationDelivery in
+     * asyncapi.yaml), JSON, key = fleet and table.
+     */
+    public static final String NOTIFICATION_DELIVERIES = "notification.deliveries.v1";
+
+    /**
      * Kafka: the live state of each table as the safety service last showed it, JSON, key = fleet and table.
      * Internal to the safety service: how its instances share one view of every fleet, whichever
      * instance owns which table.

@@ -8,6 +8,8 @@ import io.tiltfleet.gateway.GatewayApplication;
 import io.tiltfleet.ingest.IngestApplication;
 import io.tiltfleet.safety.SafetyAlertApplication;
 import java.time.Duration;
+import java.util.Optional;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * How each of the platform's services starts in this JVM, next to the others: every one sees the class
@@ -21,7 +23,37 @@ public final class PlatformServices {
             + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
             + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration";
 
+    /** Named, not imported: its module may not be in this build yet (the notification-service profile of this module's pom). */
+    private static final String NOTIFICATION_APPLICATION = "io.tiltfleet.notification.NotificationApplication";
+    /** Why a check of the notification service did not run, for the tests' assumptions. */
+    public static final String NOTIFICATION_SERVICE_ABSENT = "services/notification-service is not in this build yet"
+            + " (it lands from its own branch; this module's pom adds it once services/notification-service/pom.xml exists)";
+
     private PlatformServices() {
+    }
+
+    /** The notification service's application class, if its module is on the class path. */
+    public static Optional<Class<?>> notificationApplication() {
+        try {
+            return Optional.of(Class.forName(NOTIFICATION_APPLICATION));
+        } catch (ClassNotFoundException absent) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Started through its {@code builder()}, as every service's application class has one, with profile {@code local}:
+     * the tests' webhook receivers listen on 127.0.0.1 over plain http, which it refuses anywhere else.
+     */
+    public static RunningService notification(Class<?> application, String kafka, String mongoUri, RunningService safety, String... more) {
+        SpringApplicationBuilder builder;
+        try {
+            builder = (SpringApplicationBuilder) application.getMethod("builder").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(application.getName() + " has no static builder() as the other services do", e);
+        }
+        return service(RunningService.of(builder.profiles("local")), kafka, mongoUri)
+                .with("--tiltfleet.notification.safety-uri=http://127.0.0.1:" + safety.port()).with(more).start();
     }
 
     /** Returns once the broker granted its subscription: until then it keeps no table's messages for it. */
@@ -41,12 +73,17 @@ public final class PlatformServices {
         return service(RunningService.of(AnalyticsApplication.builder()), kafka, mongoUri).with(more).start();
     }
 
-    /** The gateway with its local keys (profile {@code local}) in front of the services on these ports, management on a port of its own. */
-    public static RunningService gateway(String kafka, String mongoUri, int safetyPort, int analyticsPort) {
+    /**
+     * The gateway with its local keys (profile {@code local}) in front of the services on these ports, management on a port
+     * of its own; without a notification service, its routes answer 503.
+     */
+    public static RunningService gateway(String kafka, String mongoUri, int safetyPort, int analyticsPort,
+                                         Optional<RunningService> notification) {
         return RunningService.of(GatewayApplication.builder().profiles("local")).kafka(kafka).mongo(mongoUri)
                 .with("--management.server.port=0",
                         "--tiltfleet.gateway.safety-uri=http://127.0.0.1:" + safetyPort,
                         "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + analyticsPort)
+                .with(notification.map(service -> "--tiltfleet.gateway.notification-uri=http://127.0.0.1:" + service.port()).stream().toList())
                 .start();
     }
 
