@@ -35,15 +35,16 @@ public final class PartitionClock {
     /**
      * The consumer looked at its partitions at {@code at} (a poll, with or without records).
      *
-     * @param lag per partition, the records still to read as the consumer knows them; a partition left
-     *            out or with an unknown lag keeps what was known of it
+     * @param lag per partition, the records still to read as the consumer knows them; an unknown lag
+     *            counts as a backlog (a consumer that stopped fetching a partition may be far behind on
+     *            it), and a partition left out keeps what was known of it
      */
     public synchronized void looked(Instant at, Map<Integer, OptionalLong> lag) {
         lookedAt = at;
         lag.forEach((partition, behind) -> {
             if (behind.isPresent() && behind.getAsLong() == 0) {
                 caughtUp.add(partition);
-            } else if (behind.isPresent()) {
+            } else {
                 caughtUp.remove(partition);
             }
         });
