@@ -28,6 +28,9 @@ public final class TopicCatalogue {
             new KafkaTopic(Topics.TELEMETRY_REJECTED, PARTITIONS, Duration.ofDays(30), DELETE);
     public static final KafkaTopic SAFETY_ALERTS =
             new KafkaTopic(Topics.SAFETY_ALERTS, PARTITIONS, Duration.ofDays(90), DELETE);
+    /** Kept as long as the rejects: the trail of who was told about which alert, and when. */
+    public static final KafkaTopic NOTIFICATION_DELIVERIES =
+            new KafkaTopic(Topics.NOTIFICATION_DELIVERIES, PARTITIONS, Duration.ofDays(30), DELETE);
     /** Every instance reads it from the newest records on: older live states are of no use to anyone. */
     public static final KafkaTopic FLEET_LIVE =
             new KafkaTopic(Topics.FLEET_LIVE, PARTITIONS, Duration.ofHours(1), DELETE);
@@ -37,7 +40,7 @@ public final class TopicCatalogue {
             new KafkaTopic(Topics.TABLE_STATUS_DEAD_LETTERS, DEAD_LETTER_PARTITIONS, Duration.ofDays(30), DELETE);
 
     public static final List<KafkaTopic> ALL = List.of(TELEMETRY_READINGS, TABLE_STATUS, TELEMETRY_REJECTED, SAFETY_ALERTS,
-            FLEET_LIVE, TELEMETRY_READINGS_DEAD_LETTERS, TABLE_STATUS_DEAD_LETTERS);
+            NOTIFICATION_DELIVERIES, FLEET_LIVE, TELEMETRY_READINGS_DEAD_LETTERS, TABLE_STATUS_DEAD_LETTERS);
 
     private TopicCatalogue() {
     }

@@ -21,6 +21,9 @@ public final class Topics {
     /** Kafka: {@link SafetyAlertEvent}s, every change of every alert, JSON, key = fleet and table. */
     public static final String SAFETY_ALERTS = "safety.alerts.v1";
 
+    /** Kafka: {@link NotificationDelivery}s, every attempt to deliver a notification of an alert, JSON, key = fleet and table. */
+    public static final String NOTIFICATION_DELIVERIES = "notification.deliveries.v1";
+
     /**
      * Kafka: the live state of each table as the safety service last showed it, JSON, key = fleet and table.
      * Internal to the safety service: how its instances share one view of every fleet, whichever
