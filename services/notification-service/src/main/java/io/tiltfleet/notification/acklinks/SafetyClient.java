@@ -19,9 +19,9 @@ class SafetyClient {
 
     private final WebClient safety;
 
-    SafetyClient(WebClient.Builder builder, NotificationProperties properties) {
+    SafetyClient(NotificationProperties properties) {
         HttpClient client = HttpClient.create().responseTimeout(TIMEOUT).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
-        this.safety = builder.clone().baseUrl(properties.safetyUri().toString()).clientConnector(new ReactorClientHttpConnector(client)).build();
+        this.safety = WebClient.builder().baseUrl(properties.safetyUri().toString()).clientConnector(new ReactorClientHttpConnector(client)).build();
     }
 
     /** The safety service's HTTP status: 200 acknowledged, 409 acknowledged already, 404 no such alert. */

@@ -31,11 +31,11 @@ public class ChannelSenders {
     private final Duration timeout;
     private final String from;
 
-    ChannelSenders(WebClient.Builder builder, JavaMailSender mail, JsonMapper json, NotificationProperties properties) {
+    ChannelSenders(JavaMailSender mail, JsonMapper json, NotificationProperties properties) {
         this.timeout = properties.sendTimeout();
         HttpClient client = HttpClient.create().followRedirect(false).responseTimeout(timeout)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 5_000));
-        this.http = builder.clone().clientConnector(new ReactorClientHttpConnector(client)).build();
+        this.http = WebClient.builder().clientConnector(new ReactorClientHttpConnector(client)).build();
         this.mail = mail;
         this.json = json;
         this.from = "tiltfleet-notifications@" + properties.publicBaseUrl().getHost();
