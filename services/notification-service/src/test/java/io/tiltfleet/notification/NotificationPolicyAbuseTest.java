@@ -106,7 +106,7 @@ class NotificationPolicyAbuseTest {
             case "negative-duration" -> body(HOOK, RULE.replace("PT0S", "-PT5M"));
             case "absurd-duration" -> body(HOOK, RULE.replace("PT0S", "P3650D"));
             case "not-a-duration" -> body(HOOK, RULE.replace("PT0S", "5 minutes"));
-            case "remind-under-a-minute" -> body(HOOK, RULE.replace("]}", "], \"remindEvery\": \"PT30S\"}"));
+            case "remind-under-a-minute" -> body(HOOK, RULE.substring(0, RULE.length() - 1) + ", \"remindEvery\": \"PT30S\"}");
             case "webhook-without-secret" -> body(HOOK.replace(", \"secret\": \"0123456789abcdef\"", ""), RULE);
             case "secret-too-short" -> body(HOOK.replace("0123456789abcdef", "short"), RULE);
             case "email-no-recipients" -> body("{\"id\": \"ops\", \"kind\": \"EMAIL\", \"recipients\": []}", RULE);
