@@ -23,13 +23,17 @@ import org.springframework.validation.annotation.Validated;
  * @param tick                  how often due notifications are looked for
  * @param sendTimeout           the longest one send may take before it counts as failed and is retried
  * @param maxConcurrentSends    sends in flight at once, over all fleets and channels
+ * @param claimLease            how long an instance holds a notification it claimed: longer than a send takes, short
+ *                              enough that what a killed instance held is sent by another soon
+ * @param minRemindEvery        the shortest {@code remindEvery} a policy may ask for (tests shorten it to see reminders)
  */
 @Validated
 @ConfigurationProperties("tiltfleet.notification")
 public record NotificationProperties(@NotNull URI safetyUri, @NotNull URI publicBaseUrl, @NotBlank String ackLinkSecret,
                                      @NotNull Duration ackLinkTtl, boolean allowPlainHttp, boolean allowPrivateAddresses,
                                      boolean allowCallsWithoutCaller, @NotNull Duration tick, @NotNull Duration sendTimeout,
-                                     @Min(1) @Max(256) int maxConcurrentSends, @Valid @NotNull Delivery delivery) {
+                                     @Min(1) @Max(256) int maxConcurrentSends, @NotNull Duration claimLease,
+                                     @NotNull Duration minRemindEvery, @Valid @NotNull Delivery delivery) {
 
     /** The placeholder shipped in notification-service.yml, refused at startup outside the local profile. */
     public static final String PLACEHOLDER_SECRET = "change-me-ack-link-secret-placeholder";

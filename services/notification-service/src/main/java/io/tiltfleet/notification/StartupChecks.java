@@ -5,7 +5,10 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
 import org.springframework.stereotype.Component;
 
-/** Refuses to start with the shipped ack-link secret: anyone who read the repository could forge acknowledgements. */
+/**
+ * Refuses to start with the shipped ack-link secret (anyone who read the repository could forge acknowledgements)
+ * or with claims shorter than a send.
+ */
 @Component
 class StartupChecks implements InitializingBean {
 
@@ -26,6 +29,10 @@ class StartupChecks implements InitializingBean {
         }
         if (properties.ackLinkSecret().length() < 32) {
             throw new IllegalStateException("tiltfleet.notification.ack-link-secret must have at least 32 characters");
+        }
+        if (properties.claimLease().compareTo(properties.sendTimeout().plusSeconds(1)) <= 0) {
+            // a claim running out mid-send would let a second instance send the same notification at the same time
+            throw new IllegalStateException("tiltfleet.notification.claim-lease must be longer than send-timeout plus 1 s");
         }
     }
 }

@@ -56,7 +56,7 @@ class NotificationServiceTest {
         receivers = new Receivers().answer("/flaky", 500, 200).answer("/dead", -20_000);
         safety = new Receivers().answer("/api/alerts/a-acked-twice/acknowledge", 409);
         service = RunningNotifications.start(kafka, mongo.uri("notify"), "notification-test", "--spring.mail.port=" + SMTP,
-                "--tiltfleet.notification.safety-uri=" + safety.url(""));
+                "--tiltfleet.notification.safety-uri=" + safety.url(""), "--tiltfleet.notification.min-remind-every=1s");
     }
 
     @AfterAll
@@ -164,6 +164,29 @@ class NotificationServiceTest {
                 .containsExactly("2:DELIVERED", "1:RETRYING");   // newest first
         assertThat(service.get("/actuator/prometheus")).contains("tiltfleet_notification_deliveries_total{", "outcome=\"RETRYING\"",
                 "tiltfleet_notification_pending", "tiltfleet_notification_escalation_lag_seconds_count");
+    }
+
+    @Test
+    void anUnacknowledgedAlertIsRemindedUnderNewKeysUntilAcknowledged() throws Exception {
+        HttpResponse<String> put = putPolicy(service, "clinic-g", policy("[{\"after\": \"PT0S\", \"channels\": [\"ops-hook\"]}]", "PT2S"));
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        Instant raised = Instant.now().truncatedTo(ChronoUnit.MILLIS);   // as MongoDB keeps it
+
+        publish(kafka, alert("a-remind", "clinic-g", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> webhooks("/hook", "a-remind").size() >= 3);
+        List<JsonNode> reminded = webhooks("/hook", "a-remind");
+        assertThat(reminded.subList(0, 3)).extracting(body -> body.path("sequence").asInt()).containsExactly(0, 1, 2);
+        assertThat(reminded.subList(0, 3)).extracting(body -> body.path("idempotencyKey").asString())
+                .containsExactly("a-remind:0:ops-hook:0", "a-remind:0:ops-hook:1", "a-remind:0:ops-hook:2");
+        Instant second = Instant.parse(reminded.get(1).path("sentAt").asString());
+        assertThat(second).isAfterOrEqualTo(raised.plusSeconds(2));
+
+        publish(kafka, alert("a-remind", "clinic-g", AlertChange.ACKNOWLEDGED, "CRITICAL", "ACTIVE_ACKNOWLEDGED", raised, Instant.now()));
+        Thread.sleep(2_000);   // the acknowledgement is stored; a reminder already on its way may still arrive
+        int afterAck = webhooks("/hook", "a-remind").size();
+        Thread.sleep(5_000);   // two and a half reminder intervals
+        assertThat(webhooks("/hook", "a-remind")).hasSize(afterAck);
     }
 
     @Test

@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
 /**
  * Every tick, claims due notifications while fewer than {@code max-concurrent-sends} are in flight, and starts
  * each send on its own: a slow or dead receiver holds one slot for at most the send timeout, never the tick or
- * the other sends. A claim is a lease three send timeouts long: an instance that dies mid-send leaves its
+ * the other sends. A claim is a lease ({@code claim-lease}) longer than a send: an instance that dies mid-send leaves its
  * claims to be taken again once the lease runs out, so nothing is lost, and what it may have sent already goes
  * out again under the same idempotency key.
  */
@@ -43,7 +43,7 @@ class DeliveryScheduler implements SmartLifecycle {
         this.recorder = recorder;
         this.clock = clock;
         this.tick = properties.tick();
-        this.lease = properties.sendTimeout().multipliedBy(3).plusSeconds(5);
+        this.lease = properties.claimLease();
         this.maxInFlight = properties.maxConcurrentSends();
     }
 

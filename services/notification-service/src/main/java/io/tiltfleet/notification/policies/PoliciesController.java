@@ -32,7 +32,8 @@ class PoliciesController {
 
     PoliciesController(PolicyStore store, NotificationProperties properties, Clock clock) {
         this.store = store;
-        this.validator = new PolicyValidator(new UrlGuard(properties.allowPlainHttp(), properties.allowPrivateAddresses(), InetAddress::getAllByName));
+        this.validator = new PolicyValidator(new UrlGuard(properties.allowPlainHttp(), properties.allowPrivateAddresses(), InetAddress::getAllByName),
+                properties.minRemindEvery());
         this.clock = clock;
     }
 

@@ -31,7 +31,6 @@ public final class PolicyValidator {
             "RAPID_RETURN", "CONTRAINDICATED_USE");
     static final Set<String> SEVERITIES = Set.of("WARNING", "CRITICAL");
     private static final Duration MAX_AFTER = Duration.ofDays(7);
-    private static final Duration MIN_REMIND = Duration.ofMinutes(1);
     private static final Duration MAX_REMIND = Duration.ofDays(1);
     /** A plain address: something@domain.tld, no display name, no spaces (which could smuggle headers). */
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
@@ -49,9 +48,12 @@ public final class PolicyValidator {
     }
 
     private final UrlGuard urls;
+    private final Duration minRemind;
 
-    public PolicyValidator(UrlGuard urls) {
+    /** @param minRemind the shortest {@code remindEvery} allowed ({@code min-remind-every}) */
+    public PolicyValidator(UrlGuard urls, Duration minRemind) {
         this.urls = urls;
+        this.minRemind = minRemind;
     }
 
     public Result validate(String fleetId, PolicyRequest request, Optional<NotificationPolicy> stored, Instant now) {
@@ -137,7 +139,7 @@ public final class PolicyValidator {
             tiers.add(new Tier(after, List.copyOf(new LinkedHashSet<>(tier.channels()))));
         }
         Duration remindEvery = request.remindEvery() == null ? null
-                : duration(at + ".remindEvery", request.remindEvery(), MIN_REMIND, MAX_REMIND, problems);
+                : duration(at + ".remindEvery", request.remindEvery(), minRemind, MAX_REMIND, problems);
         return new Rule(types, severities, tiers, remindEvery);
     }
 
