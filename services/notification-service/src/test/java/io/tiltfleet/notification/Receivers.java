@@ -15,7 +15,8 @@ import java.util.function.IntSupplier;
 
 /**
  * HTTP receivers on 127.0.0.1 standing in for webhooks, Slack, Teams and the safety service: each path records
- * what it received and answers the status its script says.
+ * what it received and answers the status its script says. They can go down (connections refused) and come back
+ * on the same port.
  */
 final class Receivers implements AutoCloseable {
 
@@ -29,18 +30,34 @@ final class Receivers implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
     final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, IntSupplier> answers = new ConcurrentHashMap<>();
+    private final int port;
+    private HttpServer server;
 
     Receivers() {
+        server = listen(0);
+        port = server.getAddress().getPort();
+    }
+
+    /** Stops listening: the service's connections are refused until {@link #up()}. */
+    synchronized void down() {
+        server.stop(0);
+    }
+
+    synchronized void up() {
+        server = listen(port);
+    }
+
+    private HttpServer listen(int onPort) {
+        HttpServer listening;
         try {
-            server = HttpServer.create(new InetSocketAddress(Ports.LOOPBACK, 0), 50);
+            listening = HttpServer.create(new InetSocketAddress(Ports.LOOPBACK, onPort), 50);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.setExecutor(Executors.newCachedThreadPool());
-        server.createContext("/", exchange -> {
+        listening.setExecutor(Executors.newCachedThreadPool());
+        listening.createContext("/", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
             received.add(new Received(path, Map.copyOf(exchange.getRequestHeaders()), body));
@@ -56,7 +73,8 @@ final class Receivers implements AutoCloseable {
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });
-        server.start();
+        listening.start();
+        return listening;
     }
 
     /** Answers on {@code path} with these statuses in turn, the last one from then on (negative: hang that many ms). */
@@ -67,7 +85,7 @@ final class Receivers implements AutoCloseable {
     }
 
     String url(String path) {
-        return "http://" + Ports.LOOPBACK + ":" + server.getAddress().getPort() + path;
+        return "http://" + Ports.LOOPBACK + ":" + port + path;
     }
 
     List<Received> at(String path) {
@@ -75,7 +93,7 @@ final class Receivers implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         server.stop(0);
     }
 }

@@ -8,6 +8,7 @@ import io.tiltfleet.embedded.RunningService;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,14 +32,21 @@ final class RunningNotifications {
     private RunningNotifications() {
     }
 
-    /** With loopback receivers allowed, quick retries, a short send timeout. */
+    /** With loopback receivers allowed, quick retries, a short send timeout; {@code more} may set any of these otherwise. */
     static RunningService start(String kafka, String mongoUri, String group, String... more) {
+        List<String> defaults = List.of("--spring.kafka.consumer.group-id=" + group, "--tiltfleet.notification.ack-link-secret=" + SECRET,
+                "--tiltfleet.notification.allow-plain-http=true", "--tiltfleet.notification.allow-private-addresses=true",
+                "--tiltfleet.notification.send-timeout=2s", "--tiltfleet.notification.delivery.initial-backoff=500ms",
+                "--tiltfleet.notification.delivery.max-backoff=2s");
+        // a property given twice on the command line binds as a list ("500ms,1s"), which no Duration parses
+        List<String> overridden = Arrays.stream(more).map(RunningNotifications::name).toList();
         return RunningService.of(NotificationApplication.builder()).kafka(kafka).mongo(mongoUri)
-                .with("--spring.kafka.consumer.group-id=" + group, "--tiltfleet.notification.ack-link-secret=" + SECRET,
-                        "--tiltfleet.notification.allow-plain-http=true", "--tiltfleet.notification.allow-private-addresses=true",
-                        "--tiltfleet.notification.send-timeout=2s", "--tiltfleet.notification.delivery.initial-backoff=500ms",
-                        "--tiltfleet.notification.delivery.max-backoff=2s")
+                .with(defaults.stream().filter(argument -> !overridden.contains(name(argument))).toList())
                 .with(more).start();
+    }
+
+    private static String name(String argument) {
+        return argument.substring(0, argument.indexOf('='));
     }
 
     static void createAlertTopic(String kafka) {
