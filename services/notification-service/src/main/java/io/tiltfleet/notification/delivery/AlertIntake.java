@@ -59,7 +59,7 @@ class AlertIntake {
             return Mono.empty();
         }
         return alerts.find(event.alertId()).map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap(stored -> {
-            if (stored.isPresent() && event.updatedAt().isBefore(stored.get().updatedAt())) {
+            if (stored.isPresent() && AlertStateStore.asStored(event.updatedAt()).isBefore(stored.get().updatedAt())) {
                 return Mono.empty();   // older than what is known already: the later change decided
             }
             AlertStateStore.AlertState after = AlertStateStore.after(stored.orElse(null), event);

@@ -3,6 +3,7 @@ package io.tiltfleet.notification.delivery;
 import io.tiltfleet.contract.SafetyAlertEvent;
 import io.tiltfleet.notification.escalation.EscalationPlanner;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.mapping.Document;
@@ -38,11 +39,19 @@ class AlertStateStore {
 
     /** The state after {@code event}; {@code stored} is the state before it (null for a new alert). */
     static AlertState after(AlertState stored, SafetyAlertEvent event) {
-        boolean again = stored != null && stored.updatedAt().equals(event.updatedAt());
+        boolean again = stored != null && stored.updatedAt().equals(asStored(event.updatedAt()));
         String typeBefore = stored == null ? null : again ? stored.typeBefore() : stored.type();
         String severityBefore = stored == null ? null : again ? stored.severityBefore() : stored.severity();
         return new AlertState(event.alertId(), event.fleetId(), event.tableId(), event.type(), event.severity(), event.state(),
                 event.reason(), event.raisedAt(), event.updatedAt(), typeBefore, severityBefore);
+    }
+
+    /**
+     * A time as it reads back from MongoDB, which keeps dates to the millisecond: the safety service stamps its
+     * changes to the microsecond, so an event is compared with what is stored at the precision stored.
+     */
+    static Instant asStored(Instant time) {
+        return time.truncatedTo(ChronoUnit.MILLIS);
     }
 
     Mono<AlertState> save(AlertState state) {
