@@ -113,8 +113,10 @@ class DeliveryWorker {
         if (outcome.equals("REFUSED")) {
             return finished;
         }
-        return finished.then(Mono.justOrEmpty(planner.nextReminder(claimed.planned(), alert.state(), now))
-                .flatMap(next -> schedule.plan(List.of(next))));
+        // the next reminder first: if the instance dies in between, this one is sent again and plans the same key
+        // again (no change); finished first, the reminders would end there for good
+        return Mono.justOrEmpty(planner.nextReminder(claimed.planned(), alert.state(), now))
+                .flatMap(next -> schedule.plan(List.of(next))).then(finished);
     }
 
     private Notification notification(ScheduledNotification claimed, AlertStateStore.AlertState alert, String recipient) {
