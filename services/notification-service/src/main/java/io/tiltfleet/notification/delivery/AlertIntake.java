@@ -12,8 +12,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.stereotype.Component;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -21,8 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads every alert change and stores what it plans or cancels. The batch returns, and its offsets are committed
- * (ack-mode batch), only once all of that is stored; if MongoDB refuses, the batch fails and comes again, and
- * storing it twice changes nothing (idempotency keys). The consumer thread waits for the store: it is no reactive
+ * (ack-mode batch), only once all of that is stored; if MongoDB refuses, the batch fails from the record that was
+ * not stored and comes again from there, and storing one twice changes nothing (idempotency keys). The consumer thread waits for the store: it is no reactive
  * thread, and waiting is what holds the offsets back.
  */
 @Component
@@ -46,7 +46,15 @@ class AlertIntake {
 
     @KafkaListener(id = "notification-alerts", topics = Topics.SAFETY_ALERTS, batch = "true")
     void onBatch(List<ConsumerRecord<String, byte[]>> records) {
-        Flux.fromIterable(records).concatMap(this::take).then().block(STORE_TIMEOUT);
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                take(records.get(i)).block(STORE_TIMEOUT);
+            } catch (RuntimeException e) {
+                // the error handler commits the records before this one and tries again from here: a whole batch
+                // timed out on a slow MongoDB would come again whole, time out at the same record, and never pass it
+                throw new BatchListenerFailedException("alert event not stored: " + e, e, i);
+            }
+        }
     }
 
     private Mono<Void> take(ConsumerRecord<String, byte[]> record) {
