@@ -21,10 +21,7 @@ public final class Topics {
     /** Kafka: {@link SafetyAlertEvent}s, every change of every alert, JSON, key = fleet and table. */
     public static final String SAFETY_ALERTS = "safety.alerts.v1";
 
-    /**
-     * Kafka: every attempt of the notification service to tell a receiver of an alert (NotificationDelivery in
-     * asyncapi.yaml), JSON, key = fleet and table.
-     */
+    /** Kafka: {@link NotificationDelivery}s, every attempt to deliver a notification of an alert, JSON, key = fleet and table. */
     public static final String NOTIFICATION_DELIVERIES = "notification.deliveries.v1";
 
     /**

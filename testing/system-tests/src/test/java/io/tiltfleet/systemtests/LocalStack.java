@@ -8,12 +8,8 @@ import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TcpProxy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
-/**
- * The whole platform in this JVM, as the local run has it: brokers, the services and the gateway with its local keys;
- * the notification service once its module is on the class path ({@link PlatformServices#notificationApplication()}).
- */
+/** The whole platform in this JVM, as the local run has it: brokers, the four services and the gateway with its local keys. */
 public final class LocalStack implements AutoCloseable {
 
     public final MosquittoBroker mqtt;
@@ -23,7 +19,7 @@ public final class LocalStack implements AutoCloseable {
     /** The gateway's way to the safety service: cut it, and the dashboards' streams break as on a network failure. */
     public final TcpProxy safetyLink;
     public final RunningService analytics;
-    public final Optional<RunningService> notification;
+    public final RunningService notification;
     public final RunningService gateway;
     private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -37,8 +33,7 @@ public final class LocalStack implements AutoCloseable {
         analytics = remember(PlatformServices.analytics(kafka, mongoUri,
                 "--spring.kafka.consumer.group-id=e2e-analytics", "--tiltfleet.analytics.idle-timeout=5s"));
         safetyLink = remember(TcpProxy.start(safety.port()));
-        notification = PlatformServices.notificationApplication()
-                .map(application -> remember(PlatformServices.notification(application, kafka, mongoUri, safety)));
+        notification = remember(PlatformServices.notification(kafka, mongoUri, safety));
         gateway = remember(PlatformServices.gateway(kafka, mongoUri, safetyLink.port(), analytics.port(), notification));
     }
 

@@ -6,10 +6,9 @@ import io.tiltfleet.analytics.AnalyticsApplication;
 import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.gateway.GatewayApplication;
 import io.tiltfleet.ingest.IngestApplication;
+import io.tiltfleet.notification.NotificationApplication;
 import io.tiltfleet.safety.SafetyAlertApplication;
 import java.time.Duration;
-import java.util.Optional;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * How each of the platform's services starts in this JVM, next to the others: every one sees the class
@@ -23,36 +22,15 @@ public final class PlatformServices {
             + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
             + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration";
 
-    /** Named, not imported: its module may not be in this build yet (the notification-service profile of this module's pom). */
-    private static final String NOTIFICATION_APPLICATION = "io.tiltfleet.notification.NotificationApplication";
-    /** Why a check of the notification service did not run, for the tests' assumptions. */
-    public static final String NOTIFICATION_SERVICE_ABSENT = "services/notification-service is not in this build yet"
-            + " (it lands from its own branch; this module's pom adds it once services/notification-service/pom.xml exists)";
-
     private PlatformServices() {
     }
 
-    /** The notification service's application class, if its module is on the class path. */
-    public static Optional<Class<?>> notificationApplication() {
-        try {
-            return Optional.of(Class.forName(NOTIFICATION_APPLICATION));
-        } catch (ClassNotFoundException absent) {
-            return Optional.empty();
-        }
-    }
-
     /**
-     * Started through its {@code builder()}, as every service's application class has one, with profile {@code local}:
-     * the tests' webhook receivers listen on 127.0.0.1 over plain http, which it refuses anywhere else.
+     * With profile {@code local}: the tests' webhook receivers listen on 127.0.0.1 over plain http, which it refuses
+     * anywhere else.
      */
-    public static RunningService notification(Class<?> application, String kafka, String mongoUri, RunningService safety, String... more) {
-        SpringApplicationBuilder builder;
-        try {
-            builder = (SpringApplicationBuilder) application.getMethod("builder").invoke(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(application.getName() + " has no static builder() as the other services do", e);
-        }
-        return service(RunningService.of(builder.profiles("local")), kafka, mongoUri)
+    public static RunningService notification(String kafka, String mongoUri, RunningService safety, String... more) {
+        return service(RunningService.of(NotificationApplication.builder().profiles("local")), kafka, mongoUri)
                 .with("--tiltfleet.notification.safety-uri=http://127.0.0.1:" + safety.port()).with(more).start();
     }
 
@@ -75,15 +53,14 @@ public final class PlatformServices {
 
     /**
      * The gateway with its local keys (profile {@code local}) in front of the services on these ports, management on a port
-     * of its own; without a notification service, its routes answer 503.
+     * of its own.
      */
-    public static RunningService gateway(String kafka, String mongoUri, int safetyPort, int analyticsPort,
-                                         Optional<RunningService> notification) {
+    public static RunningService gateway(String kafka, String mongoUri, int safetyPort, int analyticsPort, RunningService notification) {
         return RunningService.of(GatewayApplication.builder().profiles("local")).kafka(kafka).mongo(mongoUri)
                 .with("--management.server.port=0",
                         "--tiltfleet.gateway.safety-uri=http://127.0.0.1:" + safetyPort,
                         "--tiltfleet.gateway.analytics-uri=http://127.0.0.1:" + analyticsPort)
-                .with(notification.map(service -> "--tiltfleet.gateway.notification-uri=http://127.0.0.1:" + service.port()).stream().toList())
+                .with("--tiltfleet.gateway.notification-uri=http://127.0.0.1:" + notification.port())
                 .start();
     }
 

@@ -2,7 +2,6 @@ package io.tiltfleet.systemtests.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
@@ -12,7 +11,6 @@ import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.simulator.TablePublisher;
 import io.tiltfleet.systemtests.LocalStack;
-import io.tiltfleet.systemtests.PlatformServices;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,14 +42,11 @@ import tools.jackson.databind.json.JsonMapper;
  * has raised an alert and sent a malformed message: every series the Grafana dashboards and the
  * Prometheus rules query is one a service exposes, with the labels they group by; Prometheus scrapes
  * every service where it serves its metrics (the gateway: its management port); the MongoDB index script creates what the services create.
- * The notification service's series and scrape are checked once its module is on the class path (it lands from its own
- * branch); until then those checks are reported as skipped, after everything else was checked.
  */
 class RunningPlatformIT {
 
     /** Series Prometheus makes itself rather than scraping them. */
     private static final Set<String> SYNTHETIC = Set.of("up");
-    private static final String NOTIFICATION_SERIES = "tiltfleet_notification_";
     private static final String NOTIFICATION_SERVICE = "notification-service";
     private static final String WEBHOOK_SECRET = "deploy-test-secret";
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -63,15 +58,13 @@ class RunningPlatformIT {
     @BeforeAll
     static void runTheFleetThroughThePlatform() throws Exception {
         stack = LocalStack.start();
-        if (stack.notification.isPresent()) {
-            // so that the alert below is delivered and the delivery counters exist
-            receiver = LocalWebhookReceiver.start(0, WEBHOOK_SECRET, line -> { });
-            HttpResponse<String> policy = throughGateway("PUT", "/api/fleets/deploy/notification-policies",
-                    "{\"channels\":[{\"id\":\"hook\",\"kind\":\"WEBHOOK\",\"url\":\"http://127.0.0.1:" + receiver.port()
-                            + LocalWebhookReceiver.PATH + "\",\"secret\":\"" + WEBHOOK_SECRET + "\"}],"
-                            + "\"rules\":[{\"severities\":[\"WARNING\",\"CRITICAL\"],\"tiers\":[{\"after\":\"PT0S\",\"channels\":[\"hook\"]}]}]}");
-            assertThat(policy.statusCode()).as(policy.body()).isBetween(200, 299);
-        }
+        // so that the alert below is delivered and the delivery counters exist
+        receiver = LocalWebhookReceiver.start(0, WEBHOOK_SECRET, line -> { });
+        HttpResponse<String> policy = throughGateway("PUT", "/api/fleets/deploy/notification-policies",
+                "{\"channels\":[{\"id\":\"hook\",\"kind\":\"WEBHOOK\",\"url\":\"http://127.0.0.1:" + receiver.port()
+                        + LocalWebhookReceiver.PATH + "\",\"secret\":\"" + WEBHOOK_SECRET + "\"}],"
+                        + "\"rules\":[{\"severities\":[\"WARNING\",\"CRITICAL\"],\"tiers\":[{\"after\":\"PT0S\",\"channels\":[\"hook\"]}]}]}");
+        assertThat(policy.statusCode()).as(policy.body()).isBetween(200, 299);
         try (TablePublisher table = TablePublisher.connect(stack.mqtt.uri(), "deploy", "t-1")) {
             Instant start = Instant.now().minusSeconds(20);
             for (int second = 0; second < 10; second++) {
@@ -82,7 +75,7 @@ class RunningPlatformIT {
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> scrape(stack.safety).contains("tiltfleet_safety_alerts_raised_total")
                 && scrape(stack.analytics).contains("tiltfleet_analytics_sessions_closed_total")
-                && stack.notification.map(notification -> scrape(notification).contains("tiltfleet_notification_deliveries_total")).orElse(true));
+                && scrape(stack.notification).contains("tiltfleet_notification_deliveries_total"));
         for (String path : List.of("/api/fleet/deploy/tables", "/api/alerts?fleetId=deploy", "/api/analytics/fleets/deploy/summary")) {
             assertThat(throughGateway("GET", path, null).statusCode()).as(path).isEqualTo(200);
         }
@@ -91,7 +84,7 @@ class RunningPlatformIT {
                 "safety-alert-service", Exposition.parse("safety-alert-service", scrape(stack.safety)),
                 "analytics-service", Exposition.parse("analytics-service", scrape(stack.analytics)),
                 "gateway", Exposition.parse("gateway", scrape(stack.gateway))));
-        stack.notification.ifPresent(notification -> expositions.put(NOTIFICATION_SERVICE, Exposition.parse(NOTIFICATION_SERVICE, scrape(notification))));
+        expositions.put(NOTIFICATION_SERVICE, Exposition.parse(NOTIFICATION_SERVICE, scrape(stack.notification)));
     }
 
     @AfterAll
@@ -129,7 +122,7 @@ class RunningPlatformIT {
         Map<String, Map<String, Object>> compose = DockerCompose.services();
         Map<String, RunningService> running = new HashMap<>(Map.of("ingest-service", stack.ingest,
                 "safety-alert-service", stack.safety, "analytics-service", stack.analytics, "gateway", stack.gateway));
-        stack.notification.ifPresent(notification -> running.put(NOTIFICATION_SERVICE, notification));
+        running.put(NOTIFICATION_SERVICE, stack.notification);
         Set<String> scraped = new TreeSet<>();
         for (Map<String, Object> job : config.get("scrape_configs")) {
             @SuppressWarnings("unchecked")
@@ -146,9 +139,7 @@ class RunningPlatformIT {
         assertThat(scraped).containsAll(running.keySet());
         Set<String> notRunning = new TreeSet<>(scraped);
         notRunning.removeAll(running.keySet());
-        boolean notificationAbsent = stack.notification.isEmpty() && notRunning.remove(NOTIFICATION_SERVICE);
         assertThat(notRunning).as("scraped, yet no such service runs").isEmpty();
-        assumeTrue(!notificationAbsent, PlatformServices.NOTIFICATION_SERVICE_ABSENT + ": its scrape was not checked against it");
     }
 
     @Test
@@ -173,14 +164,8 @@ class RunningPlatformIT {
     }
 
     private static void assertQueriesExposed(String file, List<String> expressions) {
-        List<String> leftOut = new ArrayList<>();
         for (String expression : expressions) {
             PromQl query = PromQl.parse(expression);
-            if (stack.notification.isEmpty() && (NOTIFICATION_SERVICE.equals(query.application())
-                    || query.metrics().stream().anyMatch(metric -> metric.startsWith(NOTIFICATION_SERIES)))) {
-                leftOut.add(expression);
-                continue;
-            }
             List<Exposition> candidates = expositions.values().stream()
                     .filter(exposition -> query.application() == null || exposition.application().equals(query.application())).toList();
             assertThat(candidates).as("application of %s", expression).isNotEmpty();
@@ -197,7 +182,6 @@ class RunningPlatformIT {
                 assertThat(labelsOfItsMetrics).as("%s: labels of %s", file, expression).containsAll(query.labels());
             }
         }
-        assumeTrue(leftOut.isEmpty(), () -> PlatformServices.NOTIFICATION_SERVICE_ABSENT + ": not checked in " + file + ": " + leftOut);
     }
 
     private static String keysOf(Document key) {

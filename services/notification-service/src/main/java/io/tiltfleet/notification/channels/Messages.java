@@ -1,0 +1,46 @@
+package io.tiltfleet.notification.channels;
+
+import java.util.List;
+import java.util.Map;
+
+/** The words of a notification in each channel's own format: Slack blocks, a Teams MessageCard, an e-mail. */
+final class Messages {
+
+    private Messages() {
+    }
+
+    static String headline(Notification n) {
+        return "%s %s: fleet %s, table %s".formatted(n.severity(), n.type(), n.fleetId(), n.tableId());
+    }
+
+    private static String lines(Notification n) {
+        String reminder = n.sequence() == 0 ? "" : " (reminder " + n.sequence() + ")";
+        return "%s\nState: %s. Raised at %s. Escalation tier %d%s.".formatted(n.reason(), n.state(), n.raisedAt(), n.tier(), reminder);
+    }
+
+    /** A Slack incoming-webhook body: the text for notifications, blocks for the message itself. */
+    static Map<String, Object> slack(Notification n) {
+        String text = headline(n);
+        return Map.of("text", text, "blocks", List.of(
+                Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", "*" + text + "*\n" + lines(n))),
+                Map.of("type", "actions", "elements", List.of(Map.of("type", "button", "text",
+                        Map.of("type", "plain_text", "text", "Acknowledge"), "url", n.acknowledgeUrl())))));
+    }
+
+    /** A Microsoft Teams incoming-webhook MessageCard with an OpenUri action to the ack link. */
+    static Map<String, Object> teams(Notification n) {
+        return Map.of("@type", "MessageCard", "@context", "https://schema.org/extensions", "summary", headline(n),
+                "themeColor", "CRITICAL".equals(n.severity()) ? "D32F2F" : "F9A825", "title", headline(n),
+                "text", lines(n).replace("\n", "<br>"),
+                "potentialAction", List.of(Map.of("@type", "OpenUri", "name", "Acknowledge",
+                        "targets", List.of(Map.of("os", "default", "uri", n.acknowledgeUrl())))));
+    }
+
+    static String emailSubject(Notification n) {
+        return "[TiltFleet] " + headline(n);
+    }
+
+    static String emailBody(Notification n) {
+        return lines(n) + "\n\nAcknowledge: " + n.acknowledgeUrl() + "\n\nAlert " + n.alertId() + ", notification " + n.idempotencyKey() + ".\n";
+    }
+}
