@@ -70,7 +70,7 @@ class NotificationFaultTest {
     static Set<String> dueKeys(String fleetId, int alerts) {
         Set<String> keys = new HashSet<>();
         for (int i = 0; i < alerts; i++) {
-            keys.add(fleetId + "-" + i + ":0:first:0");
+            keys.add(fleetId + "-" + i + ":1:first:0");
             keys.add(fleetId + "-" + i + ":1:second:0");
         }
         return keys;
@@ -147,7 +147,7 @@ class NotificationFaultTest {
             // Then every notification arrives, retried with a growing pause rather than every tick
             awaitAllReceived(receivers, dueKeys(fleet, ALERTS), Duration.ofSeconds(20));
             DeliveryLedger.of("receiver-down", dueKeys(fleet, ALERTS), receivers.received).printAndCheck();
-            List<Instant> attempts = attemptTimes(service, fleet + "-0:0:first:0");
+            List<Instant> attempts = attemptTimes(service, fleet + "-0:1:first:0");
             assertThat(attempts.size()).as("attempts in 60 s with pauses of 1, 2, 4, 5, 5 ... s").isBetween(8, 20);
             assertThat(Duration.between(attempts.get(attempts.size() - 3), attempts.get(attempts.size() - 2)))
                     .as("a pause at the largest backoff").isGreaterThanOrEqualTo(Duration.ofMillis(4_500));

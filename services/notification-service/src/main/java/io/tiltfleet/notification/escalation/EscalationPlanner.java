@@ -43,11 +43,12 @@ public final class EscalationPlanner {
     private static List<PlannedNotification> tiers(Rule rule, SafetyAlertEvent event) {
         List<PlannedNotification> planned = new ArrayList<>();
         int last = rule.tiers().size() - 1;
-        for (int tier = 0; tier <= last; tier++) {
-            Tier step = rule.tiers().get(tier);
-            Duration remind = tier == last ? rule.remindEvery() : null;
+        for (int index = 0; index <= last; index++) {
+            Tier step = rule.tiers().get(index);
+            Duration remind = index == last ? rule.remindEvery() : null;
+            // tiers are numbered as people say them: tier 1 first
             for (String channel : step.channels()) {
-                planned.add(PlannedNotification.of(event.alertId(), event.fleetId(), event.tableId(), channel, tier, 0,
+                planned.add(PlannedNotification.of(event.alertId(), event.fleetId(), event.tableId(), channel, index + 1, 0,
                         event.raisedAt().plus(step.after()), remind));
             }
         }

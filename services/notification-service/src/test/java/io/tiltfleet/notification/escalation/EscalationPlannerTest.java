@@ -38,8 +38,8 @@ class EscalationPlannerTest {
         assertThat(plan.cancelPending()).isFalse();
         assertThat(plan.notifications()).extracting(PlannedNotification::idempotencyKey, PlannedNotification::dueAt, PlannedNotification::remindEvery)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("a-1:0:ops:0", RAISED, null),                          // first tier at once
-                        org.assertj.core.groups.Tuple.tuple("a-1:1:nurse:0", RAISED.plusSeconds(300), Duration.ofMinutes(10))); // last tier reminds
+                        org.assertj.core.groups.Tuple.tuple("a-1:1:ops:0", RAISED, null),                          // first tier at once
+                        org.assertj.core.groups.Tuple.tuple("a-1:2:nurse:0", RAISED.plusSeconds(300), Duration.ofMinutes(10))); // last tier reminds
     }
 
     @Test
@@ -53,7 +53,7 @@ class EscalationPlannerTest {
         Plan plan = planner.plan(POLICY, event(AlertChange.ESCALATED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED"),
                 new EscalationPlanner.Before("OVER_ANGLE", "WARNING"));
 
-        assertThat(plan.notifications()).extracting(PlannedNotification::idempotencyKey).containsExactly("a-1:0:ops:0", "a-1:1:nurse:0");
+        assertThat(plan.notifications()).extracting(PlannedNotification::idempotencyKey).containsExactly("a-1:1:ops:0", "a-1:2:nurse:0");
     }
 
     @Test
@@ -78,9 +78,9 @@ class EscalationPlannerTest {
         PlannedNotification first = planner.nextReminder(lastTier, "ACTIVE_UNACKNOWLEDGED", RAISED.plusSeconds(301)).orElseThrow();
         PlannedNotification second = planner.nextReminder(first, "ACTIVE_UNACKNOWLEDGED", RAISED.plusSeconds(901)).orElseThrow();
 
-        assertThat(first.idempotencyKey()).isEqualTo("a-1:1:nurse:1");
+        assertThat(first.idempotencyKey()).isEqualTo("a-1:2:nurse:1");
         assertThat(first.dueAt()).isEqualTo(RAISED.plusSeconds(900));
-        assertThat(second.idempotencyKey()).isEqualTo("a-1:1:nurse:2");
+        assertThat(second.idempotencyKey()).isEqualTo("a-1:2:nurse:2");
         assertThat(second.dueAt()).isEqualTo(RAISED.plusSeconds(1500));
         assertThat(planner.nextReminder(first, "ACTIVE_ACKNOWLEDGED", RAISED.plusSeconds(901))).isEmpty();   // acknowledged: no more
     }
