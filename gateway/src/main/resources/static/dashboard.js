@@ -54,6 +54,7 @@ function showFleet(fleet) {
   $('tables').replaceChildren();
   loadTables().then(loadAlerts).then(openStream).catch(error => status(`Could not load the fleet: ${error.message}`));
   loadUsage();
+  loadFailingChannels();
 }
 
 function status(text) {
@@ -155,6 +156,28 @@ function dispatch(block) {
   } else if (event === 'alert') {
     showAlert({ id: payload.alertId, tableId: payload.tableId, type: payload.type, severity: payload.severity, state: payload.state,
       raisedAt: payload.raisedAt, updatedAt: payload.updatedAt, reason: payload.reason, acknowledgedBy: payload.acknowledgedBy });
+  }
+}
+
+// ---- notification channels that failed for good: somebody is not being told ----
+
+async function loadFailingChannels() {
+  const fleet = state.fleet;
+  const banner = $('notification-failures');
+  try {
+    const failed = await (await api(`/api/notifications?fleetId=${encodeURIComponent(fleet)}&outcome=FAILED_FOR_GOOD&limit=50`)).json();
+    if (fleet !== state.fleet) return;
+    const since = Date.now() - 24 * 3600 * 1000;
+    const channels = new Map();
+    failed.filter(attempt => Date.parse(attempt.at) >= since)
+      .forEach(attempt => { if (!channels.has(attempt.channelId)) channels.set(attempt.channelId, attempt); });
+    banner.hidden = channels.size === 0;
+    banner.textContent = channels.size === 0 ? '' : 'Notifications failing for good in the last 24 h: '
+      + [...channels.values()].map(attempt => `${attempt.channelId} (${attempt.detail || 'refused'}, ${new Date(attempt.at).toLocaleTimeString()})`).join('; ')
+      + ". Check the fleet's notification policy.";
+  } catch (error) {
+    // the notification service away or not allowed to this credential: the rest of the dashboard goes on
+    banner.hidden = true;
   }
 }
 
@@ -303,6 +326,7 @@ async function exportSessions() {
   $('fleet-form').onsubmit = event => { event.preventDefault(); if (state.me) showFleet($('fleet').value); };
   $('usage-form').onsubmit = event => { event.preventDefault(); loadUsage(); };
   $('export-csv').onclick = exportSessions;
+  setInterval(() => { if (state.me) loadFailingChannels(); }, 15_000);
   if (state.key) {
     signIn(state.key).catch(() => { $('login').hidden = false; });
   } else {

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tiltfleet.contract.CallerHeaders;
 import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.embedded.LocalWebhookReceiver;
+import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.simulator.TablePublisher;
 import io.tiltfleet.systemtests.LocalStack;
 import java.io.File;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,6 +63,7 @@ class DashboardBrowserIT {
              TablePublisher moving = TablePublisher.connect(stack.mqtt.uri(), "e2e", "t-1");
              TablePublisher finished = TablePublisher.connect(stack.mqtt.uri(), "e2e", "t-2");
              TablePublisher lateTable = TablePublisher.connect(stack.mqtt.uri(), "e2e", "t-3");
+             LocalWebhookReceiver refusing = LocalWebhookReceiver.start(0, "not-the-policy-secret", line -> { });
              AutoCloseable stopTables = tables::shutdownNow) {
             // Given t-2 has had a short session (for the export), and t-1 is tilting slowly between 20 and 40 degrees
             Instant start = Instant.now().minusSeconds(20);
@@ -81,6 +85,13 @@ class DashboardBrowserIT {
                         });
             }, 0, 500, TimeUnit.MILLISECONDS);
 
+            // and fleet e2e's notifications go to a receiver that refuses them all (it expects another signing secret)
+            HttpResponse<String> policy = LoopbackHttp.send(stack.gateway.port(), "PUT", "/api/fleets/e2e/notification-policies",
+                    "{\"channels\":[{\"id\":\"e2e-hook\",\"kind\":\"WEBHOOK\",\"url\":\"http://127.0.0.1:" + refusing.port()
+                            + LocalWebhookReceiver.PATH + "\",\"secret\":\"the-policy-secret-0123\"}],"
+                            + "\"rules\":[{\"tiers\":[{\"after\":\"PT0S\",\"channels\":[\"e2e-hook\"]}]}]}",
+                    Map.of("X-API-Key", "tf-supervisor-local", "Content-Type", "application/json"));
+            assertThat(policy.statusCode()).as(policy.body()).isEqualTo(200);
             browser = chromium(downloads);
             // the page redraws a card or the alert list on every event: an element found a moment ago may be gone
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(45));
@@ -119,6 +130,12 @@ class DashboardBrowserIT {
             String card = wait.until(driver -> driver.findElement(By.cssSelector(".table[data-table-id='t-1']")).getAttribute("class"));
             assertThat(alert).contains("CRITICAL", "t-1");
             assertThat(card).contains("alerting");
+            // and the page says that its notification could not be delivered, naming the channel
+            String failing = wait.until(driver -> {
+                WebElement banner = driver.findElement(By.id("notification-failures"));
+                return banner.isDisplayed() ? banner.getText() : null;
+            });
+            assertThat(failing).contains("e2e-hook");
             shot(browser, "2-alert.png");
 
             // And the operator acknowledges it
