@@ -17,6 +17,7 @@ import reactor.core.Exceptions;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 
 /**
  * A dashboard's event stream of one fleet, in two lanes. Alert changes ({@code alert}) come in full and
@@ -37,6 +38,8 @@ public class FleetStreams {
     static final Duration REPLAY_MARGIN = Duration.ofMinutes(1);
     /** More alert changes than this since a client's last one: it reloads the list instead. */
     static final int MOST_REPLAYED = 5_000;
+    /** A replay that takes longer ends the stream with an error: the client reconnects and asks again. */
+    static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(15);
 
     private final LiveFeed feed;
     private final AlertStore alerts;
@@ -101,13 +104,20 @@ public class FleetStreams {
         Flux<ServerSentEvent<Object>> gap = from.isBefore(oldest) ? Flux.just(notice("gap",
                 "the last alert this client saw is older than the replay window (" + properties.streamReplayWindow()
                         + "): reload the alert list")) : Flux.empty();
-        Flux<SafetyAlertEvent> replay = alerts.changedSince(fleetId, from.isBefore(oldest) ? oldest : from, MOST_REPLAYED)
-                .map(alert -> AlertEvents.eventOf(alert, alert.lastChange(), null));
+        Flux<ServerSentEvent<Object>> replay = alerts.changedSince(fleetId, from.isBefore(oldest) ? oldest : from, MOST_REPLAYED + 1)
+                .collectList().timeout(REPLAY_TIMEOUT)
+                .flatMapMany(changed -> changed.size() > MOST_REPLAYED
+                        ? Flux.just(notice("gap", "more than " + MOST_REPLAYED + " alert changes since the last one this client saw: reload the alert list"))
+                        : Flux.fromIterable(changed).map(alert -> alertEvent(AlertEvents.eventOf(alert, alert.lastChange(), null))));
         return Flux.defer(() -> {
-            Sinks.Many<SafetyAlertEvent> held = Sinks.many().unicast().onBackpressureBuffer();
-            Disposable holding = live.subscribe(held::tryEmitNext);
-            return Flux.concat(gap, Flux.concat(replay, held.asFlux()).map(FleetStreams::alertEvent))
-                    .doFinally(signal -> holding.dispose());
+            // as many live changes wait during the replay as a slow client may lag: past that, it is told so and resumes
+            Sinks.Many<SafetyAlertEvent> held = Sinks.many().unicast().onBackpressureBuffer(Queues.<SafetyAlertEvent>get(properties.streamAlertBuffer()).get());
+            Disposable holding = live.subscribe(event -> {
+                if (held.tryEmitNext(event) == Sinks.EmitResult.FAIL_OVERFLOW) {
+                    held.tryEmitError(Exceptions.failWithOverflow());
+                }
+            });
+            return Flux.concat(gap, replay, held.asFlux().map(FleetStreams::alertEvent)).doFinally(signal -> holding.dispose());
         });
     }
 

@@ -69,8 +69,13 @@ public class RuleEngine {
         this.clock = clock;
     }
 
-    /** Runs one batch through the rules; returns once alerts and memories are stored. */
-    void process(List<TableEvent> batch) {
+    /**
+     * Runs one batch through the rules; returns once alerts and memories are stored.
+     *
+     * @param polledAt when the batch was first polled
+     * @param lag      per readings partition, the records still to read after this batch, as the consumer knows them
+     */
+    void process(List<TableEvent> batch, Instant polledAt, Map<Integer, OptionalLong> lag) {
         processing.lock();
         try {
             alerts.deliverDue();
@@ -95,6 +100,8 @@ public class RuleEngine {
                 alertsChanged |= decided(table, caused, event);
                 touched.put(table.key(), table);
             }
+            // only now that the batch's readings are in their tables may the clock call their partitions caught up
+            time.looked(polledAt, lag);
             settle(touched, alertsChanged);
         } finally {
             processing.unlock();
@@ -137,12 +144,17 @@ public class RuleEngine {
     }
 
     /**
-     * The consumer looked at its partitions at {@code at}: a poll, with records or without.
+     * The consumer looked at its partitions at {@code at} and found nothing.
      *
      * @param lag per readings partition, the records still to read as the consumer knows them
      */
     void looked(Instant at, Map<Integer, OptionalLong> lag) {
-        time.looked(at, lag);
+        processing.lock();
+        try {
+            time.looked(at, lag);
+        } finally {
+            processing.unlock();
+        }
     }
 
     /** Newly assigned readings partitions: their stored tables are judged by the clock from now on. */
@@ -166,13 +178,30 @@ public class RuleEngine {
         processing.lock();
         try {
             handOver(partitions);
-            Set<String> released = tables.release(partitions);
-            alerts.forget(released);
-            live.forget(released);
-            time.forget(partitions);
+            forget(partitions);
         } finally {
             processing.unlock();
         }
+    }
+
+    /**
+     * Partitions lost without a hand-over (this instance was taken for dead): another owner may already
+     * have stored newer memories of their tables, so nothing of them is stored from here.
+     */
+    void lose(Collection<Integer> partitions) {
+        processing.lock();
+        try {
+            forget(partitions);
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    private void forget(Collection<Integer> partitions) {
+        Set<String> released = tables.release(partitions);
+        alerts.forget(released);
+        live.forget(released);
+        time.forget(partitions);
     }
 
     /**

@@ -57,8 +57,7 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         for (int i = 0; i < records.size(); i++) {
             events.add(read(records.get(i), i));
         }
-        rules.looked(polledAt(records), readingsLag(consumer));
-        rules.process(events);
+        rules.process(events, polledAt(records), readingsLag(consumer));
         processed.increment(events.stream().filter(TableEvent.Reading.class::isInstance).count());
     }
 
@@ -137,5 +136,11 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     @Override
     public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         rules.release(readingPartitions(partitions));
+    }
+
+    /** Taken away without a rebalance (this consumer was thought dead): its tables are forgotten, nothing stored. */
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        rules.lose(readingPartitions(partitions));
     }
 }

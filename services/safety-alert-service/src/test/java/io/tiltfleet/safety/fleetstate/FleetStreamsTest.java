@@ -31,6 +31,7 @@ import org.reactivestreams.Subscription;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 
 class FleetStreamsTest {
 
@@ -97,6 +98,34 @@ class FleetStreamsTest {
         for (int i = 0; i < ALERT_BUFFER + 200; i++) {
             feed.publish(alert("a-" + i, NOW.plusMillis(i)));
         }
+        client.read(1_000);
+
+        assertThat(client.events).last().extracting(ServerSentEvent::event).isEqualTo("overflow");
+        assertThat(client.completed).isTrue();
+    }
+
+    @Test
+    void moreChangesSinceTheLastOneThanAReplayHoldsSayReloadInsteadOfReplayingPart() {
+        when(store.changedSince(eq("clinic"), any(Instant.class), anyInt()))
+                .thenReturn(Flux.range(0, FleetStreams.MOST_REPLAYED + 1).map(i -> stored("a-" + i, NOW.minusSeconds(60))));
+        SlowClient client = SlowClient.reading(streams.open("clinic", Optional.of(NOW.minusSeconds(90))));
+
+        client.read(10);
+
+        assertThat(client.named("gap")).hasSize(1);
+        assertThat(client.named("alert")).isEmpty();
+    }
+
+    @Test
+    void liveChangesHeldWhileTheReplayIsReadAreBoundedAndTheClientIsToldWhenTheyOverflow() {
+        Sinks.Many<Alert> slowReplay = Sinks.many().unicast().onBackpressureBuffer();
+        when(store.changedSince(eq("clinic"), any(Instant.class), anyInt())).thenReturn(slowReplay.asFlux());
+        SlowClient client = SlowClient.reading(streams.open("clinic", Optional.of(NOW.minusSeconds(30))));
+
+        for (int i = 0; i < ALERT_BUFFER + 10; i++) {
+            feed.publish(alert("a-" + i, NOW.plusMillis(i)));
+        }
+        slowReplay.tryEmitComplete();
         client.read(1_000);
 
         assertThat(client.events).last().extracting(ServerSentEvent::event).isEqualTo("overflow");
