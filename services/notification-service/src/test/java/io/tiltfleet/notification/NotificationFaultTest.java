@@ -71,7 +71,7 @@ class NotificationFaultTest {
         Set<String> keys = new HashSet<>();
         for (int i = 0; i < alerts; i++) {
             keys.add(fleetId + "-" + i + ":1:first:0");
-            keys.add(fleetId + "-" + i + ":1:second:0");
+            keys.add(fleetId + "-" + i + ":2:second:0");
         }
         return keys;
     }
@@ -151,29 +151,6 @@ class NotificationFaultTest {
             assertThat(attempts.size()).as("attempts in 60 s with pauses of 1, 2, 4, 5, 5 ... s").isBetween(8, 20);
             assertThat(Duration.between(attempts.get(attempts.size() - 3), attempts.get(attempts.size() - 2)))
                     .as("a pause at the largest backoff").isGreaterThanOrEqualTo(Duration.ofMillis(4_500));
-        }
-    }
-
-    @Test
-    void withMongoDbAnswering200MsLateEveryNotificationIsStillDelivered() throws Exception {
-        String fleet = "fault-slow";
-        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
-             TcpProxy slowLink = TcpProxy.start(mongo.port());
-             Receivers receivers = new Receivers();
-             RunningService service = RunningNotifications.start(kafka, "mongodb://127.0.0.1:" + slowLink.port() + "/notify",
-                     "notification-fault-slow")) {
-            HttpResponse<String> put = RunningNotifications.putPolicy(service, fleet, twoTierPolicy(receivers, Duration.ofSeconds(3)));
-            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
-
-            // Given MongoDB answering every request 200 ms late, both ways
-            slowLink.delay(Duration.ofMillis(200));
-
-            // When 10 alerts are raised
-            publish(kafka, raise(fleet, ALERTS, Duration.ZERO));
-
-            // Then every notification arrives, only late
-            awaitAllReceived(receivers, dueKeys(fleet, ALERTS), Duration.ofSeconds(120));
-            DeliveryLedger.of("mongodb-slow", dueKeys(fleet, ALERTS), receivers.received).printAndCheck();
         }
     }
 
