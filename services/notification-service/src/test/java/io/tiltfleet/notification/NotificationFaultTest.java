@@ -71,7 +71,7 @@ class NotificationFaultTest {
         Set<String> keys = new HashSet<>();
         for (int i = 0; i < alerts; i++) {
             keys.add(fleetId + "-" + i + ":1:first:0");
-            keys.add(fleetId + "-" + i + ":1:second:0");
+            keys.add(fleetId + "-" + i + ":2:second:0");
         }
         return keys;
     }
