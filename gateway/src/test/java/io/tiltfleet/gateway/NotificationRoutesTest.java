@@ -57,10 +57,11 @@ class NotificationRoutesTest {
             "tf-operator-local   | DELETE | /api/fleets/fleet-1/notification-policies     | 403",   // no such operation
             "tf-operator-local   | POST   | /api/fleets/fleet-1/notification-policies     | 403",
             "                    | GET    | /api/notifications?fleetId=fleet-1            | 401",
-            "tf-viewer-local     | GET    | /api/notifications?fleetId=fleet-1            | 200",
-            "tf-analyst-local    | GET    | /api/notifications?alertId=a-1&outcome=FAILED_FOR_GOOD | 200",
+            "tf-viewer-local     | GET    | /api/notifications?fleetId=fleet-1            | 403",   // it names the receivers too
+            "tf-analyst-local    | GET    | /api/notifications?alertId=a-1&outcome=FAILED_FOR_GOOD | 403",
+            "tf-operator-local   | GET    | /api/notifications?alertId=a-1&outcome=FAILED_FOR_GOOD | 200",
             "tf-viewer-local     | POST   | /api/notifications                            | 403"})
-    void policiesAreForOperatorsAndTheDeliveriesForEveryRole(String key, String method, String path, int status) throws Exception {
+    void policiesAndDeliveriesAreForOperators(String key, String method, String path, int status) throws Exception {
         HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, key == null ? Map.of() : Map.of("X-API-Key", key));
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
@@ -126,7 +127,7 @@ class NotificationRoutesTest {
     /**
      * Other spellings of the paths: a percent sign, a double slash, dot segments or a matrix parameter are
      * refused (400) before any check; another letter case or a trailing slash is decided as the plain path
-     * is, so it never gets a viewer to a policy, another fleet's data to carl, or caller headers to an
+     * is, so it never gets a viewer to a policy or the deliveries, another fleet's data to carl, or caller headers to an
      * acknowledgement link, and once allowed it matches no route (404: the routes take neither). Whatever
      * reaches a stand-in reports its caller headers, which must be the gateway's.
      */
@@ -147,7 +148,7 @@ class NotificationRoutesTest {
             "fleet-1 key: dot segments into fleet-2         | tf-clinic1-local | GET | /api/fleets/fleet-1/../fleet-2/notification-policies | 400",
             "fleet-1 key: matrix parameter on /api/fleets   | tf-clinic1-local | GET | /api/fleets;x=1/fleet-2/notification-policies        | 400",
             "fleet-1 key: deliveries, trailing slash        | tf-clinic1-local | GET | /api/notifications/?fleetId=fleet-2                  | 403",
-            "fleet-1 key: deliveries in capitals            | tf-clinic1-local | GET | /API/NOTIFICATIONS?fleetId=fleet-1                   | 403",
+            "fleet-1 key: own deliveries in capitals        | tf-clinic1-local | GET | /API/NOTIFICATIONS?fleetId=fleet-1                   | 404",
             "fleet-1 key: deliveries in mixed case          | tf-clinic1-local | GET | /api/Notifications                                   | 403",
             "fleet-1 key: encoded letter in the deliveries  | tf-clinic1-local | GET | /api/%6Eotifications                                 | 400",
             "fleet-1 key: matrix parameter on deliveries    | tf-clinic1-local | GET | /api/notifications;fleetId=fleet-1                   | 400",
@@ -162,7 +163,9 @@ class NotificationRoutesTest {
             "viewer: ack link with a trailing slash         | tf-viewer-local  | POST | /api/notifications/ack/token-1/                     | 404",
             "operator: policy with a trailing slash         | tf-operator-local | PUT | /api/fleets/fleet-1/notification-policies/           | 404",
             "operator: policy in mixed case                 | tf-operator-local | GET | /api/Fleets/fleet-1/Notification-Policies            | 404",
-            "every fleet: deliveries, trailing slash        | tf-viewer-local  | GET | /api/notifications/?fleetId=fleet-1                  | 404"})
+            "viewer: deliveries, trailing slash             | tf-viewer-local  | GET | /api/notifications/?fleetId=fleet-1                  | 403",
+            "viewer: deliveries in capitals                 | tf-viewer-local  | GET | /API/NOTIFICATIONS?fleetId=fleet-1                   | 403",
+            "every fleet: deliveries, trailing slash        | tf-operator-local | GET | /api/notifications/?fleetId=fleet-1                 | 404"})
     void everySpellingIsRefusedOrDecidedAsThePlainPath(String name, String key, String method, String path, int status) throws Exception {
         Map<String, String> headers = new HashMap<>(FORGED_CALLER);
         if (key != null) {

@@ -17,6 +17,11 @@ public final class NotificationPaths {
 
     /** A fleet's notification policy: its receivers and their secrets, so for operators only, as the policy's edits are. */
     private static final Pattern POLICY = Pattern.compile("^/(?i:api/fleets)/[^/]*/(?i:notification-policies)(/.*)?$");
+    /**
+     * The delivery attempts: their channel ids and receiver hosts say who is notified, which only operators see
+     * (SECURITY.md), so operators only, as the policies are.
+     */
+    private static final Pattern DELIVERIES = Pattern.compile("^/(?i:api/notifications)/?$");
     /** A link from a notification: the signed token in its last segment is the credential, so none other is asked for. */
     private static final Pattern ACKNOWLEDGEMENT_LINK = Pattern.compile("^/(?i:api/notifications/ack)/[^/]+/?$");
 
@@ -36,6 +41,11 @@ public final class NotificationPaths {
     /** Reading or replacing a fleet's policy. */
     static ServerWebExchangeMatcher policies() {
         return matching(POLICY, HttpMethod.GET, HttpMethod.PUT);
+    }
+
+    /** Listing the delivery attempts. */
+    static ServerWebExchangeMatcher deliveries() {
+        return matching(DELIVERIES, HttpMethod.GET);
     }
 
     private static ServerWebExchangeMatcher matching(Pattern path, HttpMethod... methods) {

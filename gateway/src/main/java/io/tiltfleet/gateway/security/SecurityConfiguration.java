@@ -94,6 +94,7 @@ class SecurityConfiguration {
                         .pathMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
                         .matchers(NotificationPaths.acknowledgementLinks()).permitAll()
                         .matchers(NotificationPaths.policies()).hasRole(Roles.OPERATOR)
+                        .matchers(NotificationPaths.deliveries()).hasRole(Roles.OPERATOR)
                         .pathMatchers(HttpMethod.POST, "/api/alerts/*/acknowledge").hasRole(Roles.OPERATOR)
                         .pathMatchers(HttpMethod.PUT, "/api/fleet/*/tables/*/profile").hasRole(Roles.OPERATOR)
                         .pathMatchers(HttpMethod.GET, "/api/analytics/fleets/*/exports/**").hasRole(Roles.ANALYST)

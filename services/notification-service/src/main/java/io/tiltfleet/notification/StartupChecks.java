@@ -31,7 +31,8 @@ class StartupChecks implements InitializingBean {
             throw new IllegalStateException("tiltfleet.notification.ack-link-secret must have at least 32 characters");
         }
         if (properties.claimLease().compareTo(properties.sendTimeout().plusSeconds(1)) <= 0) {
-            // a claim running out mid-send would let a second instance send the same notification at the same time
+            // a claim running out mid-send would let a second instance send the same notification at the same time;
+            // what the lease leaves beyond the send bounds the URL guard's lookup and the settling (DeliveryWorker)
             throw new IllegalStateException("tiltfleet.notification.claim-lease must be longer than send-timeout plus 1 s");
         }
     }

@@ -221,8 +221,8 @@ class NotificationServiceTest {
         assertThat(acked.statusCode()).isEqualTo(200);
         assertThat(acked.body()).contains("acknowledged by ops-hook");
         Receivers.Received call = safety.at("/api/alerts/a-ack/acknowledge").get(0);
-        assertThat(RunningNotifications.JSON.readTree(call.body()).path("by").asString()).isEqualTo("ops-hook");
-        assertThat(call.header("X-TiltFleet-Caller")).isEqualTo("ops-hook");
+        assertThat(RunningNotifications.JSON.readTree(call.body()).path("by").asString()).isEqualTo("ack-link:ops-hook");
+        assertThat(call.header("X-TiltFleet-Caller")).isEqualTo("ack-link:ops-hook");
         assertThat(call.header("X-TiltFleet-Fleets")).isEqualTo("clinic-e");
 
         assertThat(service.send("POST", path, null, Map.of()).statusCode()).isEqualTo(410);   // replay

@@ -35,6 +35,9 @@ public class ChannelSenders {
         this.timeout = properties.sendTimeout();
         HttpClient client = HttpClient.create().followRedirect(false).responseTimeout(timeout)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), 5_000));
+        if (!properties.allowPrivateAddresses()) {
+            client = client.resolver(new GuardedResolverGroup());
+        }
         this.http = WebClient.builder().clientConnector(new ReactorClientHttpConnector(client)).build();
         this.mail = mail;
         this.json = json;

@@ -26,13 +26,17 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Delivers one claimed notification: only while its alert is still unacknowledged and its channel still in the
  * policy, only to an address the {@link UrlGuard} allows now (DNS may have changed since the policy was stored);
- * records the attempt, then marks it delivered, failed for good, or due again after a backoff, and plans the next
- * reminder.
+ * marks it delivered, failed for good, or due again after a backoff, plans the next reminder, and then records the
+ * attempt. The schedule is the truth and is settled first: a record that fails (Kafka or MongoDB away) is only
+ * logged, so it can neither hold a notification unsettled nor keep max-attempts and the backoff from applying.
  */
 @Component
 class DeliveryWorker {
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+
+    /** The attempt record needs no claim (settled already); bounded on its own so that a stuck Kafka send ends. */
+    static final Duration RECORD_TIMEOUT = Duration.ofSeconds(5);
 
     private record Decided(String outcome, String detail) {
     }
@@ -46,6 +50,10 @@ class DeliveryWorker {
     private final UrlGuard guard;
     private final Backoff backoff;
     private final Clock clock;
+    /** Up to settling, an attempt holds the claim, so it must end a second before the lease does. */
+    private final Duration holdLimit;
+    /** Half of what the lease leaves beyond the send; the other half is for settling. */
+    private final Duration guardTimeout;
     private final EscalationPlanner planner = new EscalationPlanner();
 
     DeliveryWorker(AlertStateStore alerts, PolicyStore policies, ScheduleStore schedule, ChannelSenders senders, DeliveryRecorder recorder,
@@ -59,6 +67,8 @@ class DeliveryWorker {
         this.guard = new UrlGuard(properties.allowPlainHttp(), properties.allowPrivateAddresses(), InetAddress::getAllByName);
         this.backoff = new Backoff(properties.delivery().initialBackoff(), properties.delivery().maxBackoff(), properties.delivery().maxAttempts());
         this.clock = clock;
+        this.holdLimit = properties.claimLease().minusSeconds(1);
+        this.guardTimeout = properties.claimLease().minus(properties.sendTimeout()).minusSeconds(1).dividedBy(2);
     }
 
     Mono<Void> deliver(ScheduledNotification claimed) {
@@ -69,16 +79,26 @@ class DeliveryWorker {
                     Optional<Channel> channel = found.getT2().flatMap((NotificationPolicy policy) -> policy.channel(claimed.channelId()));
                     if (alert == null || !EscalationPlanner.UNACKNOWLEDGED.equals(alert.state()) || channel.isEmpty()) {
                         // acknowledged, cleared, or the channel left the policy: nobody is to be told any more
-                        return schedule.finish(claimed.id(), ScheduledNotification.CANCELLED, claimed.attempts());
+                        return schedule.finish(claimed.id(), claimed.claimedBy(), ScheduledNotification.CANCELLED, claimed.attempts())
+                                .then(Mono.<NotificationDelivery>empty());
                     }
                     return send(claimed, alert, channel.get());
-                });
+                })
+                .timeout(holdLimit)
+                .flatMap(delivery -> recorder.record(delivery, claimed.dueAt()).timeout(RECORD_TIMEOUT)
+                        .onErrorResume(e -> {
+                            log.atWarn().addKeyValue("alertId", claimed.alertId()).log("Attempt {} of notification {} not recorded: {}",
+                                    delivery.attempt(), claimed.id(), e.toString());
+                            return Mono.empty();
+                        }));
     }
 
-    private Mono<Void> send(ScheduledNotification claimed, AlertStateStore.AlertState alert, Channel channel) {
+    /** The attempt, once settled, for the record. */
+    private Mono<NotificationDelivery> send(ScheduledNotification claimed, AlertStateStore.AlertState alert, Channel channel) {
         int attempt = claimed.attempts() + 1;
         Mono<UrlGuard.Check> allowed = channel.kind().http()
                 ? Mono.fromCallable(() -> guard.check(channel.url())).subscribeOn(Schedulers.boundedElastic())
+                        .timeout(guardTimeout, Mono.just(new UrlGuard.Check(UrlGuard.Verdict.UNRESOLVED, "host lookup took over " + guardTimeout)))
                 : Mono.just(new UrlGuard.Check(UrlGuard.Verdict.ALLOWED, null));
         return allowed.flatMap(check -> switch (check.verdict()) {
                     case REFUSED -> Mono.just(new Decided("REFUSED", "url " + check.reason()));
@@ -91,7 +111,7 @@ class DeliveryWorker {
                             claimed.channelId(), channel.kind().name(), claimed.tier(), claimed.sequence(), attempt, decided.outcome(), decided.detail(), now);
                     log.atInfo().addKeyValue("alertId", claimed.alertId()).log("Notification {} attempt {}: {} ({})", claimed.id(), attempt,
                             decided.outcome(), decided.detail());
-                    return recorder.record(delivery, claimed.dueAt()).then(settle(claimed, alert, decided.outcome(), attempt, now));
+                    return settle(claimed, alert, decided.outcome(), attempt, now).thenReturn(delivery);
                 });
     }
 
@@ -107,9 +127,9 @@ class DeliveryWorker {
     private Mono<Void> settle(ScheduledNotification claimed, AlertStateStore.AlertState alert, String outcome, int attempt, Instant now) {
         if (outcome.equals("RETRYING")) {
             Duration pause = backoff.after(attempt);
-            return schedule.retry(claimed.id(), attempt, now.plus(pause));
+            return schedule.retry(claimed.id(), claimed.claimedBy(), attempt, now.plus(pause));
         }
-        Mono<Void> finished = schedule.finish(claimed.id(), outcome, attempt);
+        Mono<Void> finished = schedule.finish(claimed.id(), claimed.claimedBy(), outcome, attempt);
         if (outcome.equals("REFUSED")) {
             return finished;
         }

@@ -55,16 +55,23 @@ class ScheduleStore {
                 FindAndModifyOptions.options().returnNew(true), ScheduledNotification.class);
     }
 
-    /** A final outcome (DELIVERED, FAILED_FOR_GOOD, REFUSED, CANCELLED). */
-    Mono<Void> finish(String id, String status, int attempts) {
-        return mongo.updateFirst(Query.query(Criteria.where("_id").is(id)), new Update().set("status", status).set("attempts", attempts)
+    /**
+     * A final outcome (DELIVERED, FAILED_FOR_GOOD, REFUSED, CANCELLED), only while {@code owner} still holds the
+     * claim: an instance whose lease ran out must not overwrite what the one that claimed it again wrote.
+     */
+    Mono<Void> finish(String id, String owner, String status, int attempts) {
+        return mongo.updateFirst(held(id, owner), new Update().set("status", status).set("attempts", attempts)
                 .set("claimedBy", null).set("claimedUntil", Instant.EPOCH), ScheduledNotification.class).then();
     }
 
-    /** Tried again at {@code next}, by whichever instance claims it then. */
-    Mono<Void> retry(String id, int attempts, Instant next) {
-        return mongo.updateFirst(Query.query(Criteria.where("_id").is(id)), new Update().set("attempts", attempts).set("nextAttemptAt", next)
+    /** Tried again at {@code next}, by whichever instance claims it then; only while {@code owner} holds the claim. */
+    Mono<Void> retry(String id, String owner, int attempts, Instant next) {
+        return mongo.updateFirst(held(id, owner), new Update().set("attempts", attempts).set("nextAttemptAt", next)
                 .set("claimedBy", null).set("claimedUntil", Instant.EPOCH), ScheduledNotification.class).then();
+    }
+
+    private static Query held(String id, String owner) {
+        return Query.query(Criteria.where("_id").is(id).and("claimedBy").is(owner));
     }
 
     Mono<Long> pending() {

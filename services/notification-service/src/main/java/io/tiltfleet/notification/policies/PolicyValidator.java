@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -106,11 +107,13 @@ public final class PolicyValidator {
             }
         }
         if (kind == ChannelKind.WEBHOOK && secret == null) {
-            // a channel that keeps its id keeps its secret: the API never shows it, so a client cannot send it back
-            secret = stored.flatMap(policy -> policy.channel(request.id())).filter(old -> old.kind() == ChannelKind.WEBHOOK)
-                    .map(Channel::secret).orElse(null);
+            // a channel that keeps its id and URL keeps its secret: the API never shows it, so a client cannot send it
+            // back. A new URL needs it sent again: bodies signed with the old secret must not go to another receiver.
+            Optional<Channel> old = stored.flatMap(policy -> policy.channel(request.id())).filter(kept -> kept.kind() == ChannelKind.WEBHOOK);
+            secret = old.filter(kept -> Objects.equals(kept.url(), request.url())).map(Channel::secret).orElse(null);
             if (secret == null) {
-                problems.add(new Problem(at + ".secret", "a new WEBHOOK channel needs a secret of at least 16 characters"));
+                problems.add(new Problem(at + ".secret", old.isPresent() ? "must be sent again when the url changes"
+                        : "a new WEBHOOK channel needs a secret of at least 16 characters"));
             }
         } else if (kind != ChannelKind.WEBHOOK && secret != null) {
             problems.add(new Problem(at + ".secret", "only a WEBHOOK channel has a secret"));

@@ -43,6 +43,19 @@ class UrlGuardTest {
             "https://[::]/x                         | REFUSED    | unspecified",
             "https://224.0.0.1/x                    | REFUSED    | multicast",
             "https://[::ffff:127.0.0.1]/x           | REFUSED    | loopback",          // IPv4-mapped
+            "https://100.100.100.200/x              | REFUSED    | CGNAT",             // cloud metadata in 100.64.0.0/10
+            "https://100.64.0.1/x                   | REFUSED    | CGNAT",
+            "https://100.127.255.254/x              | REFUSED    | CGNAT",
+            "https://100.128.0.1/x                  | ALLOWED    |",                   // just past 100.64.0.0/10
+            "https://198.18.0.1/x                   | REFUSED    | benchmarking",
+            "https://198.19.255.254/x               | REFUSED    | benchmarking",
+            "https://240.0.0.1/x                    | REFUSED    | reserved",
+            "https://255.255.255.254/x              | REFUSED    | reserved",
+            "https://255.255.255.255/x              | REFUSED    | broadcast",
+            "https://[64:ff9b::a9fe:a9fe]/x         | REFUSED    | NAT64",             // 169.254.169.254 via NAT64
+            "https://[2002:a00:1::1]/x              | REFUSED    | 6to4",              // 10.0.0.1 via 6to4
+            "https://[::a00:1]/x                    | REFUSED    | IPv4-compatible",   // ::10.0.0.1
+            "https://[2606:4700::1111]/x            | ALLOWED    |",
             "https://rebound.example/x              | REFUSED    | private",           // any of its addresses
             "https://nowhere.example/x              | UNRESOLVED | does not resolve",
             "https://exa mple.com/                  | REFUSED    | valid URL"})

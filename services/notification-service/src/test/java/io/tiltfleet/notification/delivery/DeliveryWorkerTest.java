@@ -7,6 +7,7 @@ import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import io.tiltfleet.notification.NotificationProperties;
@@ -26,6 +27,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.springframework.kafka.KafkaException;
 import reactor.core.publisher.Mono;
 
 class DeliveryWorkerTest {
@@ -53,7 +55,7 @@ class DeliveryWorkerTest {
         when(senders.send(eq(nurse), any())).thenReturn(Mono.just(new SendResult(SendResult.Outcome.DELIVERED, "accepted")));
         when(recorder.record(any(), any())).thenReturn(Mono.empty());
         AtomicBoolean markedDelivered = new AtomicBoolean();
-        when(schedule.finish(anyString(), anyString(), anyInt())).thenReturn(Mono.fromRunnable(() -> markedDelivered.set(true)));
+        when(schedule.finish(anyString(), any(), anyString(), anyInt())).thenReturn(Mono.fromRunnable(() -> markedDelivered.set(true)));
         // MongoDB goes away right after the send: the next reminder cannot be stored
         when(schedule.plan(any())).thenReturn(Mono.error(new IllegalStateException("MongoDB unreachable")));
         ScheduledNotification claimed = ScheduledNotification.of(PlannedNotification.of("a-1", "clinic", "t-1", "nurse", 0, 1, NOW,
@@ -63,5 +65,47 @@ class DeliveryWorkerTest {
 
         // still claimed, so sent again once its lease runs out, and the reminder chain goes on: marked delivered, it would end here
         assertThat(markedDelivered).isFalse();
+    }
+
+    @Test
+    void aDeliveryIsSettledOnceWhenItsAttemptCannotBeRecorded() {
+        Channel nurse = givenAnAlertAndAnEmailChannel();
+        when(senders.send(eq(nurse), any())).thenReturn(Mono.just(new SendResult(SendResult.Outcome.DELIVERED, "accepted")));
+        when(schedule.finish(anyString(), anyString(), anyString(), anyInt())).thenReturn(Mono.empty());
+        when(schedule.plan(any())).thenReturn(Mono.empty());
+        when(recorder.record(any(), any())).thenReturn(Mono.error(new KafkaException("deliveries topic unavailable")));
+
+        worker.deliver(claimed()).block();
+
+        verify(schedule).finish(claimed().id(), "instance-1", "DELIVERED", 1);
+    }
+
+    @Test
+    void aFailedSendCountsItsAttemptWhenItCannotBeRecorded() {
+        Channel nurse = givenAnAlertAndAnEmailChannel();
+        when(senders.send(eq(nurse), any())).thenReturn(Mono.just(new SendResult(SendResult.Outcome.RETRY, "503")));
+        when(schedule.retry(anyString(), anyString(), anyInt(), any())).thenReturn(Mono.empty());
+        when(recorder.record(any(), any())).thenReturn(Mono.error(new KafkaException("deliveries topic unavailable")));
+
+        worker.deliver(claimed()).block();
+
+        // attempts counted and the backoff applied, so max-attempts ends the retries
+        verify(schedule).retry(claimed().id(), "instance-1", 1, NOW.plusSeconds(2));
+    }
+
+    private Channel givenAnAlertAndAnEmailChannel() {
+        Channel nurse = new Channel("nurse", ChannelKind.EMAIL, null, null, List.of("nurse@clinic.example"));
+        when(alerts.find("a-1")).thenReturn(Mono.just(new AlertStateStore.AlertState("a-1", "clinic", "t-1", "OVER_ANGLE", "CRITICAL",
+                "ACTIVE_UNACKNOWLEDGED", "angle 80 > 60", NOW, NOW, null, null)));
+        when(policies.find("clinic")).thenReturn(Mono.just(new NotificationPolicy("clinic", List.of(nurse), List.of(), NOW)));
+        return nurse;
+    }
+
+    private static ScheduledNotification claimed() {
+        ScheduledNotification planned = ScheduledNotification.of(PlannedNotification.of("a-1", "clinic", "t-1", "nurse", 0, 1, NOW,
+                Duration.ofMinutes(10)));
+        return new ScheduledNotification(planned.id(), planned.alertId(), planned.fleetId(), planned.tableId(), planned.channelId(),
+                planned.tier(), planned.sequence(), planned.dueAt(), planned.remindEvery(), planned.status(), 0, planned.nextAttemptAt(),
+                "instance-1", NOW.plusSeconds(20));
     }
 }
