@@ -164,6 +164,11 @@ function dispatch(block) {
 async function loadFailingChannels() {
   const fleet = state.fleet;
   const banner = $('notification-failures');
+  // who is notified, and how it failed, is for operators (the API answers others 403)
+  if (!state.me.roles.includes('operator')) {
+    banner.hidden = true;
+    return;
+  }
   try {
     const failed = await (await api(`/api/notifications?fleetId=${encodeURIComponent(fleet)}&outcome=FAILED_FOR_GOOD&limit=50`)).json();
     if (fleet !== state.fleet) return;
