@@ -2,8 +2,7 @@ package io.tiltfleet.notification.delivery;
 
 import io.tiltfleet.contract.TopicCatalogue;
 import java.time.Duration;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
@@ -30,8 +29,9 @@ class DeliveryConfiguration {
         return new DefaultErrorHandler(untilStored);
     }
 
+    /** Before the alert intake starts (after every bean is made, before any listener runs): no notification is stored unindexed. */
     @Bean
-    ApplicationRunner deliveryIndexes(ScheduleStore schedule, DeliveryRecorder recorder) {
-        return (ApplicationArguments args) -> schedule.createIndexes().then(recorder.createIndexes()).block(Duration.ofSeconds(30));
+    SmartInitializingSingleton deliveryIndexes(ScheduleStore schedule, DeliveryRecorder recorder) {
+        return () -> schedule.createIndexes().then(recorder.createIndexes()).block(Duration.ofSeconds(30));
     }
 }

@@ -44,7 +44,9 @@ public class DeliveryRecorder {
         this.mongo = mongo;
         this.kafka = kafka;
         this.registry = registry;
-        this.lag = Timer.builder(LAG).description("From when a notification was due to when it was delivered").register(registry);
+        // buckets, so that Prometheus and Grafana can take its p99
+        this.lag = Timer.builder(LAG).description("From when a notification was due to when it was delivered").publishPercentileHistogram()
+                .register(registry);
         registry.gauge(PENDING, pending);
     }
 
