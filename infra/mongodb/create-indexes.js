@@ -21,3 +21,10 @@ tiltfleet.sessions.createIndex({ fleetId: 1, start: 1 });
 tiltfleet.sessions.createIndex({ fleetId: 1, tableId: 1, start: 1 });
 // analytics-service: rollups of a scope, fleet and granularity over a period
 tiltfleet.usage_rollups.createIndex({ scope: 1, fleetId: 1, granularity: 1, periodStart: 1 });
+
+// notification-service: due notifications by state and time (the scheduler), an alert's notifications (cancelling
+// them), the delivery attempts of a fleet newest first and of an alert (GET /api/notifications)
+tiltfleet.scheduled_notification.createIndex({ status: 1, nextAttemptAt: 1 });
+tiltfleet.scheduled_notification.createIndex({ alertId: 1 });
+tiltfleet.notification_delivery.createIndex({ "delivery.fleetId": 1, "delivery.at": -1 });
+tiltfleet.notification_delivery.createIndex({ "delivery.alertId": 1 });
