@@ -38,7 +38,8 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 /**
  * The safety service under faults, each ending in a count of the alerts and alert events owed by 8
  * tables that go over their limit and come back: killed with SIGKILL mid-episode, its MongoDB slow, and
- * a consumer rebalance while the alerts are open. No alert may be lost or stored twice.
+ * a consumer rebalance while the alerts are open. No alert may be lost or stored twice, and no table that
+ * keeps reporting called silent because the service fell behind.
  */
 class SafetyFaultTest {
 
@@ -206,6 +207,49 @@ class SafetyFaultTest {
                 if (second != null) {
                     second.close();
                 }
+            }
+        }
+    }
+
+    @Test
+    void tablesThatKeepReportingWhileBatchesTakeLongerThanTheSilenceTimeoutAreNeverCalledSilent() throws Exception {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        String fleet = "fault-slow-batches";
+        ScheduledExecutorService tables = Executors.newSingleThreadScheduledExecutor();
+        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             TcpProxy slowLink = TcpProxy.start(mongo.port());
+             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            RunningSafety.createTelemetryTopics(kafka);
+            // a silence timeout shorter than a slow write; the driver's own 10 s limit on a server check stays out of reach
+            RunningService safety = RunningSafety.start(kafka, "mongodb://127.0.0.1:" + slowLink.port() + "/tiltfleet",
+                    "--tiltfleet.safety.fleets." + fleet + ".silence-timeout=5s");
+            try {
+                // Given 4 tables at 30 degrees head-down, each reporting every second, known to the rules
+                long[] seq = {0};
+                tables.scheduleAtFixedRate(() -> {
+                    seq[0]++;
+                    for (int table = 0; table < 4; table++) {
+                        TelemetryReading reading = new TelemetryReading(fleet, "t-" + table, seq[0], Instant.now(), "s-1", 30, seq[0], true);
+                        producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, new TableRef(fleet, "t-" + table).key(),
+                                SafetyRestartTest.JSON.writeValueAsString(reading)));
+                    }
+                }, 0, 1, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> SafetyRestartTest.JSON.readTree(safety.get("/api/fleet/" + fleet + "/tables")).size() == 4);
+
+                // When MongoDB answers 4 s late each way for 40 s: every memory checkpoint holds the rules 8 s, past the silence timeout
+                slowLink.delay(Duration.ofSeconds(4));
+                Thread.sleep(40_000);
+                slowLink.delay(Duration.ZERO);
+
+                // Then none of them was called silent: their readings were only waiting behind the slow batches
+                await().atMost(Duration.ofSeconds(60)).during(Duration.ofSeconds(5)).until(() -> {
+                    String alerts = safety.get("/api/alerts?fleetId=" + fleet);
+                    return alerts.startsWith("[") && !alerts.contains("SILENT_WHILE_INVERTED");
+                });
+            } finally {
+                tables.shutdownNow();
+                safety.close();
             }
         }
     }

@@ -122,9 +122,10 @@ public class AlertStore {
         return mongo.find(query, Alert.class);
     }
 
+    /** By the open slot, not the open states: the unique index answers it, on the MongoDB stand-in too, which scans for anything else. */
     private Mono<Alert> findOpen(AlertSignal signal) {
         return mongo.findOne(query(where("fleetId").is(signal.fleetId()).and("tableId").is(signal.tableId())
-                .and("type").is(signal.type()).and("state").in(OPEN)), Alert.class);
+                .and("type").is(signal.type()).and(OpenAlertSlot.FIELD).is(OpenAlertSlot.OPEN)), Alert.class);
     }
 
     private Mono<Alert> replace(Alert read, Alert changed) {

@@ -16,6 +16,7 @@ import reactor.core.publisher.Mono;
 class OpenAlertSlot implements ReactiveBeforeSaveCallback<Alert> {
 
     static final String FIELD = "openSlot";
+    static final String OPEN = "open";
 
     @Override
     public Publisher<Alert> onBeforeSave(Alert alert, Document document, String collection) {
@@ -24,6 +25,6 @@ class OpenAlertSlot implements ReactiveBeforeSaveCallback<Alert> {
     }
 
     static String slotOf(Alert alert) {
-        return AlertStore.OPEN.contains(alert.state()) ? "open" : alert.id();
+        return AlertStore.OPEN.contains(alert.state()) ? OPEN : alert.id();
     }
 }

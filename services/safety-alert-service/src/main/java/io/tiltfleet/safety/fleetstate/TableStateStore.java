@@ -24,8 +24,9 @@ public class TableStateStore {
         this.mongo = mongo;
     }
 
-    public Mono<TableStateDocument> find(String tableKey) {
-        return mongo.findById(tableKey, TableStateDocument.class);
+    /** The stored states of these tables ({@link io.tiltfleet.contract.TableRef#key} ids); tables never stored are left out. */
+    public Flux<TableStateDocument> findAll(Collection<String> tableKeys) {
+        return mongo.find(query(where("_id").in(tableKeys)), TableStateDocument.class);
     }
 
     /** The tables whose readings come from these partitions: what a new owner of them adopts. */

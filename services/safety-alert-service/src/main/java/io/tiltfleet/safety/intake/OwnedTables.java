@@ -11,6 +11,7 @@ import io.tiltfleet.safety.rules.SafetyLimits;
 import io.tiltfleet.safety.rules.TableMonitor;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,12 +52,36 @@ class OwnedTables {
         this.timeout = properties.storeTimeout();
     }
 
-    /** The event's table, loaded from storage the first time; null for a reading of a partition this instance does not own. */
-    OwnedTable of(TableEvent event) {
-        if (event instanceof TableEvent.Reading && !ownedPartitions.contains(event.partition())) {
-            return null;
+    /**
+     * Loads the tables of a batch's events seen for the first time, with two queries for them all: one
+     * round trip per new table would stall the rules for seconds when a new fleet or a restart brings
+     * thousands.
+     */
+    void loadNew(List<TableEvent> batch) {
+        Map<String, TableEvent> unknown = new LinkedHashMap<>();
+        for (TableEvent event : batch) {
+            String key = new TableRef(event.fleetId(), event.tableId()).key();
+            if (owns(event) && !tables.containsKey(key)) {
+                unknown.putIfAbsent(key, event);
+            }
         }
-        return tables.computeIfAbsent(new TableRef(event.fleetId(), event.tableId()).key(), key -> load(event));
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Map<String, TableStateDocument> stored = states.findAll(unknown.keySet()).collectMap(TableStateDocument::id).block(timeout);
+        Map<String, SafetyProfile> profilesByKey = profiles.findAll(unknown.keySet()).collectMap(SafetyProfile::id).block(timeout);
+        unknown.forEach((key, event) -> tables.put(key, owning(event.fleetId(), event.tableId(), event.partition(), profilesByKey.get(key),
+                stored.get(key))));
+    }
+
+    /** The event's table, loaded by {@link #loadNew} before; null for a reading of a partition this instance does not own. */
+    OwnedTable of(TableEvent event) {
+        return owns(event) ? tables.get(new TableRef(event.fleetId(), event.tableId()).key()) : null;
+    }
+
+    /** A status is for whichever instance owns its table's readings; a reading only for the owner of its partition. */
+    private boolean owns(TableEvent event) {
+        return !(event instanceof TableEvent.Reading) || ownedPartitions.contains(event.partition());
     }
 
     OwnedTable find(String fleetId, String tableId) {
@@ -109,12 +134,6 @@ class OwnedTables {
         }
         unloadedPartitions.removeAll(partitions);
         log.info("Adopted {} stored tables of partitions {}", stored.size(), partitions);
-    }
-
-    private OwnedTable load(TableEvent event) {
-        SafetyProfile profile = profiles.find(event.fleetId(), event.tableId()).block(timeout);
-        TableStateDocument stored = states.find(new TableRef(event.fleetId(), event.tableId()).key()).block(timeout);
-        return owning(event.fleetId(), event.tableId(), event.partition(), profile, stored);
     }
 
     private OwnedTable owning(String fleetId, String tableId, int partition, SafetyProfile profile, TableStateDocument stored) {

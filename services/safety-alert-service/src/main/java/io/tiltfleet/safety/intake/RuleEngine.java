@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,16 +73,17 @@ public class RuleEngine {
     /**
      * Runs one batch through the rules; returns once alerts and memories are stored.
      *
-     * @param polledAt when the batch was first polled
-     * @param lag      per readings partition, the records still to read after this batch, as the consumer knows them
+     * @param lookedAt when the broker was last asked how far behind the consumer is ({@link BrokerLook})
+     * @param lag      per readings partition, the records still to read after this batch then; empty when not asked this time
      */
-    void process(List<TableEvent> batch, Instant polledAt, Map<Integer, OptionalLong> lag) {
+    void process(List<TableEvent> batch, Instant lookedAt, Map<Integer, OptionalLong> lag) {
         processing.lock();
         try {
             alerts.deliverDue();
             applyChangedProfiles();
+            tables.loadNew(batch);
             Map<String, OwnedTable> touched = new LinkedHashMap<>();
-            boolean alertsChanged = false;
+            Set<String> alerted = new HashSet<>();
             for (TableEvent event : batch) {
                 OwnedTable table = tables.of(event);
                 if (table == null) {
@@ -97,12 +99,14 @@ public class RuleEngine {
                     table.online = status.status().state() == TableStatus.State.ONLINE;
                     caused = table.monitor.onStatus(status.status(), status.observedAt());
                 }
-                alertsChanged |= decided(table, caused, event);
+                if (decided(table, caused, event)) {
+                    alerted.add(table.key());
+                }
                 touched.put(table.key(), table);
             }
             // only now that the batch's readings are in their tables may the clock call their partitions caught up
-            time.looked(polledAt, lag);
-            settle(touched, alertsChanged);
+            time.looked(lookedAt, lag);
+            settle(touched, alerted);
         } finally {
             processing.unlock();
         }
@@ -129,7 +133,7 @@ public class RuleEngine {
                     touched.put(table.key(), table);
                 }
             }
-            settle(touched, !touched.isEmpty());
+            settle(touched, touched.keySet());
             Map<String, OwnedTable> unsaved = new LinkedHashMap<>();
             tables.all().stream().filter(table -> table.unsaved() && !touched.containsKey(table.key()))
                     .forEach(table -> unsaved.put(table.key(), table));
@@ -146,7 +150,7 @@ public class RuleEngine {
     /**
      * The consumer looked at its partitions at {@code at} and found nothing.
      *
-     * @param lag per readings partition, the records still to read as the consumer knows them
+     * @param lag per readings partition, the records still to read then; empty when the broker was not asked this time
      */
     void looked(Instant at, Map<Integer, OptionalLong> lag) {
         processing.lock();
@@ -246,14 +250,17 @@ public class RuleEngine {
         return true;
     }
 
-    /** Delivers what is due, then stores the memories (those with changed alerts whether touched or not), then shows the tables. */
-    private void settle(Map<String, OwnedTable> touched, boolean alertsChanged) {
+    /**
+     * Delivers what is due, then stores the memories (those with changed alerts whether touched or not),
+     * then shows the tables: at once those whose alerts changed, the others no more often than the live interval.
+     */
+    private void settle(Map<String, OwnedTable> touched, Set<String> alerted) {
         alerts.deliverDue();
         Instant now = clock.instant();
         Map<String, OwnedTable> toStore = new LinkedHashMap<>(touched);
         tables.all().stream().filter(OwnedTable::alertsUnsaved).forEach(table -> toStore.putIfAbsent(table.key(), table));
         store(toStore.values(), now);
-        touched.values().forEach(table -> live.offer(table.state(), now, alertsChanged));
+        touched.values().forEach(table -> live.offer(table.state(), now, alerted.contains(table.key())));
     }
 
     private void store(Collection<OwnedTable> candidates, Instant now) {

@@ -9,10 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -39,14 +36,11 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     private final RuleEngine rules;
     private final JsonMapper json;
     private final Counter processed;
-    private final Clock clock;
-    /** The first record of the last batch, and when it was first handed over: a retried batch keeps that time. */
-    private String batchStart = "";
-    private Instant batchPolledAt = Instant.EPOCH;
+    private final BrokerLook broker;
 
     TelemetryListener(RuleEngine rules, JsonMapper json, MeterRegistry registry, Clock clock) {
         this.rules = rules;
-        this.clock = clock;
+        this.broker = new BrokerLook(clock);
         this.json = json;
         this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
     }
@@ -57,23 +51,14 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         for (int i = 0; i < records.size(); i++) {
             events.add(read(records.get(i), i));
         }
-        rules.process(events, polledAt(records), readingsLag(consumer));
-        processed.increment(events.stream().filter(TableEvent.Reading.class::isInstance).count());
-    }
-
-    /**
-     * When the batch was first handed over. A batch that failed (MongoDB or Kafka away) comes again
-     * with the same records; it still shows the partitions as they were then, and judging silence as
-     * of its retry would make tables whose newer readings wait behind it look silent.
-     */
-    private Instant polledAt(List<ConsumerRecord<String, byte[]>> records) {
-        ConsumerRecord<String, byte[]> first = records.get(0);
-        String start = first.topic() + "-" + first.partition() + "@" + first.offset();
-        if (!start.equals(batchStart)) {
-            batchStart = start;
-            batchPolledAt = clock.instant();
+        BrokerLook.Look look = broker.take(consumer);
+        try {
+            rules.process(events, look.at(), look.readingsLag());
+        } catch (RuntimeException e) {
+            broker.forgetLastLook();
+            throw e;
         }
-        return batchPolledAt;
+        processed.increment(events.stream().filter(TableEvent.Reading.class::isInstance).count());
     }
 
     private TableEvent read(ConsumerRecord<String, byte[]> record, int index) {
@@ -93,7 +78,8 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
      */
     @EventListener(condition = "event.listenerId.startsWith('" + RULES + "')")
     void onIdle(ListenerContainerIdleEvent event) {
-        rules.looked(clock.instant(), readingsLag(event.getConsumer()));
+        BrokerLook.Look look = broker.take(event.getConsumer());
+        rules.looked(look.at(), look.readingsLag());
     }
 
     /**
@@ -102,30 +88,6 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
      */
     private static List<Integer> readingPartitions(Collection<TopicPartition> partitions) {
         return partitions.stream().filter(partition -> partition.topic().equals(Topics.TELEMETRY_READINGS)).map(TopicPartition::partition).toList();
-    }
-
-    /**
-     * Per readings partition, the records still to read as the consumer knows them (empty: not known yet).
-     * Statuses still unread count against every readings partition: a table's next status may be among them.
-     */
-    private static Map<Integer, OptionalLong> readingsLag(Consumer<?, ?> consumer) {
-        Map<Integer, OptionalLong> readings = new HashMap<>();
-        OptionalLong statuses = OptionalLong.of(0);
-        for (TopicPartition partition : consumer.assignment()) {
-            OptionalLong lag = consumer.currentLag(partition);
-            if (partition.topic().equals(Topics.TELEMETRY_READINGS)) {
-                readings.put(partition.partition(), lag);
-            } else {
-                statuses = sum(statuses, lag);
-            }
-        }
-        OptionalLong statusLag = statuses;
-        readings.replaceAll((partition, lag) -> sum(lag, statusLag));
-        return readings;
-    }
-
-    private static OptionalLong sum(OptionalLong a, OptionalLong b) {
-        return a.isPresent() && b.isPresent() ? OptionalLong.of(a.getAsLong() + b.getAsLong()) : OptionalLong.empty();
     }
 
     @Override

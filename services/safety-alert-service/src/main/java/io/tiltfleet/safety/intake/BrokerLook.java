@@ -1,0 +1,101 @@
+package io.tiltfleet.safety.intake;
+
+import io.tiltfleet.contract.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * How far behind the consumer is, asked of the broker, not of the last fetch. The consumer fetches
+ * ahead while a batch is processed and may hand one fetch over in several polls, so the lag it reports
+ * (0 included) can be as old as the slowest batches since (MongoDB slow, thousands of new tables): judged
+ * by it, tables whose newer readings were waiting in Kafka looked silent. The broker is asked at most
+ * every {@link #EVERY}; between looks the rules keep the last one.
+ */
+final class BrokerLook {
+
+    /** The broker's word, and when it was asked: every partition read to its end then has been read up to that time. */
+    record Look(Instant at, Map<Integer, OptionalLong> readingsLag) {
+    }
+
+    static final Duration EVERY = Duration.ofMillis(500);
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    private final Clock clock;
+    private Look last = new Look(Instant.EPOCH, Map.of());
+
+    BrokerLook(Clock clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * Per readings partition, the records still to read after what the consumer has handed over. Statuses
+     * still unread count against every readings partition: a table's next status may be among them. Between
+     * looks, the last look's time with no lag: what was known then still holds for then.
+     */
+    Look take(Consumer<?, ?> consumer) {
+        Instant now = clock.instant();
+        if (Duration.between(last.at(), now).compareTo(EVERY) < 0) {
+            return new Look(last.at(), Map.of());
+        }
+        last = new Look(now, readingsLag(consumer));
+        return last;
+    }
+
+    /** The next {@link #take} asks the broker again: the last look never reached the rules (their batch failed). */
+    void forgetLastLook() {
+        last = new Look(Instant.EPOCH, Map.of());
+    }
+
+    /** Unknown (a backlog, as far as anyone can tell) for every partition when the broker does not answer. */
+    private static Map<Integer, OptionalLong> readingsLag(Consumer<?, ?> consumer) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<Integer, OptionalLong> readings = new HashMap<>();
+        OptionalLong statuses = OptionalLong.of(0);
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(assigned, TIMEOUT);
+        } catch (WakeupException stopping) {
+            throw stopping;
+        } catch (KafkaException e) {
+            ends = Map.of();
+        }
+        for (TopicPartition partition : assigned) {
+            OptionalLong lag = lag(consumer, partition, ends.get(partition));
+            if (partition.topic().equals(Topics.TELEMETRY_READINGS)) {
+                readings.put(partition.partition(), lag);
+            } else {
+                statuses = sum(statuses, lag);
+            }
+        }
+        OptionalLong statusLag = statuses;
+        readings.replaceAll((partition, lag) -> sum(lag, statusLag));
+        return readings;
+    }
+
+    private static OptionalLong lag(Consumer<?, ?> consumer, TopicPartition partition, Long end) {
+        if (end == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            // known at once for a partition read from; one still waiting for its committed offset is a backlog, not a reason to wait
+            return OptionalLong.of(Math.max(0, end - consumer.position(partition, Duration.ZERO)));
+        } catch (WakeupException stopping) {
+            throw stopping;
+        } catch (KafkaException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    private static OptionalLong sum(OptionalLong a, OptionalLong b) {
+        return a.isPresent() && b.isPresent() ? OptionalLong.of(a.getAsLong() + b.getAsLong()) : OptionalLong.empty();
+    }
+}

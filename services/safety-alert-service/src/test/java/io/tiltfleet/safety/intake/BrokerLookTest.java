@@ -1,0 +1,74 @@
+package io.tiltfleet.safety.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tiltfleet.contract.Topics;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class BrokerLookTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-02T10:00:00Z");
+    private static final TopicPartition READINGS_0 = new TopicPartition(Topics.TELEMETRY_READINGS, 0);
+    private static final TopicPartition READINGS_1 = new TopicPartition(Topics.TELEMETRY_READINGS, 1);
+    private static final TopicPartition STATUS_0 = new TopicPartition(Topics.TABLE_STATUS, 0);
+
+    private final MockConsumer<String, byte[]> consumer = new MockConsumer<>(AutoOffsetResetStrategy.EARLIEST.name());
+
+    @Test
+    void theLagIsTheBrokersEndLessWhatWasHandedOverWithUnreadStatusesCountedAgainstEveryReadingsPartition() {
+        // Given a consumer handed over readings up to offset 100 and 40 of partitions whose ends are 100 and 45, and one status unread
+        assign(Map.of(READINGS_0, 100L, READINGS_1, 40L, STATUS_0, 7L));
+        consumer.updateEndOffsets(Map.of(READINGS_0, 100L, READINGS_1, 45L, STATUS_0, 8L));
+
+        // When the broker is asked
+        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC)).take(consumer);
+
+        // Then
+        assertThat(look.at()).isEqualTo(NOW);
+        assertThat(look.readingsLag()).containsExactlyInAnyOrderEntriesOf(Map.of(0, OptionalLong.of(1), 1, OptionalLong.of(6)));
+    }
+
+    @Test
+    void withinHalfASecondOfTheLastLookTheBrokerIsNotAskedAndTheLastLooksTimeStands() {
+        assign(Map.of(READINGS_0, 100L));
+        consumer.updateEndOffsets(Map.of(READINGS_0, 100L));
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        BrokerLook broker = new BrokerLook(clock);
+        broker.take(consumer);
+
+        // When the end moves on and the next look comes before half a second has passed
+        consumer.updateEndOffsets(Map.of(READINGS_0, 150L));
+        BrokerLook.Look soon = new BrokerLook(clock).take(consumer);
+        BrokerLook.Look tooSoon = broker.take(consumer);
+
+        // Then only a look of its own may tell the partition is behind: the last one's time stands, with nothing said of any partition
+        assertThat(soon.readingsLag()).containsEntry(0, OptionalLong.of(50));
+        assertThat(tooSoon).isEqualTo(new BrokerLook.Look(NOW, Map.of()));
+    }
+
+    @Test
+    void aBrokerThatDoesNotAnswerLeavesEveryPartitionsLagUnknown() {
+        assign(Map.of(READINGS_0, 100L, READINGS_1, 40L));
+        consumer.updateEndOffsets(Map.of(READINGS_0, 100L, READINGS_1, 40L));
+        consumer.setOffsetsException(new TimeoutException("no answer"));
+
+        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC)).take(consumer);
+
+        assertThat(look.readingsLag()).containsExactlyInAnyOrderEntriesOf(Map.of(0, OptionalLong.empty(), 1, OptionalLong.empty()));
+    }
+
+    private void assign(Map<TopicPartition, Long> positions) {
+        consumer.assign(List.copyOf(positions.keySet()));
+        positions.forEach(consumer::seek);
+    }
+}
