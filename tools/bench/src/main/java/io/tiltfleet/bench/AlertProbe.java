@@ -3,7 +3,10 @@ package io.tiltfleet.bench;
 import io.tiltfleet.contract.DevicePayloads;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
+import io.tiltfleet.embedded.LocalWebhookReceiver;
+import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.simulator.TablePublisher;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,23 +20,54 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Consumer;
 
 /**
- * Publish-to-alert latency as a dashboard sees it: a new table goes over its angle limit over MQTT,
- * and the clock stops when its alert arrives on the fleet's event stream of the safety service.
+ * Publish-to-alert latency as a dashboard sees it and as a person on call gets it: a new table goes over
+ * its angle limit over MQTT, and one clock stops when its alert arrives on the fleet's event stream of
+ * the safety service, another when the notification service's signed webhook for it reaches a receiver
+ * here (the fleet's policy sends over-angle alerts to it at once).
  */
 final class AlertProbe implements AutoCloseable {
 
+    /** Milliseconds from the publish to the stream and to the webhook; the timeout for either that never came. */
+    record Latency(long stream, long webhook) {
+    }
+
+    private static final String WEBHOOK_SECRET = "bench-webhook-secret-0123";
+    private static final Pattern PROBE_TABLE = Pattern.compile("bench/(probe-\\d+) ");
+
     private final TablePublisher probe;
     private final SseRecorder stream;
+    private final LocalWebhookReceiver receiver;
+    private final Map<String, CompletableFuture<Long>> webhooks = new ConcurrentHashMap<>();
     private final Duration timeout;
     private int probes;
 
-    AlertProbe(String mqttUri, int safetyPort, Duration timeout) {
+    AlertProbe(String mqttUri, int safetyPort, int notificationPort, Duration timeout) throws IOException {
+        this.receiver = LocalWebhookReceiver.start(0, WEBHOOK_SECRET, this::received);
+        HttpResponse<String> policy = LoopbackHttp.send(notificationPort, "PUT", "/api/fleets/bench/notification-policies",
+                "{\"channels\":[{\"id\":\"bench-hook\",\"kind\":\"WEBHOOK\",\"url\":\"http://127.0.0.1:" + receiver.port()
+                        + LocalWebhookReceiver.PATH + "\",\"secret\":\"" + WEBHOOK_SECRET + "\"}],"
+                        + "\"rules\":[{\"types\":[\"OVER_ANGLE\"],\"tiers\":[{\"after\":\"PT0S\",\"channels\":[\"bench-hook\"]}]}]}",
+                Map.of("Content-Type", "application/json"));
+        if (policy.statusCode() != 200) {
+            throw new IllegalStateException("the notification service refused the bench's policy: " + policy.statusCode() + " " + policy.body());
+        }
         this.probe = TablePublisher.connect(mqttUri, "bench", "probe-connection");
         this.stream = SseRecorder.open(safetyPort, "/api/fleet/bench/stream");
         this.timeout = timeout;
+    }
+
+    /** A notification line of the receiver: only verified ones count as arrived. */
+    private void received(String line) {
+        long now = System.nanoTime();
+        Matcher table = PROBE_TABLE.matcher(line);
+        if (table.find() && line.endsWith("signature verified")) {
+            webhooks.computeIfAbsent(table.group(1), t -> new CompletableFuture<>()).complete(now);
+        }
     }
 
     /** Readings the probes published so far: two each. */
@@ -42,24 +76,31 @@ final class AlertProbe implements AutoCloseable {
     }
 
     /**
-     * Two readings at 80 degrees 2 s apart by the table's own clock; the second raises the alert.
-     * Returns milliseconds, or the timeout when no alert came.
+     * Two readings at 80 degrees 2 s apart by the table's own clock; the second raises the alert. Each
+     * latency is the timeout when its alert never came within it.
      */
-    long measure() {
+    Latency measure() {
         String tableId = "probe-" + probes++;
         Instant now = Instant.now();
         String topic = Topics.mqttTelemetryTopic("bench", tableId);
         probe.publish(topic, DevicePayloads.telemetry(new TelemetryReading("bench", tableId, 1, now.minusSeconds(2), "s-" + tableId, 80, 8, true))).join();
         long sent = System.nanoTime();
         probe.publish(topic, DevicePayloads.telemetry(new TelemetryReading("bench", tableId, 2, now, "s-" + tableId, 80, 10, true)));
-        return stream.awaitAlertOf(tableId, timeout).thenApply(arrived -> (arrived - sent) / 1_000_000)
-                .exceptionally(timedOut -> timeout.toMillis()).join();
+        long onStream = since(sent, stream.awaitAlertOf(tableId, timeout));
+        long byWebhook = since(sent, webhooks.computeIfAbsent(tableId, t -> new CompletableFuture<>())
+                .orTimeout(Math.max(1, timeout.toMillis() - onStream), TimeUnit.MILLISECONDS));
+        return new Latency(onStream, byWebhook);
+    }
+
+    private long since(long sent, CompletableFuture<Long> arrival) {
+        return arrival.thenApply(arrived -> (arrived - sent) / 1_000_000).exceptionally(timedOut -> timeout.toMillis()).join();
     }
 
     @Override
     public void close() {
         stream.close();
         probe.close();
+        receiver.close();
     }
 
     /** Times the stream was cut so far; each time it resumed with Last-Event-ID. */

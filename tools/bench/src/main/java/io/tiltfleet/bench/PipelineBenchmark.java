@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  * The whole pipeline at increasing load: tables publish over MQTT to Mosquitto, the ingest forwards to
  * Kafka, the safety-alert and analytics services consume, each a process of its own from its
  * production jar. Each step holds one load (one reading per table per second) and measures what was
- * offered and ingested, publish-to-alert latency from probe tables, the consumers' lag, processor and
+ * offered and ingested, publish-to-alert latency from probe tables (to the event stream, and to a
+ * webhook through the notification service), the consumers' lag, processor and
  * memory per process, and the readings lost: acknowledged by Mosquitto but not in Kafka once the step
  * has drained. The baselines (Mosquitto alone, a Kafka producer alone) are measured in the same run,
  * on the same brokers, before the services start. It names the highest step held with no loss and
@@ -40,11 +41,11 @@ public final class PipelineBenchmark {
     private PipelineBenchmark() {
     }
 
-    record Step(int rate, double offered, double ingested, long p50, long p99, long lost, long safetyLag, long analyticsLag,
-                int probes, int probesArrived, int streamCuts, Map<String, String> processes) {
+    record Step(int rate, double offered, double ingested, long p50, long p99, long webhookP99, long lost, long safetyLag, long analyticsLag,
+                int probes, int probesArrived, int webhooksArrived, int streamCuts, Map<String, String> processes) {
 
         boolean held() {
-            return lost == 0 && p99 < P99_TARGET_MS;
+            return lost == 0 && p99 < P99_TARGET_MS && probesArrived == probes;
         }
     }
 
@@ -67,15 +68,15 @@ public final class PipelineBenchmark {
             System.out.printf("baseline: Mosquitto QoS 1 alone %,.0f msg/s, Kafka producer alone %,.0f msg/s%n", mosquittoAlone, kafkaAlone);
             List<Step> steps = new ArrayList<>();
             try (PipelineServices services = PipelineServices.start(scratch, mqtt, kafka, mongo);
-                 AlertProbe probe = new AlertProbe(mqtt.uri(), services.safety().port, PROBE_TIMEOUT)) {
+                 AlertProbe probe = new AlertProbe(mqtt.uri(), services.safety().port, services.notification().port, PROBE_TIMEOUT)) {
                 Pipeline pipeline = new Pipeline(mqtt, kafka, services.ingest(), services.safety(), services.analytics(), probe,
                         services.pids(mqtt, kafka));
                 step(pipeline, rates.get(0), WARM_UP_SECONDS); // compiled and warm before any step is timed
                 for (int rate : rates) {
                     Step step = step(pipeline, rate, seconds);
                     steps.add(step);
-                    System.out.printf("  %d readings/s: offered %.0f, ingested %.0f, p50 %d ms, p99 %d ms, lost %d%n", rate, step.offered(),
-                            step.ingested(), step.p50(), step.p99(), step.lost());
+                    System.out.printf("  %d readings/s: offered %.0f, ingested %.0f, p50 %d ms, p99 %d ms, webhook p99 %d ms, lost %d%n", rate,
+                            step.offered(), step.ingested(), step.p50(), step.p99(), step.webhookP99(), step.lost());
                     if (step.lost() > 0) {
                         break;
                     }
@@ -95,18 +96,20 @@ public final class PipelineBenchmark {
             Map<String, Duration> cpuBefore = cpu(pipeline.pids());
             Instant windowStart = Instant.now();
             List<Long> latencies = new ArrayList<>();
+            List<Long> webhookLatencies = new ArrayList<>();
             int cutsBefore = pipeline.probe().disconnects();
             long lagSafety = 0;
             long lagAnalytics = 0;
             while (Duration.between(windowStart, Instant.now()).toSeconds() < seconds) {
-                long latency = pipeline.probe().measure();
-                latencies.add(latency);
-                if (latency > P99_TARGET_MS) {
-                    System.out.printf("    %s slow probe: %d ms%n", Instant.now(), latency);
+                AlertProbe.Latency latency = pipeline.probe().measure();
+                latencies.add(latency.stream());
+                webhookLatencies.add(latency.webhook());
+                if (latency.stream() > P99_TARGET_MS) {
+                    System.out.printf("    %s slow probe: %d ms to the stream, %d ms to the webhook%n", Instant.now(), latency.stream(), latency.webhook());
                 }
                 lagSafety = Math.max(lagSafety, rulesLag(pipeline.safety()));
                 lagAnalytics = Math.max(lagAnalytics, (long) pipeline.analytics().counter("tiltfleet_analytics_consumer_lag"));
-                Thread.sleep(Math.max(0, 1000 - latency));
+                Thread.sleep(Math.max(0, 1000 - Math.max(latency.stream(), latency.webhook())));
             }
             double window = Duration.between(windowStart, Instant.now()).toMillis() / 1000.0;
             double offered = (load.acknowledged() - acknowledgedBefore) / window;
@@ -116,10 +119,15 @@ public final class PipelineBenchmark {
             long owed = load.acknowledged() + pipeline.probe().published() - probesBefore;
             long lost = drain(() -> owed - (recordsIn(pipeline.kafka()) - storedBefore));
             Collections.sort(latencies);
-            int arrived = (int) latencies.stream().filter(latency -> latency < PROBE_TIMEOUT.toMillis()).count();
-            return new Step(rate, offered, ingested, ServiceProcess.percentile(latencies, 50), ServiceProcess.percentile(latencies, 99), lost,
-                    lagSafety, lagAnalytics, latencies.size(), arrived, pipeline.probe().disconnects() - cutsBefore, processes);
+            Collections.sort(webhookLatencies);
+            return new Step(rate, offered, ingested, ServiceProcess.percentile(latencies, 50), ServiceProcess.percentile(latencies, 99),
+                    ServiceProcess.percentile(webhookLatencies, 99), lost, lagSafety, lagAnalytics, latencies.size(), arrived(latencies),
+                    arrived(webhookLatencies), pipeline.probe().disconnects() - cutsBefore, processes);
         }
+    }
+
+    private static int arrived(List<Long> latencies) {
+        return (int) latencies.stream().filter(latency -> latency < PROBE_TIMEOUT.toMillis()).count();
     }
 
     /**
@@ -133,15 +141,16 @@ public final class PipelineBenchmark {
 
     private static void print(List<Step> steps, int seconds, double mosquittoAlone, double kafkaAlone) {
         System.out.println();
-        System.out.printf("%-7s %9s %9s %7s %7s %5s %7s %9s %9s %5s  %s%n", "step/s", "offered/s", "ingested", "p50 ms", "p99 ms", "lost", "lag:rules",
-                "analytics", "probes ok", "cuts", "processor % and resident MB per process");
-        steps.forEach(step -> System.out.printf("%-7d %9.0f %9.0f %7d %7d %5d %7d %9d %9s %5d  %s%n", step.rate(), step.offered(), step.ingested(),
-                step.p50(), step.p99(), step.lost(), step.safetyLag(), step.analyticsLag(), step.probesArrived() + "/" + step.probes(),
-                step.streamCuts(), step.processes()));
+        System.out.printf("%-7s %9s %9s %7s %7s %8s %5s %7s %9s %9s %8s %5s  %s%n", "step/s", "offered/s", "ingested", "p50 ms", "p99 ms",
+                "hook p99", "lost", "lag:rules", "analytics", "probes ok", "hooks ok", "cuts", "processor % and resident MB per process");
+        steps.forEach(step -> System.out.printf("%-7d %9.0f %9.0f %7d %7d %8d %5d %7d %9d %9s %8s %5d  %s%n", step.rate(), step.offered(),
+                step.ingested(), step.p50(), step.p99(), step.webhookP99(), step.lost(), step.safetyLag(), step.analyticsLag(),
+                step.probesArrived() + "/" + step.probes(), step.webhooksArrived() + "/" + step.probes(), step.streamCuts(), step.processes()));
         System.out.printf("baselines in this run: Mosquitto QoS 1 alone %,.0f msg/s, Kafka producer alone %,.0f msg/s%n", mosquittoAlone, kafkaAlone);
         System.out.println(steps.stream().filter(Step::held).mapToInt(Step::rate).max().stream()
-                .mapToObj(best -> "highest load held for " + seconds + " s with no loss and p99 under " + P99_TARGET_MS + " ms: " + best + " readings/s")
-                .findFirst().orElse("no step held with no loss and p99 under " + P99_TARGET_MS + " ms"));
+                .mapToObj(best -> "highest load held for " + seconds + " s with no loss, every probe on the stream and p99 under " + P99_TARGET_MS
+                        + " ms: " + best + " readings/s")
+                .findFirst().orElse("no step held with no loss, every probe on the stream and p99 under " + P99_TARGET_MS + " ms"));
     }
 
     /** Waits up to 30 s for what was acknowledged to be in Kafka; what is still missing then is lost. */

@@ -54,7 +54,7 @@ public final class SoakBenchmark {
              KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12);
              MongoStandIn mongo = MongoStandIn.start(Ports.free());
              PipelineServices services = PipelineServices.start(scratch, mqtt, kafka, mongo);
-             AlertProbe probe = new AlertProbe(mqtt.uri(), services.safety().port, Duration.ofSeconds(5))) {
+             AlertProbe probe = new AlertProbe(mqtt.uri(), services.safety().port, services.notification().port, Duration.ofSeconds(5))) {
             Map<String, ServiceProcess> byName = Map.of("ingest", services.ingest(), "safety", services.safety(), "analytics", services.analytics());
             Map<String, Long> pids = services.pids(mqtt, kafka);
             List<Sample> samples = new ArrayList<>();
@@ -64,7 +64,7 @@ public final class SoakBenchmark {
             List<Long> minute = new ArrayList<>();
             Instant nextSample = Instant.now().plus(SAMPLE_EVERY);
             while (Instant.now().isBefore(end)) {
-                long latency = probe.measure();
+                long latency = probe.measure().stream();
                 minute.add(latency);
                 Thread.sleep(Math.max(0, 1000 - latency));
                 if (!Instant.now().isBefore(nextSample)) {
@@ -92,7 +92,7 @@ public final class SoakBenchmark {
     private static void warmUp(AlertProbe probe) throws InterruptedException {
         Instant until = Instant.now().plus(WARM_UP);
         while (Instant.now().isBefore(until)) {
-            Thread.sleep(Math.max(0, 1000 - probe.measure()));
+            Thread.sleep(Math.max(0, 1000 - probe.measure().stream()));
         }
     }
 
