@@ -22,7 +22,9 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -81,11 +83,18 @@ class NotificationFaultTest {
     }
 
     /** Waits for every due notification, or until {@code timeout}: either way the ledger then counts, and reports what is lost. */
-    static void awaitAllReceived(Receivers receivers, Set<String> due, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!allReceived(receivers, due) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(200);
+    static void awaitAllReceived(Receivers receivers, Set<String> due, Duration timeout) {
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> allReceived(receivers, due));
+        } catch (ConditionTimeoutException countedAsLost) {
+            // the ledger names what never came
         }
+    }
+
+    /** Until nothing more has arrived for 2 s: a repeat still on its way is counted too. */
+    static void awaitNoMoreArriving(Receivers receivers) {
+        AtomicInteger seen = new AtomicInteger(-1);
+        await().atMost(Duration.ofSeconds(30)).during(Duration.ofSeconds(2)).until(() -> seen.getAndSet(receivers.received.size()) == receivers.received.size());
     }
 
     @Test
@@ -116,7 +125,7 @@ class NotificationFaultTest {
             try (RunningService second = RunningNotifications.start(kafka, mongo.uri("notify"), "notification-fault-kill",
                     "--tiltfleet.notification.claim-lease=4s")) {
                 awaitAllReceived(receivers, dueKeys(fleet, ALERTS), Duration.ofSeconds(60));
-                Thread.sleep(2_000);   // a repeat still on its way is counted too
+                awaitNoMoreArriving(receivers);
             }
             assertThat(atKill).as("the kill came before every notification was received").isLessThan(2 * ALERTS);
             DeliveryLedger ledger = DeliveryLedger.of("instance-lost-mid-escalation", dueKeys(fleet, ALERTS), receivers.received).printAndCheck();
