@@ -3,13 +3,12 @@ package io.tiltfleet.analytics;
 import io.tiltfleet.analytics.sessions.SessionStore;
 import io.tiltfleet.analytics.usage.RollupStore;
 import java.time.Duration;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
-/** The indexes the session queries and exports need, created (or found) at startup. */
+/** The indexes the session queries and exports need, created (or found) at startup, before the Kafka listeners start. */
 @Component
-class StartupIndexes implements ApplicationRunner {
+class StartupIndexes implements SmartInitializingSingleton {
 
     private final SessionStore sessions;
     private final RollupStore rollups;
@@ -20,7 +19,7 @@ class StartupIndexes implements ApplicationRunner {
     }
 
     @Override
-    public void run(ApplicationArguments args) {
+    public void afterSingletonsInstantiated() {
         sessions.createIndexes().then(rollups.createIndexes()).block(Duration.ofSeconds(30));
     }
 }

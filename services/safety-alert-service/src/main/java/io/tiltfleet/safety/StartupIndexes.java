@@ -3,13 +3,16 @@ package io.tiltfleet.safety;
 import io.tiltfleet.safety.alerts.AlertStore;
 import io.tiltfleet.safety.fleetstate.TableStateStore;
 import java.time.Duration;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
-/** The indexes the rules' alert lookups and the fleet views need, created (or found) at startup. */
+/**
+ * The indexes the rules' alert lookups and the fleet views need, created (or found) at startup, before
+ * the Kafka listeners start: the first batch already looks alerts up by their open slot, which alerts
+ * stored by an older version get here.
+ */
 @Component
-class StartupIndexes implements ApplicationRunner {
+class StartupIndexes implements SmartInitializingSingleton {
 
     private final AlertStore alerts;
     private final TableStateStore states;
@@ -20,7 +23,7 @@ class StartupIndexes implements ApplicationRunner {
     }
 
     @Override
-    public void run(ApplicationArguments args) {
+    public void afterSingletonsInstantiated() {
         alerts.createIndexes().then(states.createIndexes()).block(Duration.ofSeconds(30));
     }
 }
