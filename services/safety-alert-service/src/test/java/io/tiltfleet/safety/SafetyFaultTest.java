@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import java.time.Instant;
@@ -226,11 +227,11 @@ class SafetyFaultTest {
                     "--tiltfleet.safety.fleets." + fleet + ".silence-timeout=5s");
             try {
                 // Given 4 tables at 30 degrees head-down, each reporting every second, known to the rules
-                long[] seq = {0};
+                AtomicLong seconds = new AtomicLong();
                 tables.scheduleAtFixedRate(() -> {
-                    seq[0]++;
+                    long seq = seconds.incrementAndGet();
                     for (int table = 0; table < 4; table++) {
-                        TelemetryReading reading = new TelemetryReading(fleet, "t-" + table, seq[0], Instant.now(), "s-1", 30, seq[0], true);
+                        TelemetryReading reading = new TelemetryReading(fleet, "t-" + table, seq, Instant.now(), "s-1", 30, seq, true);
                         producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, new TableRef(fleet, "t-" + table).key(),
                                 SafetyRestartTest.JSON.writeValueAsString(reading)));
                     }
@@ -239,7 +240,8 @@ class SafetyFaultTest {
 
                 // When MongoDB answers 4 s late each way for 40 s: every memory checkpoint holds the rules 8 s, past the silence timeout
                 slowLink.delay(Duration.ofSeconds(4));
-                Thread.sleep(40_000);
+                long slowFrom = seconds.get();
+                await().atMost(Duration.ofSeconds(60)).until(() -> seconds.get() >= slowFrom + 40);
                 slowLink.delay(Duration.ZERO);
 
                 // Then none of them was called silent: their readings were only waiting behind the slow batches
