@@ -28,12 +28,13 @@ import java.util.function.Consumer;
  * Publish-to-alert latency as a dashboard sees it and as a person on call gets it: a new table goes over
  * its angle limit over MQTT, and one clock stops when its alert arrives on the fleet's event stream of
  * the safety service, another when the notification service's signed webhook for it reaches a receiver
- * here (the fleet's policy sends over-angle alerts to it at once).
+ * here (the fleet's policy sends over-angle alerts to it at once). A third, when its record reaches the
+ * alert topic, tells the rules' share of the time from the stream's.
  */
 final class AlertProbe implements AutoCloseable {
 
-    /** Milliseconds from the publish to the stream and to the webhook; the timeout for either that never came. */
-    record Latency(long stream, long webhook) {
+    /** Milliseconds from the publish to the alert record in Kafka, to the stream and to the webhook; the timeout for any that never came. */
+    record Latency(long record, long stream, long webhook) {
     }
 
     private static final String WEBHOOK_SECRET = "bench-webhook-secret-0123";
@@ -42,11 +43,12 @@ final class AlertProbe implements AutoCloseable {
     private final TablePublisher probe;
     private final SseRecorder stream;
     private final LocalWebhookReceiver receiver;
+    private final AlertRecords records;
     private final Map<String, CompletableFuture<Long>> webhooks = new ConcurrentHashMap<>();
     private final Duration timeout;
     private int probes;
 
-    AlertProbe(String mqttUri, int safetyPort, int notificationPort, Duration timeout) throws IOException {
+    AlertProbe(String mqttUri, String kafkaServers, int safetyPort, int notificationPort, Duration timeout) throws IOException {
         this.receiver = LocalWebhookReceiver.start(0, WEBHOOK_SECRET, this::received);
         HttpResponse<String> policy = LoopbackHttp.send(notificationPort, "PUT", "/api/fleets/bench/notification-policies",
                 "{\"channels\":[{\"id\":\"bench-hook\",\"kind\":\"WEBHOOK\",\"url\":\"http://127.0.0.1:" + receiver.port()
@@ -58,6 +60,7 @@ final class AlertProbe implements AutoCloseable {
         }
         this.probe = TablePublisher.connect(mqttUri, "bench", "probe-connection");
         this.stream = SseRecorder.open(safetyPort, "/api/fleet/bench/stream");
+        this.records = new AlertRecords(kafkaServers);
         this.timeout = timeout;
     }
 
@@ -89,7 +92,8 @@ final class AlertProbe implements AutoCloseable {
         long onStream = since(sent, stream.awaitAlertOf(tableId, timeout));
         long byWebhook = since(sent, webhooks.computeIfAbsent(tableId, t -> new CompletableFuture<>())
                 .orTimeout(Math.max(1, timeout.toMillis() - onStream), TimeUnit.MILLISECONDS));
-        return new Latency(onStream, byWebhook);
+        long inKafka = since(sent, records.arrival(tableId).orTimeout(Math.max(1, timeout.toMillis() - Math.max(onStream, byWebhook)), TimeUnit.MILLISECONDS));
+        return new Latency(inKafka, onStream, byWebhook);
     }
 
     private long since(long sent, CompletableFuture<Long> arrival) {
@@ -99,6 +103,7 @@ final class AlertProbe implements AutoCloseable {
     @Override
     public void close() {
         stream.close();
+        records.close();
         probe.close();
         receiver.close();
     }

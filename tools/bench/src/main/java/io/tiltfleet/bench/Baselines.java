@@ -16,16 +16,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /** What the machine does without the platform in between, measured with the same load. */
 final class Baselines {
@@ -36,21 +26,15 @@ final class Baselines {
     /** Tables publish QoS 1, one subscriber takes them through the ingest's shared filter: messages per second. */
     static double mosquittoQos1(MosquittoBroker mqtt, int messages, int tables) throws Exception {
         CountDownLatch received = new CountDownLatch(messages);
-        MqttAsyncClient subscriber = new MqttAsyncClient(mqtt.uri(), "bench-baseline-subscriber", new MemoryPersistence());
-        subscriber.setCallback(new CountingCallback(received));
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setReceiveMaximum(1000);
-        subscriber.connect(options).waitForCompletion();
-        subscriber.subscribe(new MqttSubscription("$share/bench-baseline/" + Topics.MQTT_TELEMETRY_FILTER, 1)).waitForCompletion();
-        Instant start = Instant.now();
-        IngestBenchmark.publishAll(mqtt, "baseline", messages, tables);
-        if (!received.await(10, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("subscriber got " + (messages - received.getCount()) + " of " + messages);
+        try (LoadConnections subscriber = LoadConnections.subscribe(mqtt.uri(), "bench-baseline-subscriber",
+                "$share/bench-baseline/" + Topics.MQTT_TELEMETRY_FILTER, payload -> received.countDown())) {
+            Instant start = Instant.now();
+            IngestBenchmark.publishAll(mqtt, "baseline", messages, tables);
+            if (!received.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("subscriber got " + (messages - received.getCount()) + " of " + messages);
+            }
+            return messages / IngestBenchmark.seconds(start);
         }
-        double rate = messages / IngestBenchmark.seconds(start);
-        subscriber.disconnect().waitForCompletion();
-        subscriber.close();
-        return rate;
     }
 
     /** The ingest's producer settings, the same payloads, no MQTT: records per second acknowledged by Kafka. */
@@ -58,6 +42,11 @@ final class Baselines {
         String topic = "bench.producer-baseline";
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 12, (short) 1))).all().get();
+            // an idempotent producer that starts while the new partitions' leaders are still being elected may retry for ever
+            while (admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .anyMatch(partition -> partition.leader() == null || partition.leader().isEmpty())) {
+                Thread.sleep(100);
+            }
         }
         CountDownLatch acknowledged = new CountDownLatch(messages);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -79,33 +68,6 @@ final class Baselines {
                 throw new IllegalStateException("Kafka acknowledged " + (messages - acknowledged.getCount()) + " of " + messages);
             }
             return messages / IngestBenchmark.seconds(start);
-        }
-    }
-
-    private record CountingCallback(CountDownLatch received) implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            received.countDown();
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 }

@@ -3,15 +3,15 @@ package io.tiltfleet.bench;
 import io.tiltfleet.contract.DevicePayloads;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
-import io.tiltfleet.simulator.TablePublisher;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 
 /**
  * Background load: many tables in calm 30-degree sessions, spread over a few MQTT connections (the
@@ -19,20 +19,25 @@ import java.util.stream.IntStream;
  */
 final class FleetLoad implements AutoCloseable {
 
+    /** The thread that makes the readings: part of the generator's processor share. */
+    static final String TICKER_THREAD = "fleet-load";
     private static final int TICKS_PER_SECOND = 100;
+    private static final double READING_ANGLE = 30;
+    /** Below the rapid-return limit of 15 degrees a second, a reading a second apart. */
+    private static final double STEP_OFF_DEG = 10;
 
     private final String fleetId;
-    private final List<TablePublisher> connections;
+    private final LoadConnections connections;
     private final int tables;
     private final long[] seq;
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicBoolean open = new AtomicBoolean(true);
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "fleet-load"));
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, TICKER_THREAD));
     private final Instant sessionStart = Instant.now();
     private long published;
     private double owed;
 
-    private FleetLoad(String fleetId, List<TablePublisher> connections, int tables) {
+    private FleetLoad(String fleetId, LoadConnections connections, int tables) {
         this.fleetId = fleetId;
         this.connections = connections;
         this.tables = tables;
@@ -40,8 +45,7 @@ final class FleetLoad implements AutoCloseable {
     }
 
     static FleetLoad start(String brokerUri, String fleetId, int tables, int connections, double readingsPerSecond) {
-        FleetLoad load = new FleetLoad(fleetId, TablePublisher.connectAll(brokerUri, fleetId,
-                IntStream.range(0, connections).mapToObj(i -> "load-connection-" + i).toList()), tables);
+        FleetLoad load = new FleetLoad(fleetId, LoadConnections.connect(brokerUri, "load-" + fleetId, connections), tables);
         double perTick = readingsPerSecond / TICKS_PER_SECOND;
         load.ticker.scheduleAtFixedRate(() -> load.tick(perTick), 0, 1000 / TICKS_PER_SECOND, TimeUnit.MILLISECONDS);
         return load;
@@ -58,12 +62,15 @@ final class FleetLoad implements AutoCloseable {
             owed--;
             int table = (int) (published++ % tables);
             String tableId = "load-" + table;
-            TelemetryReading reading = new TelemetryReading(fleetId, tableId, ++seq[table], now, sessionId(tableId), 30,
-                    (now.toEpochMilli() - sessionStart.toEpochMilli()) / 1000.0, true);
-            connections.get(table % connections.size())
-                    .publish(Topics.mqttTelemetryTopic(fleetId, tableId), DevicePayloads.telemetry(reading))
+            TelemetryReading reading = new TelemetryReading(fleetId, tableId, ++seq[table], now, sessionId(tableId), READING_ANGLE,
+                    elapsedS(now), true);
+            connections.publish(table, Topics.mqttTelemetryTopic(fleetId, tableId), DevicePayloads.telemetry(reading))
                     .thenRun(acknowledged::incrementAndGet);
         }
+    }
+
+    private double elapsedS(Instant now) {
+        return (now.toEpochMilli() - sessionStart.toEpochMilli()) / 1000.0;
     }
 
     /** Each load is a new session on every table, as after a reboot: its seq starts again at 1. */
@@ -71,7 +78,13 @@ final class FleetLoad implements AutoCloseable {
         return "s-" + sessionStart.toEpochMilli() + "-" + tableId;
     }
 
-    /** The users step off: every table sends a last reading back at 0 degrees, so that none looks silent while inverted. */
+    /**
+     * The users step off as people do: every table comes back in steps of 10 degrees a second, then
+     * ends its session at 0 degrees, each reading a second after the table's last one, at the load's
+     * own rate. Ending all at once, or one after the other with a wait for each acknowledgement, would
+     * itself raise an alert on every table (a rapid return, or silence while inverted for the tables
+     * reached last) and the next step would be measured in that storm.
+     */
     @Override
     public void close() {
         if (!open.compareAndSet(true, false)) {
@@ -80,15 +93,34 @@ final class FleetLoad implements AutoCloseable {
         ticker.shutdownNow();
         try {
             ticker.awaitTermination(5, TimeUnit.SECONDS);
+            List<CompletableFuture<Void>> sent = new ArrayList<>();
+            for (double angle = READING_ANGLE - STEP_OFF_DEG; angle >= 0; angle -= STEP_OFF_DEG) {
+                stepOffRound(angle, sent);
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Instant now = Instant.now();
-        for (int table = 0; table < tables; table++) {
+        connections.close();
+    }
+
+    /** One reading of every table at this angle (0 ends its session), spread over a second in the load's order. */
+    private void stepOffRound(double angle, List<CompletableFuture<Void>> sent) throws InterruptedException {
+        long roundStart = System.nanoTime();
+        for (int i = 0; i < tables; i++) {
+            int table = (int) (published++ % tables);
             String tableId = "load-" + table;
-            connections.get(table % connections.size()).publish(Topics.mqttTelemetryTopic(fleetId, tableId), DevicePayloads.telemetry(
-                    new TelemetryReading(fleetId, tableId, ++seq[table], now, null, 0, 0, true))).thenRun(acknowledged::incrementAndGet).join();
+            Instant now = Instant.now();
+            TelemetryReading reading = angle > 0
+                    ? new TelemetryReading(fleetId, tableId, ++seq[table], now, sessionId(tableId), angle, elapsedS(now), true)
+                    : new TelemetryReading(fleetId, tableId, ++seq[table], now, null, 0, 0, true);
+            sent.add(connections.publish(table, Topics.mqttTelemetryTopic(fleetId, tableId), DevicePayloads.telemetry(reading))
+                    .thenRun(acknowledged::incrementAndGet));
+            long dueNanos = roundStart + (i + 1) * 1_000_000_000L / tables;
+            long early = dueNanos - System.nanoTime();
+            if (early > 1_000_000) {
+                TimeUnit.NANOSECONDS.sleep(early);
+            }
         }
-        connections.forEach(TablePublisher::close);
     }
 }

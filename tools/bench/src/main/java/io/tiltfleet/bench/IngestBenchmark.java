@@ -1,5 +1,6 @@
 package io.tiltfleet.bench;
 
+import io.tiltfleet.contract.DevicePayloads;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
@@ -7,18 +8,16 @@ import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
-import io.tiltfleet.simulator.TablePublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.stream.IntStream;
+import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -32,6 +31,11 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Usage: {@code IngestBenchmark [messages] [tables] [ingest jar]}
  */
 public final class IngestBenchmark {
+
+    /** As many as the pipeline benchmark's load uses; each is a table's channel to the broker, kept in order. */
+    static final int PUBLISHING_CONNECTIONS = 16;
+    /** Published and not yet acknowledged at once: enough for every connection's window, bounded so that memory is. */
+    private static final int MOST_UNACKNOWLEDGED = 4_000;
 
     private IngestBenchmark() {
     }
@@ -77,19 +81,18 @@ public final class IngestBenchmark {
         }
     }
 
-    /** Every table publishes its share as fast as the broker acknowledges, all tables at once. */
+    /** Every table publishes its share as fast as the broker acknowledges, all tables at once, over a few connections. */
     static void publishAll(MosquittoBroker mqtt, String fleet, int messages, int tables) {
-        List<TablePublisher> publishers = TablePublisher.connectAll(mqtt.uri(), fleet,
-                IntStream.range(0, tables).mapToObj(i -> "table-" + i).toList());
-        ExecutorService perTable = Executors.newFixedThreadPool(tables);
-        try {
-            CompletableFuture.allOf(publishers.stream().map(table -> CompletableFuture.runAsync(() ->
-                    IntStream.rangeClosed(1, messages / tables)
-                            .mapToObj(seq -> table.publish(reading(fleet, table.tableId(), seq)))
-                            .toList().forEach(CompletableFuture::join), perTable)).toArray(CompletableFuture[]::new)).join();
-        } finally {
-            perTable.shutdown();
-            publishers.forEach(TablePublisher::close);
+        try (LoadConnections connections = LoadConnections.connect(mqtt.uri(), "publish-all-" + fleet, PUBLISHING_CONNECTIONS)) {
+            Semaphore unacknowledged = new Semaphore(MOST_UNACKNOWLEDGED);
+            List<CompletableFuture<Void>> sent = new ArrayList<>(messages);
+            for (int i = 0; i < messages / tables * tables; i++) {
+                String table = "table-" + i % tables;
+                unacknowledged.acquireUninterruptibly();
+                sent.add(connections.publish(i % tables, Topics.mqttTelemetryTopic(fleet, table),
+                        DevicePayloads.telemetry(reading(fleet, table, i / tables + 1))).whenComplete((acknowledged, failure) -> unacknowledged.release()));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
         }
     }
 

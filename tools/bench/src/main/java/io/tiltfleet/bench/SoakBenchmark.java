@@ -54,11 +54,11 @@ public final class SoakBenchmark {
              KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12);
              MongoStandIn mongo = MongoStandIn.start(Ports.free());
              PipelineServices services = PipelineServices.start(scratch, mqtt, kafka, mongo);
-             AlertProbe probe = new AlertProbe(mqtt.uri(), services.safety().port, services.notification().port, Duration.ofSeconds(5))) {
+             AlertProbe probe = new AlertProbe(mqtt.uri(), kafka.bootstrapServers(), services.safety().port, services.notification().port, Duration.ofSeconds(5))) {
             Map<String, ServiceProcess> byName = Map.of("ingest", services.ingest(), "safety", services.safety(), "analytics", services.analytics());
             Map<String, Long> pids = services.pids(mqtt, kafka);
             List<Sample> samples = new ArrayList<>();
-            FleetLoad load = FleetLoad.start(mqtt.uri(), "soak", rate, 50, rate);
+            FleetLoad load = FleetLoad.start(mqtt.uri(), "soak", rate, IngestBenchmark.PUBLISHING_CONNECTIONS, rate);
             warmUp(probe);
             Instant end = Instant.now().plus(duration);
             List<Long> minute = new ArrayList<>();
