@@ -90,7 +90,7 @@ final class FleetLoad implements AutoCloseable {
         if (!open.compareAndSet(true, false)) {
             return;
         }
-        ticker.shutdownNow();
+        ticker.shutdown(); // the tick under way finishes: interrupted, a publish waiting for room in the client would fail
         try {
             ticker.awaitTermination(5, TimeUnit.SECONDS);
             List<CompletableFuture<Void>> sent = new ArrayList<>();

@@ -41,8 +41,17 @@ public final class PipelineBenchmark {
     private PipelineBenchmark() {
     }
 
+    /**
+     * @param platformShare processor of every process but the load generator, in % of one core (the benchmark's JVM counts for the
+     *                      MongoDB stand-in, the probe and its readers)
+     */
     record Step(int rate, double offered, double ingested, long recordP50, long recordP99, long p50, long p99, long webhookP99, long lost, long safetyLag, long analyticsLag,
-                int probes, int probesArrived, int webhooksArrived, int streamCuts, Map<String, String> processes) {
+                int probes, int probesArrived, int webhooksArrived, int streamCuts, double platformShare, Map<String, String> processes) {
+
+        /** Processor microseconds the platform spent per reading ingested. */
+        double microsPerReading() {
+            return platformShare / 100 * 1_000_000 / ingested;
+        }
 
         boolean held() {
             return lost == 0 && p99 < P99_TARGET_MS && probesArrived == probes;
@@ -75,13 +84,14 @@ public final class PipelineBenchmark {
                  AlertProbe probe = new AlertProbe(mqtt.uri(), kafka.bootstrapServers(), services.safety().port, services.notification().port, PROBE_TIMEOUT)) {
                 Pipeline pipeline = new Pipeline(mqtt, kafka, services.ingest(), services.safety(), services.analytics(), probe,
                         services.pids(mqtt, kafka));
-                step(pipeline, rates.get(0), WARM_UP_SECONDS); // compiled and warm before any step is timed
+                // compiled and warm before any step is timed; an idle step (0 readings/s) measures what the platform costs doing nothing
+                step(pipeline, rates.stream().filter(rate -> rate > 0).findFirst().orElse(0), WARM_UP_SECONDS);
                 for (int rate : rates) {
                     Step step = step(pipeline, rate, seconds);
                     steps.add(step);
                     System.out.printf("  %d readings/s: offered %.0f, ingested %.0f, alert record p50 %d ms p99 %d ms, stream p50 %d ms p99 %d ms, "
-                                    + "webhook p99 %d ms, lost %d%n", rate, step.offered(), step.ingested(), step.recordP50(), step.recordP99(), step.p50(),
-                            step.p99(), step.webhookP99(), step.lost());
+                                    + "webhook p99 %d ms, lost %d, platform %.0f%% of a core%n", rate, step.offered(), step.ingested(), step.recordP50(),
+                            step.recordP99(), step.p50(), step.p99(), step.webhookP99(), step.lost(), step.platformShare());
                     if (step.lost() > 0) {
                         break;
                     }
@@ -123,10 +133,13 @@ public final class PipelineBenchmark {
             double window = Duration.between(windowStart, Instant.now()).toMillis() / 1000.0;
             double offered = (load.acknowledged() - acknowledgedBefore) / window;
             double ingested = (pipeline.ingest().counter("tiltfleet_ingest_messages_forwarded_total") - forwardedBefore) / window;
-            Map<String, String> processes = usage(pipeline.pids(), cpuBefore, window);
+            Map<String, Duration> cpuAfter = cpu(pipeline.pids());
+            Map<String, String> processes = usage(pipeline.pids(), cpuBefore, cpuAfter, window);
             // the load generator runs in this JVM, next to the MongoDB stand-in: its own share, so that it is never counted as the platform's
-            processes.put("of which generator", String.format("%.0f%%",
-                    LoadConnections.processorTime(FleetLoad.TICKER_THREAD).minus(generatorBefore).toMillis() / 10.0 / window));
+            double generatorShare = share(LoadConnections.processorTime(FleetLoad.TICKER_THREAD).minus(generatorBefore), window);
+            processes.put("of which generator", String.format("%.0f%%", generatorShare));
+            double platformShare = cpuAfter.keySet().stream().mapToDouble(name -> share(cpuAfter.get(name).minus(cpuBefore.get(name)), window)).sum()
+                    - generatorShare;
             load.close();
             long owed = load.acknowledged() + pipeline.probe().published() - probesBefore;
             long lost = drain(() -> owed - (recordsIn(pipeline.kafka()) - storedBefore));
@@ -136,7 +149,7 @@ public final class PipelineBenchmark {
             return new Step(rate, offered, ingested, ServiceProcess.percentile(recordLatencies, 50), ServiceProcess.percentile(recordLatencies, 99),
                     ServiceProcess.percentile(latencies, 50), ServiceProcess.percentile(latencies, 99),
                     ServiceProcess.percentile(webhookLatencies, 99), lost, lagSafety, lagAnalytics, latencies.size(), arrived(latencies),
-                    arrived(webhookLatencies), pipeline.probe().disconnects() - cutsBefore, processes);
+                    arrived(webhookLatencies), pipeline.probe().disconnects() - cutsBefore, platformShare, processes);
         }
     }
 
@@ -155,11 +168,13 @@ public final class PipelineBenchmark {
 
     private static void print(List<Step> steps, int seconds, double mosquittoAlone, double kafkaAlone) {
         System.out.println();
-        System.out.printf("%-7s %9s %9s %7s %7s %7s %7s %8s %5s %7s %9s %9s %8s %5s  %s%n", "step/s", "offered/s", "ingested", "rec p50", "rec p99",
-                "p50 ms", "p99 ms", "hook p99", "lost", "lag:rules", "analytics", "probes ok", "hooks ok", "cuts", "processor % and resident MB per process");
-        steps.forEach(step -> System.out.printf("%-7d %9.0f %9.0f %7d %7d %7d %7d %8d %5d %7d %9d %9s %8s %5d  %s%n", step.rate(), step.offered(),
-                step.ingested(), step.recordP50(), step.recordP99(), step.p50(), step.p99(), step.webhookP99(), step.lost(), step.safetyLag(), step.analyticsLag(),
-                step.probesArrived() + "/" + step.probes(), step.webhooksArrived() + "/" + step.probes(), step.streamCuts(), step.processes()));
+        System.out.printf("%-7s %9s %9s %7s %7s %7s %7s %8s %5s %7s %9s %9s %8s %5s %10s %10s  %s%n", "step/s", "offered/s", "ingested", "rec p50",
+                "rec p99", "p50 ms", "p99 ms", "hook p99", "lost", "lag:rules", "analytics", "probes ok", "hooks ok", "cuts", "platform %", "us/reading",
+                "processor % and resident MB per process");
+        steps.forEach(step -> System.out.printf("%-7d %9.0f %9.0f %7d %7d %7d %7d %8d %5d %7d %9d %9s %8s %5d %10.0f %10s  %s%n", step.rate(),
+                step.offered(), step.ingested(), step.recordP50(), step.recordP99(), step.p50(), step.p99(), step.webhookP99(), step.lost(), step.safetyLag(), step.analyticsLag(),
+                step.probesArrived() + "/" + step.probes(), step.webhooksArrived() + "/" + step.probes(), step.streamCuts(), step.platformShare(),
+                step.rate() == 0 ? "-" : String.format("%.0f", step.microsPerReading()), step.processes()));
         System.out.printf("baselines in this run: Mosquitto QoS 1 alone %,.0f msg/s, Kafka producer alone %,.0f msg/s%n", mosquittoAlone, kafkaAlone);
         System.out.println(steps.stream().filter(Step::held).mapToInt(Step::rate).max().stream()
                 .mapToObj(best -> "highest load held for " + seconds + " s with no loss, every probe on the stream and p99 under " + P99_TARGET_MS
@@ -188,11 +203,16 @@ public final class PipelineBenchmark {
         return cpu;
     }
 
-    private static Map<String, String> usage(Map<String, Long> pids, Map<String, Duration> cpuBefore, double window) {
+    private static Map<String, String> usage(Map<String, Long> pids, Map<String, Duration> cpuBefore, Map<String, Duration> cpuAfter, double window) {
         Map<String, String> usage = new LinkedHashMap<>();
         pids.forEach((name, pid) -> usage.put(name, String.format("%.0f%%/%dMB",
-                ProcessStats.cpuTime(pid).minus(cpuBefore.get(name)).toMillis() / 10.0 / window, ProcessStats.residentMemory(pid)[0] / 1_000_000)));
+                share(cpuAfter.get(name).minus(cpuBefore.get(name)), window), ProcessStats.residentMemory(pid)[0] / 1_000_000)));
         return usage;
+    }
+
+    /** Processor time over a window, in % of one core. */
+    private static double share(Duration processorTime, double windowSeconds) {
+        return processorTime.toMillis() / 10.0 / windowSeconds;
     }
 
     private static double totalMemoryGiB() {

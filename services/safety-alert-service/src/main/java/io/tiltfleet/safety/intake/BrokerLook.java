@@ -8,6 +8,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -19,8 +24,21 @@ import org.apache.kafka.common.errors.WakeupException;
  * (0 included) can be as old as the slowest batches since (MongoDB slow, thousands of new tables): judged
  * by it, tables whose newer readings were waiting in Kafka looked silent. The broker is asked at most
  * every {@link #EVERY}; between looks the rules keep the last one.
+ *
+ * <p>The end offsets are asked on a connection other than the consumer's: a broker answers one
+ * connection's requests in order, and the consumer's next fetch waits there for new records for up to
+ * {@code fetch.max.wait.ms} (500 ms). Asked behind it, every look of an idle fleet took about half a
+ * second before the batch that raised an alert could run.
  */
 final class BrokerLook {
+
+    /** The broker's end offsets of these partitions, on a connection of their own. */
+    @FunctionalInterface
+    interface EndOffsets {
+
+        /** @throws KafkaException when the broker does not answer in time */
+        Map<TopicPartition, Long> of(Set<TopicPartition> partitions);
+    }
 
     /** The broker's word, and when it was asked: every partition read to its end then has been read up to that time. */
     record Look(Instant at, Map<Integer, OptionalLong> readingsLag) {
@@ -30,10 +48,31 @@ final class BrokerLook {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final Clock clock;
+    private final EndOffsets endOffsets;
     private Look last = new Look(Instant.EPOCH, Map.of());
 
-    BrokerLook(Clock clock) {
+    BrokerLook(Clock clock, EndOffsets endOffsets) {
         this.clock = clock;
+        this.endOffsets = endOffsets;
+    }
+
+    /** End offsets asked of the broker by an admin client, which has connections of its own. */
+    static EndOffsets askedBy(Admin admin) {
+        return partitions -> {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+            try {
+                Map<TopicPartition, Long> ends = new HashMap<>();
+                admin.listOffsets(latest).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .forEach((partition, offset) -> ends.put(partition, offset.offset()));
+                return ends;
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while asking for end offsets", stopping);
+            } catch (ExecutionException | TimeoutException noAnswer) {
+                throw new KafkaException("no end offsets from the broker", noAnswer);
+            }
+        };
     }
 
     /**
@@ -56,15 +95,13 @@ final class BrokerLook {
     }
 
     /** Unknown (a backlog, as far as anyone can tell) for every partition when the broker does not answer. */
-    private static Map<Integer, OptionalLong> readingsLag(Consumer<?, ?> consumer) {
+    private Map<Integer, OptionalLong> readingsLag(Consumer<?, ?> consumer) {
         Set<TopicPartition> assigned = consumer.assignment();
         Map<Integer, OptionalLong> readings = new HashMap<>();
         OptionalLong statuses = OptionalLong.of(0);
         Map<TopicPartition, Long> ends;
         try {
-            ends = consumer.endOffsets(assigned, TIMEOUT);
-        } catch (WakeupException stopping) {
-            throw stopping;
+            ends = endOffsets.of(assigned);
         } catch (KafkaException e) {
             ends = Map.of();
         }

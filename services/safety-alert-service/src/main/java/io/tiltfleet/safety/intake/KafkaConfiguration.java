@@ -4,6 +4,7 @@ import io.tiltfleet.contract.TopicCatalogue;
 import io.tiltfleet.contract.Topics;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -30,6 +31,12 @@ class KafkaConfiguration {
                         TopicCatalogue.TELEMETRY_READINGS_DEAD_LETTERS, TopicCatalogue.TABLE_STATUS_DEAD_LETTERS)
                 .map(topic -> TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(1).configs(topic.configs()).build())
                 .toArray(NewTopic[]::new));
+    }
+
+    /** Asks the broker how far behind the rules are, on connections other than their consumer's ({@link BrokerLook}). */
+    @Bean(destroyMethod = "close")
+    Admin brokerLookAdmin(KafkaAdmin admin) {
+        return Admin.create(admin.getConfigurationProperties());
     }
 
     /** Dead letters keep the original bytes: the records could not be read as JSON in the first place. */

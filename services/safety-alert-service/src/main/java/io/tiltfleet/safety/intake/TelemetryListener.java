@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -38,9 +39,9 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     private final Counter processed;
     private final BrokerLook broker;
 
-    TelemetryListener(RuleEngine rules, JsonMapper json, MeterRegistry registry, Clock clock) {
+    TelemetryListener(RuleEngine rules, JsonMapper json, MeterRegistry registry, Clock clock, Admin brokerLookAdmin) {
         this.rules = rules;
-        this.broker = new BrokerLook(clock);
+        this.broker = new BrokerLook(clock, BrokerLook.askedBy(brokerLookAdmin));
         this.json = json;
         this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
     }

@@ -31,7 +31,7 @@ class BrokerLookTest {
         consumer.updateEndOffsets(Map.of(READINGS_0, 100L, READINGS_1, 45L, STATUS_0, 8L));
 
         // When the broker is asked
-        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC)).take(consumer);
+        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), consumer::endOffsets).take(consumer);
 
         // Then
         assertThat(look.at()).isEqualTo(NOW);
@@ -43,12 +43,12 @@ class BrokerLookTest {
         assign(Map.of(READINGS_0, 100L));
         consumer.updateEndOffsets(Map.of(READINGS_0, 100L));
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        BrokerLook broker = new BrokerLook(clock);
+        BrokerLook broker = new BrokerLook(clock, consumer::endOffsets);
         broker.take(consumer);
 
         // When the end moves on and the next look comes before half a second has passed
         consumer.updateEndOffsets(Map.of(READINGS_0, 150L));
-        BrokerLook.Look soon = new BrokerLook(clock).take(consumer);
+        BrokerLook.Look soon = new BrokerLook(clock, consumer::endOffsets).take(consumer);
         BrokerLook.Look tooSoon = broker.take(consumer);
 
         // Then only a look of its own may tell the partition is behind: the last one's time stands, with nothing said of any partition
@@ -62,7 +62,7 @@ class BrokerLookTest {
         consumer.updateEndOffsets(Map.of(READINGS_0, 100L, READINGS_1, 40L));
         consumer.setOffsetsException(new TimeoutException("no answer"));
 
-        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC)).take(consumer);
+        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), consumer::endOffsets).take(consumer);
 
         assertThat(look.readingsLag()).containsExactlyInAnyOrderEntriesOf(Map.of(0, OptionalLong.empty(), 1, OptionalLong.empty()));
     }
