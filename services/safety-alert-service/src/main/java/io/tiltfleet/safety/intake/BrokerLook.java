@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.KafkaException;
@@ -56,14 +57,18 @@ final class BrokerLook {
         this.endOffsets = endOffsets;
     }
 
-    /** End offsets asked of the broker by an admin client, which has connections of its own. */
+    /**
+     * End offsets asked of the broker by an admin client, which has connections of its own. The request
+     * itself expires with the wait for it, so that closing the client never waits for one still retried.
+     */
     static EndOffsets askedBy(Admin admin) {
+        ListOffsetsOptions withinTimeout = new ListOffsetsOptions().timeoutMs((int) TIMEOUT.toMillis());
         return partitions -> {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
             try {
                 Map<TopicPartition, Long> ends = new HashMap<>();
-                admin.listOffsets(latest).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                admin.listOffsets(latest, withinTimeout).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                         .forEach((partition, offset) -> ends.put(partition, offset.offset()));
                 return ends;
             } catch (InterruptedException stopping) {

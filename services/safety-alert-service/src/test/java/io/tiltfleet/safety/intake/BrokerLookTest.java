@@ -1,6 +1,11 @@
 package io.tiltfleet.safety.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyMap;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import io.tiltfleet.contract.Topics;
 import java.time.Clock;
@@ -8,12 +13,21 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
 
 class BrokerLookTest {
 
@@ -65,6 +79,36 @@ class BrokerLookTest {
         BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), consumer::endOffsets).take(consumer);
 
         assertThat(look.readingsLag()).containsExactlyInAnyOrderEntriesOf(Map.of(0, OptionalLong.empty(), 1, OptionalLong.empty()));
+    }
+
+    @Test
+    void anAdminClientIsAskedForTheLatestOffsetsWithARequestThatExpiresWithTheWait() {
+        Admin admin = mock(Admin.class);
+        when(admin.listOffsets(anyMap(), any(ListOffsetsOptions.class))).thenReturn(new ListOffsetsResult(Map.of(
+                READINGS_0, KafkaFuture.completedFuture(new ListOffsetsResult.ListOffsetsResultInfo(120, -1, Optional.empty())))));
+
+        Map<TopicPartition, Long> ends = BrokerLook.askedBy(admin).of(Set.of(READINGS_0));
+
+        assertThat(ends).containsExactly(Map.entry(READINGS_0, 120L));
+        @SuppressWarnings("unchecked")
+        ArgumentCaptor<Map<TopicPartition, OffsetSpec>> asked = ArgumentCaptor.forClass(Map.class);
+        ArgumentCaptor<ListOffsetsOptions> options = ArgumentCaptor.forClass(ListOffsetsOptions.class);
+        verify(admin).listOffsets(asked.capture(), options.capture());
+        assertThat(asked.getValue()).containsOnlyKeys(READINGS_0).allSatisfy((partition, spec) -> assertThat(spec).isInstanceOf(OffsetSpec.LatestSpec.class));
+        assertThat(options.getValue().timeoutMs()).isEqualTo(2_000);
+    }
+
+    @Test
+    void anAdminClientThatFailsLeavesEveryPartitionsLagUnknown() {
+        Admin admin = mock(Admin.class);
+        KafkaFutureImpl<ListOffsetsResult.ListOffsetsResultInfo> failed = new KafkaFutureImpl<>();
+        failed.completeExceptionally(new TimeoutException("no leader"));
+        when(admin.listOffsets(anyMap(), any(ListOffsetsOptions.class))).thenReturn(new ListOffsetsResult(Map.of(READINGS_0, failed)));
+        assign(Map.of(READINGS_0, 100L));
+
+        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), BrokerLook.askedBy(admin)).take(consumer);
+
+        assertThat(look.readingsLag()).containsExactly(Map.entry(0, OptionalLong.empty()));
     }
 
     private void assign(Map<TopicPartition, Long> positions) {
