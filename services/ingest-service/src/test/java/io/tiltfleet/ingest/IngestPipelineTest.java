@@ -11,6 +11,7 @@ import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TopicReader;
 import io.tiltfleet.simulator.TablePublisher;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,9 @@ class IngestPipelineTest {
                 record -> record.value().contains("\"fleetId\":\"" + fleet + "\""),
                 read -> read.size() >= tables * perTable, Duration.ofSeconds(90));
         assertThat(stored).hasSize(tables * perTable);
+        // each message starts its own trace, which the record carries on to the consumers, sampled or not
+        List<String> traceIds = stored.stream().map(IngestPipelineTest::traceIdOf).toList();
+        assertThat(traceIds).doesNotHaveDuplicates();
 
         Map<String, List<ConsumerRecord<String, String>>> byTable = stored.stream()
                 .collect(Collectors.groupingBy(ConsumerRecord::key));
@@ -94,6 +99,14 @@ class IngestPipelineTest {
             assertThat(readings).extracting(TelemetryReading::seq).as("seq order of %s", key)
                     .containsExactlyElementsOf(IntStream.rangeClosed(1, perTable).mapToObj(Long::valueOf).toList());
         });
+    }
+
+    private static String traceIdOf(ConsumerRecord<String, String> record) {
+        Header traceparent = record.headers().lastHeader("traceparent");
+        assertThat(traceparent).as("traceparent of %s@%d", record.key(), record.offset()).isNotNull();
+        String value = new String(traceparent.value(), StandardCharsets.UTF_8);
+        assertThat(value).as("W3C traceparent").matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]").doesNotStartWith("00-" + "0".repeat(32));
+        return value.substring(3, 35);
     }
 
     @Test

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.tiltfleet.contract.DevicePayloads;
 import io.tiltfleet.contract.RecordHeaders;
 import io.tiltfleet.contract.RejectedMessage;
@@ -53,7 +54,7 @@ class TelemetryForwarderTest {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final IngestMetrics metrics = new IngestMetrics(meters);
     final TelemetryForwarder forwarder = new TelemetryForwarder(new KafkaTemplate<>(new MockProducerFactory<>(() -> kafka)),
-            new KafkaAdmin(Map.of()), metrics, ObservationRegistry.NOOP, Clock.fixed(NOW, ZoneOffset.UTC),
+            new KafkaAdmin(Map.of()), metrics, Tracer.NOOP, Propagator.NOOP, Clock.fixed(NOW, ZoneOffset.UTC),
             new IngestProperties(null, null, Duration.ofMinutes(5)));
     final ExecutorService caller = Executors.newSingleThreadExecutor();
 
