@@ -50,6 +50,12 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
     static final String LISTENER_ID = "analytics-sessions";
     private static final Logger log = LoggerFactory.getLogger(ReadingIntake.class);
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * How often a busy intake looks for idle sessions and commits: both walk every table, and a commit
+     * waits for the broker, so doing them after each of many small batches cost a fifth of the intake's
+     * processor; a minute-long idle timeout loses nothing by a second's delay.
+     */
+    private static final Duration HOUSEKEEPING_EVERY = Duration.ofSeconds(1);
 
     private record Positioned(TelemetryReading reading, int partition, long offset, Instant arrived) {
     }
@@ -69,6 +75,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
     private final ExponentialBackOff storeRetry;
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private BackOffExecution failing;
+    private Instant lastHousekeeping = Instant.MIN;
     private volatile String storeFailure;
 
     ReadingIntake(SessionStore sessions, RollupStore rollups, ProgressStore progress, IntakeMetrics metrics, JsonMapper json,
@@ -93,8 +100,16 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
             followNewTables(readings);
             List<SessionSummary> closed = new ArrayList<>();
             readings.forEach(r -> closed.addAll(book.onReading(r.reading(), r.partition(), r.offset(), r.arrived())));
-            closed.addAll(book.closeIdle(clock.instant(), lag(consumer)));
-            settle(closed, consumer);
+            Instant now = clock.instant();
+            boolean housekeeping = !now.isBefore(lastHousekeeping.plus(HOUSEKEEPING_EVERY));
+            if (housekeeping) {
+                closed.addAll(book.closeIdle(now, lag(consumer)));
+            }
+            store(closed);
+            if (housekeeping) {
+                commit(consumer);
+                lastHousekeeping = now;
+            }
             metrics.consumed(readings.size(), read.unreadable(), read.misdated());
         } catch (RuntimeException storeFailure) {
             rewind(consumer, storeFailure);
@@ -105,7 +120,8 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
     @EventListener(condition = "event.listenerId.startsWith('" + LISTENER_ID + "')")
     void onIdle(ListenerContainerIdleEvent event) {
         try {
-            settle(book.closeIdle(clock.instant(), lag(event.getConsumer())), event.getConsumer());
+            store(book.closeIdle(clock.instant(), lag(event.getConsumer())));
+            commit(event.getConsumer());
         } catch (RuntimeException storeFailure) {
             rewind(event.getConsumer(), storeFailure);
         }
@@ -150,7 +166,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
     }
 
     /** Sessions, then rollups, then progress: a crash in between replays readings that give the same documents again. */
-    private void settle(List<SessionSummary> closed, Consumer<?, ?> consumer) {
+    private void store(List<SessionSummary> closed) {
         if (!closed.isEmpty()) {
             Set<ProgressDocument> reached = closed.stream()
                     .map(s -> ProgressDocument.of(SessionBook.keyOf(s.fleetId(), s.tableId()), book.progressOf(s.fleetId(), s.tableId())))
@@ -158,12 +174,11 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
             sessions.storeAll(closed).then(rollups.recompute(closed)).then(progress.storeAll(reached)).block(STORE_TIMEOUT);
             metrics.closed(closed);
         }
-        commit(consumer);
         failing = null;
         storeFailure = null;
-        metrics.state(book.openSessions(), lag(consumer).values().stream().mapToLong(l -> l.orElse(0)).sum());
     }
 
+    /** Commits what no open session still needs, once what closed is stored. */
     private void commit(Consumer<?, ?> consumer) {
         Map<TopicPartition, OffsetAndMetadata> advanced = new HashMap<>();
         book.committable().forEach((partition, offset) -> {
@@ -176,6 +191,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
             consumer.commitSync(advanced);
             advanced.forEach((partition, offset) -> committed.put(partition, offset.offset()));
         }
+        metrics.state(book.openSessions(), lag(consumer).values().stream().mapToLong(l -> l.orElse(0)).sum());
     }
 
     private void rewind(Consumer<?, ?> consumer, RuntimeException failure) {
