@@ -12,6 +12,8 @@ final class OwnedTable {
     final String fleetId;
     final String tableId;
     final TableMonitor monitor;
+    /** Asked several times per event: built once. */
+    private final String key;
     /** Its readings' partition; a table first seen through its status is moved there by its first reading. */
     int partition;
     boolean online;
@@ -25,12 +27,13 @@ final class OwnedTable {
         this.fleetId = fleetId;
         this.tableId = tableId;
         this.monitor = monitor;
+        this.key = new TableRef(fleetId, tableId).key();
         this.partition = partition;
         this.online = online;
     }
 
     String key() {
-        return new TableRef(fleetId, tableId).key();
+        return key;
     }
 
     TableStateDocument state() {
