@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -39,13 +40,17 @@ class KafkaConfiguration {
         return Admin.create(admin.getConfigurationProperties());
     }
 
-    /** Dead letters keep the original bytes: the records could not be read as JSON in the first place. */
+    /**
+     * Dead letters keep the original bytes: the records could not be read as JSON in the first place. Their
+     * keys were read as text, and are written as text: a byte-array key serialiser refused them, so the
+     * record was never dead-lettered and its partition stalled behind it.
+     */
     @Bean
     DefaultErrorHandler deadLetters(KafkaProperties properties) {
         Map<String, Object> producer = properties.buildProducerProperties();
-        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        KafkaTemplate<byte[], byte[]> raw = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(producer));
+        KafkaTemplate<String, byte[]> raw = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(producer));
         ExponentialBackOff untilStored = new ExponentialBackOff(500, 2);
         untilStored.setMaxInterval(10_000);
         DefaultErrorHandler handler = new DefaultErrorHandler(new DeadLetterPublishingRecoverer(raw,

@@ -46,12 +46,27 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
     }
 
+    /**
+     * An unreadable record fails the batch at its index: the error handler then commits the records
+     * before it and dead-letters it, so those records are run through the rules first, or they would
+     * be committed unseen.
+     */
     @KafkaListener(id = RULES, idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
     void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         List<TableEvent> events = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            events.add(read(records.get(i), i));
+            try {
+                events.add(read(records.get(i)));
+            } catch (JacksonException | IllegalArgumentException e) {
+                decide(events, consumer);
+                ConsumerRecord<String, byte[]> unreadable = records.get(i);
+                throw new BatchListenerFailedException("unreadable " + unreadable.topic() + " record: " + e.getMessage(), e, i);
+            }
         }
+        decide(events, consumer);
+    }
+
+    private void decide(List<TableEvent> events, Consumer<?, ?> consumer) {
         BrokerLook.Look look = broker.take(consumer);
         try {
             rules.process(events, look.at(), look.readingsLag());
@@ -62,15 +77,11 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         processed.increment(events.stream().filter(TableEvent.Reading.class::isInstance).count());
     }
 
-    private TableEvent read(ConsumerRecord<String, byte[]> record, int index) {
+    private TableEvent read(ConsumerRecord<String, byte[]> record) {
         Instant observedAt = Instant.ofEpochMilli(record.timestamp());
-        try {
-            return Topics.TABLE_STATUS.equals(record.topic())
-                    ? new TableEvent.Status(json.readValue(record.value(), TableStatus.class), record.partition(), observedAt, record.headers())
-                    : new TableEvent.Reading(json.readValue(record.value(), TelemetryReading.class), record.partition(), observedAt, record.headers());
-        } catch (JacksonException | IllegalArgumentException e) {
-            throw new BatchListenerFailedException("unreadable " + record.topic() + " record: " + e.getMessage(), e, index);
-        }
+        return Topics.TABLE_STATUS.equals(record.topic())
+                ? new TableEvent.Status(json.readValue(record.value(), TableStatus.class), record.partition(), observedAt, record.headers())
+                : new TableEvent.Reading(json.readValue(record.value(), TelemetryReading.class), record.partition(), observedAt, record.headers());
     }
 
     /**
