@@ -101,6 +101,10 @@ public class TelemetryForwarder {
                 }
                 span.end();
             });
+        } catch (RuntimeException | Error notSent) {
+            span.error(notSent);
+            span.end();
+            throw notSent;
         }
     }
 
