@@ -20,7 +20,6 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
-import tools.jackson.core.JacksonException;
 
 /** The alert and live-state topics, and dead letters for records the rules cannot read. */
 @Configuration(proxyBeanMethods = false)
@@ -41,22 +40,29 @@ class KafkaConfiguration {
     }
 
     /**
-     * Dead letters keep the original bytes: the records could not be read as JSON in the first place. Their
-     * keys were read as text, and are written as text: a byte-array key serialiser refused them, so the
-     * record was never dead-lettered and its partition stalled behind it.
+     * Writes the records the rules cannot read to their dead-letter topics, values as their original
+     * bytes: they could not be read as JSON in the first place. Keys were read as text and are written as
+     * text: a byte-array key serialiser refused them, so no dead letter was written and the partition
+     * stalled behind the record.
      */
     @Bean
-    DefaultErrorHandler deadLetters(KafkaProperties properties) {
+    DeadLetterPublishingRecoverer deadLetters(KafkaProperties properties) {
         Map<String, Object> producer = properties.buildProducerProperties();
         producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         KafkaTemplate<String, byte[]> raw = new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(producer));
+        return new DeadLetterPublishingRecoverer(raw, (record, failure) -> new TopicPartition(Topics.deadLettersOf(record.topic()), 0));
+    }
+
+    /**
+     * A batch the rules could not see through (MongoDB or Kafka away) is run again whole, for as long as it
+     * takes: never skipped, never dead-lettered. Unreadable records never get here: the listener
+     * dead-letters them itself, once it has run the others.
+     */
+    @Bean
+    DefaultErrorHandler untilStored() {
         ExponentialBackOff untilStored = new ExponentialBackOff(500, 2);
         untilStored.setMaxInterval(10_000);
-        DefaultErrorHandler handler = new DefaultErrorHandler(new DeadLetterPublishingRecoverer(raw,
-                (record, failure) -> new TopicPartition(Topics.deadLettersOf(record.topic()), 0)), untilStored);
-        // an unreadable record goes to its dead-letter topic at once; anything else (MongoDB away) is retried, never skipped
-        handler.addNotRetryableExceptions(JacksonException.class, IllegalArgumentException.class);
-        return handler;
+        return new DefaultErrorHandler(untilStored);
     }
 }

@@ -9,16 +9,20 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.event.ListenerContainerIdleEvent;
-import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -33,37 +37,46 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
 
     static final String READINGS_PROCESSED = "tiltfleet.safety.readings.processed";
     static final String RULES = "safety-rules";
+    private static final Logger log = LoggerFactory.getLogger(TelemetryListener.class);
 
     private final RuleEngine rules;
     private final JsonMapper json;
     private final Counter processed;
     private final BrokerLook broker;
+    private final DeadLetterPublishingRecoverer deadLetters;
 
-    TelemetryListener(RuleEngine rules, JsonMapper json, MeterRegistry registry, Clock clock, Admin brokerLookAdmin) {
+    TelemetryListener(RuleEngine rules, JsonMapper json, MeterRegistry registry, Clock clock, Admin brokerLookAdmin,
+                      DeadLetterPublishingRecoverer deadLetters) {
         this.rules = rules;
+        this.deadLetters = deadLetters;
         this.broker = new BrokerLook(clock, BrokerLook.askedBy(brokerLookAdmin));
         this.json = json;
         this.processed = Counter.builder(READINGS_PROCESSED).description("Readings run through the safety rules").register(registry);
     }
 
     /**
-     * An unreadable record fails the batch at its index: the error handler then commits the records
-     * before it and dead-letters it, so those records are run through the rules first, or they would
-     * be committed unseen.
+     * Runs every readable record of the batch through the rules, then dead-letters the unreadable ones,
+     * before the batch returns and its offsets may be committed. A failure of either runs the whole batch
+     * again (the rules recognise the readings they have seen by their seq); failing the batch at an
+     * unreadable record instead had the error handler commit the records before it, unseen.
      */
     @KafkaListener(id = RULES, idIsGroup = false, topics = {Topics.TELEMETRY_READINGS, Topics.TABLE_STATUS}, batch = "true")
     void onBatch(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         List<TableEvent> events = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
+        Map<ConsumerRecord<String, byte[]>, RuntimeException> unreadable = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                events.add(read(records.get(i)));
+                events.add(read(record));
             } catch (JacksonException | IllegalArgumentException e) {
-                decide(events, consumer);
-                ConsumerRecord<String, byte[]> unreadable = records.get(i);
-                throw new BatchListenerFailedException("unreadable " + unreadable.topic() + " record: " + e.getMessage(), e, i);
+                unreadable.put(record, e);
             }
         }
         decide(events, consumer);
+        unreadable.forEach((record, why) -> {
+            log.atWarn().addKeyValue("tableId", record.key())
+                    .log("Dead-lettering unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), why.getMessage());
+            deadLetters.accept(record, consumer, why);
+        });
     }
 
     private void decide(List<TableEvent> events, Consumer<?, ?> consumer) {
