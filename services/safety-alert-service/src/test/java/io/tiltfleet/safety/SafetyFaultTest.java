@@ -257,7 +257,7 @@ class SafetyFaultTest {
     }
 
     /** Kafka refuses every alert event as too large while {@code refuse} holds: a broker saying no, not a client-side trick. */
-    private static void refuseAlertEvents(Admin admin, boolean refuse) throws Exception {
+    static void refuseAlertEvents(Admin admin, boolean refuse) throws Exception {
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.SAFETY_ALERTS);
         AlterConfigOp change = refuse ? new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64"), AlterConfigOp.OpType.SET)
                 : new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""), AlterConfigOp.OpType.DELETE);
