@@ -38,7 +38,10 @@ final class AlertProbe implements AutoCloseable {
     }
 
     private static final String WEBHOOK_SECRET = "bench-webhook-secret-0123";
-    private static final Pattern PROBE_TABLE = Pattern.compile("bench/(probe-\\d+) ");
+    /** The probes' fleet, and how their table ids begin. */
+    static final String FLEET = "bench";
+    static final String TABLE_PREFIX = "probe-";
+    private static final Pattern PROBE_TABLE = Pattern.compile(FLEET + "/(" + TABLE_PREFIX + "\\d+) ");
 
     private final TablePublisher probe;
     private final SseRecorder stream;
@@ -50,7 +53,7 @@ final class AlertProbe implements AutoCloseable {
 
     AlertProbe(String mqttUri, String kafkaServers, int safetyPort, int notificationPort, Duration timeout) throws IOException {
         this.receiver = LocalWebhookReceiver.start(0, WEBHOOK_SECRET, this::received);
-        HttpResponse<String> policy = LoopbackHttp.send(notificationPort, "PUT", "/api/fleets/bench/notification-policies",
+        HttpResponse<String> policy = LoopbackHttp.send(notificationPort, "PUT", "/api/fleets/" + FLEET + "/notification-policies",
                 "{\"channels\":[{\"id\":\"bench-hook\",\"kind\":\"WEBHOOK\",\"url\":\"http://127.0.0.1:" + receiver.port()
                         + LocalWebhookReceiver.PATH + "\",\"secret\":\"" + WEBHOOK_SECRET + "\"}],"
                         + "\"rules\":[{\"types\":[\"OVER_ANGLE\"],\"tiers\":[{\"after\":\"PT0S\",\"channels\":[\"bench-hook\"]}]}]}",
@@ -58,8 +61,8 @@ final class AlertProbe implements AutoCloseable {
         if (policy.statusCode() != 200) {
             throw new IllegalStateException("the notification service refused the bench's policy: " + policy.statusCode() + " " + policy.body());
         }
-        this.probe = TablePublisher.connect(mqttUri, "bench", "probe-connection");
-        this.stream = SseRecorder.open(safetyPort, "/api/fleet/bench/stream");
+        this.probe = TablePublisher.connect(mqttUri, FLEET, "probe-connection");
+        this.stream = SseRecorder.open(safetyPort, "/api/fleet/" + FLEET + "/stream");
         this.records = new AlertRecords(kafkaServers);
         this.timeout = timeout;
     }
@@ -83,12 +86,12 @@ final class AlertProbe implements AutoCloseable {
      * latency is the timeout when its alert never came within it.
      */
     Latency measure() {
-        String tableId = "probe-" + probes++;
+        String tableId = TABLE_PREFIX + probes++;
         Instant now = Instant.now();
-        String topic = Topics.mqttTelemetryTopic("bench", tableId);
-        probe.publish(topic, DevicePayloads.telemetry(new TelemetryReading("bench", tableId, 1, now.minusSeconds(2), "s-" + tableId, 80, 8, true))).join();
+        String topic = Topics.mqttTelemetryTopic(FLEET, tableId);
+        probe.publish(topic, DevicePayloads.telemetry(new TelemetryReading(FLEET, tableId, 1, now.minusSeconds(2), "s-" + tableId, 80, 8, true))).join();
         long sent = System.nanoTime();
-        probe.publish(topic, DevicePayloads.telemetry(new TelemetryReading("bench", tableId, 2, now, "s-" + tableId, 80, 10, true)));
+        probe.publish(topic, DevicePayloads.telemetry(new TelemetryReading(FLEET, tableId, 2, now, "s-" + tableId, 80, 10, true)));
         long onStream = since(sent, stream.awaitAlertOf(tableId, timeout));
         long byWebhook = since(sent, webhooks.computeIfAbsent(tableId, t -> new CompletableFuture<>())
                 .orTimeout(Math.max(1, timeout.toMillis() - onStream), TimeUnit.MILLISECONDS));

@@ -1,17 +1,16 @@
 package io.tiltfleet.bench;
 
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.Topics;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -22,17 +21,22 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class AlertRecords implements AutoCloseable {
 
-    private static final Pattern PROBE_TABLE = Pattern.compile("\"tableId\":\"(probe-\\d+)\"");
+    /** Alert records are keyed by fleet and table ({@code TableRef.key()}). */
+    private static final String PROBE_KEY = new TableRef(AlertProbe.FLEET, AlertProbe.TABLE_PREFIX).key();
 
     private final Map<String, CompletableFuture<Long>> arrivals = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
     private volatile boolean open = true;
 
     AlertRecords(String bootstrapServers) {
-        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-records", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"),
+        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(Topics.SAFETY_ALERTS));
+        // assigned, not subscribed: no group to join, so no probe is missed while one forms
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.SAFETY_ALERTS, Duration.ofSeconds(30)).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
         Thread reader = new Thread(this::read, "bench-alert-records");
         reader.setDaemon(true);
         reader.start();
@@ -42,10 +46,8 @@ final class AlertRecords implements AutoCloseable {
         try {
             while (open) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    long now = System.nanoTime();
-                    Matcher table = PROBE_TABLE.matcher(new String(record.value(), StandardCharsets.UTF_8));
-                    if (table.find()) {
-                        arrival(table.group(1)).complete(now);
+                    if (record.key() != null && record.key().startsWith(PROBE_KEY)) {
+                        arrival(record.key().substring(AlertProbe.FLEET.length() + 1)).complete(System.nanoTime());
                     }
                 }
             }

@@ -30,7 +30,7 @@ import java.util.stream.IntStream;
 final class LoadConnections implements AutoCloseable {
 
     /** The generator's own threads, whose processor time {@link #processorTime()} sums. */
-    static final String THREAD_PREFIX = "load-mqtt-";
+    private static final String THREAD_PREFIX = "load-mqtt-";
     /** Where the HiveMQ client runs completion callbacks unless told otherwise (RxJava's computation pool). */
     private static final String CALLBACK_THREAD_PREFIX = "RxComputationThreadPool";
     private static final int NETTY_THREADS = 1;

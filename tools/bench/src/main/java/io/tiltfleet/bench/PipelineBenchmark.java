@@ -75,7 +75,7 @@ public final class PipelineBenchmark {
             Duration generatorBefore = LoadConnections.processorTime();
             Instant baselineStart = Instant.now();
             double mosquittoAlone = Baselines.mosquittoQos1(mqtt, 150_000, 50);
-            double generatorShare = LoadConnections.processorTime().minus(generatorBefore).toMillis() / 10.0 / IngestBenchmark.seconds(baselineStart);
+            double generatorShare = share(LoadConnections.processorTime().minus(generatorBefore), IngestBenchmark.seconds(baselineStart));
             double kafkaAlone = Baselines.kafkaProducer(kafka, 200_000, 50);
             System.out.printf("baseline: Mosquitto QoS 1 alone %,.0f msg/s (its publishers and subscriber used %.0f%% of a core), "
                     + "Kafka producer alone %,.0f msg/s%n", mosquittoAlone, generatorShare, kafkaAlone);

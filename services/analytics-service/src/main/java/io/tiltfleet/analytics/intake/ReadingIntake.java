@@ -101,7 +101,8 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
             List<SessionSummary> closed = new ArrayList<>();
             readings.forEach(r -> closed.addAll(book.onReading(r.reading(), r.partition(), r.offset(), r.arrived())));
             Instant now = clock.instant();
-            boolean housekeeping = !now.isBefore(lastHousekeeping.plus(HOUSEKEEPING_EVERY));
+            // a clock set back must not hold the commits off until it has caught up again
+            boolean housekeeping = now.isBefore(lastHousekeeping) || !now.isBefore(lastHousekeeping.plus(HOUSEKEEPING_EVERY));
             if (housekeeping) {
                 closed.addAll(book.closeIdle(now, lag(consumer)));
             }

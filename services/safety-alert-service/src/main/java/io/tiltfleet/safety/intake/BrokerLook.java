@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How far behind the consumer is, asked of the broker, not of the last fetch. The consumer fetches
@@ -45,12 +47,15 @@ final class BrokerLook {
     record Look(Instant at, Map<Integer, OptionalLong> readingsLag) {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(BrokerLook.class);
     static final Duration EVERY = Duration.ofMillis(500);
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
     private final Clock clock;
     private final EndOffsets endOffsets;
     private Look last = new Look(Instant.EPOCH, Map.of());
+    /** Whether the last look got an answer: a silent broker is logged once, not every look. */
+    private boolean answered = true;
 
     BrokerLook(Clock clock, EndOffsets endOffsets) {
         this.clock = clock;
@@ -87,7 +92,8 @@ final class BrokerLook {
      */
     Look take(Consumer<?, ?> consumer) {
         Instant now = clock.instant();
-        if (Duration.between(last.at(), now).compareTo(EVERY) < 0) {
+        // a clock set back asks at once rather than waiting until it has caught up again
+        if (!now.isBefore(last.at()) && Duration.between(last.at(), now).compareTo(EVERY) < 0) {
             return new Look(last.at(), Map.of());
         }
         last = new Look(now, readingsLag(consumer));
@@ -107,7 +113,15 @@ final class BrokerLook {
         Map<TopicPartition, Long> ends;
         try {
             ends = endOffsets.of(assigned);
+            if (!answered) {
+                log.info("The broker tells the rules' lag again");
+            }
+            answered = true;
         } catch (KafkaException e) {
+            if (answered) {
+                log.warn("The broker does not tell the rules' lag ({}): each partition counts as behind, its time is its newest reading's", e.getMessage());
+            }
+            answered = false;
             ends = Map.of();
         }
         for (TopicPartition partition : assigned) {
