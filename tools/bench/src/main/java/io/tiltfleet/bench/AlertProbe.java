@@ -28,13 +28,16 @@ import java.util.function.Consumer;
  * Publish-to-alert latency as a dashboard sees it and as a person on call gets it: a new table goes over
  * its angle limit over MQTT, and one clock stops when its alert arrives on the fleet's event stream of
  * the safety service, another when the notification service's signed webhook for it reaches a receiver
- * here (the fleet's policy sends over-angle alerts to it at once). A third, when its record reaches the
- * alert topic, tells the rules' share of the time from the stream's.
+ * here (the fleet's policy sends over-angle alerts to it at once). Two more, when its reading reaches the
+ * readings topic and its alert the alert topic, tell the ingest's, the rules' and the stream's shares.
  */
 final class AlertProbe implements AutoCloseable {
 
-    /** Milliseconds from the publish to the alert record in Kafka, to the stream and to the webhook; the timeout for any that never came. */
-    record Latency(long record, long stream, long webhook) {
+    /**
+     * Milliseconds from the publish to the reading's record in Kafka, to the alert record, to the stream
+     * and to the webhook; the timeout for any that never came.
+     */
+    record Latency(long reading, long record, long stream, long webhook) {
     }
 
     private static final String WEBHOOK_SECRET = "bench-webhook-secret-0123";
@@ -46,7 +49,8 @@ final class AlertProbe implements AutoCloseable {
     private final TablePublisher probe;
     private final SseRecorder stream;
     private final LocalWebhookReceiver receiver;
-    private final AlertRecords records;
+    private final ProbeRecords readings;
+    private final ProbeRecords records;
     private final Map<String, CompletableFuture<Long>> webhooks = new ConcurrentHashMap<>();
     private final Duration timeout;
     private int probes;
@@ -63,7 +67,8 @@ final class AlertProbe implements AutoCloseable {
         }
         this.probe = TablePublisher.connect(mqttUri, FLEET, "probe-connection");
         this.stream = SseRecorder.open(safetyPort, "/api/fleet/" + FLEET + "/stream");
-        this.records = new AlertRecords(kafkaServers);
+        this.readings = new ProbeRecords(kafkaServers, Topics.TELEMETRY_READINGS, 2);
+        this.records = new ProbeRecords(kafkaServers, Topics.SAFETY_ALERTS, 1);
         this.timeout = timeout;
     }
 
@@ -96,7 +101,8 @@ final class AlertProbe implements AutoCloseable {
         long byWebhook = since(sent, webhooks.computeIfAbsent(tableId, t -> new CompletableFuture<>())
                 .orTimeout(Math.max(1, timeout.toMillis() - onStream), TimeUnit.MILLISECONDS));
         long inKafka = since(sent, records.arrival(tableId).orTimeout(Math.max(1, timeout.toMillis() - Math.max(onStream, byWebhook)), TimeUnit.MILLISECONDS));
-        return new Latency(inKafka, onStream, byWebhook);
+        long read = since(sent, readings.arrival(tableId).orTimeout(Math.max(1, timeout.toMillis() - Math.max(onStream, byWebhook)), TimeUnit.MILLISECONDS));
+        return new Latency(read, inKafka, onStream, byWebhook);
     }
 
     private long since(long sent, CompletableFuture<Long> arrival) {
@@ -107,6 +113,7 @@ final class AlertProbe implements AutoCloseable {
     public void close() {
         stream.close();
         records.close();
+        readings.close();
         probe.close();
         receiver.close();
     }

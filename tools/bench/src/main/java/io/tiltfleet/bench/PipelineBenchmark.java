@@ -37,15 +37,17 @@ public final class PipelineBenchmark {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     private static final long P99_TARGET_MS = 250;
     private static final int WARM_UP_SECONDS = 60;
+    /** Threads of this JVM that belong to the benchmark, not to the platform: the generator's ticker and the probes' readers. */
+    private static final String[] BENCHMARK_THREADS = {FleetLoad.TICKER_THREAD, ProbeRecords.THREAD_PREFIX};
 
     private PipelineBenchmark() {
     }
 
     /**
-     * @param platformShare processor of every process but the load generator, in % of one core (the benchmark's JVM counts for the
-     *                      MongoDB stand-in, the probe and its readers)
+     * @param platformShare processor of every process but the load generator and the probes' record readers, in % of one core (the
+     *                      benchmark's JVM counts for the MongoDB stand-in and the probe)
      */
-    record Step(int rate, double offered, double ingested, long recordP50, long recordP99, long p50, long p99, long webhookP99, long lost, long safetyLag, long analyticsLag,
+    record Step(int rate, double offered, double ingested, long readingP99, long recordP50, long recordP99, long p50, long p99, long webhookP99, long lost, long safetyLag, long analyticsLag,
                 int probes, int probesArrived, int webhooksArrived, int streamCuts, double platformShare, Map<String, String> processes) {
 
         /** Processor microseconds the platform spent per reading ingested. */
@@ -89,8 +91,9 @@ public final class PipelineBenchmark {
                 for (int rate : rates) {
                     Step step = step(pipeline, rate, seconds);
                     steps.add(step);
-                    System.out.printf("  %d readings/s: offered %.0f, ingested %.0f, alert record p50 %d ms p99 %d ms, stream p50 %d ms p99 %d ms, "
-                                    + "webhook p99 %d ms, lost %d, platform %.0f%% of a core%n", rate, step.offered(), step.ingested(), step.recordP50(),
+                    System.out.printf("  %d readings/s: offered %.0f, ingested %.0f, reading record p99 %d ms, alert record p50 %d ms p99 %d ms, "
+                                    + "stream p50 %d ms p99 %d ms, webhook p99 %d ms, lost %d, platform %.0f%% of a core%n", rate, step.offered(),
+                            step.ingested(), step.readingP99(), step.recordP50(),
                             step.recordP99(), step.p50(), step.p99(), step.webhookP99(), step.lost(), step.platformShare());
                     if (step.lost() > 0) {
                         break;
@@ -109,11 +112,12 @@ public final class PipelineBenchmark {
             double forwardedBefore = pipeline.ingest().counter("tiltfleet_ingest_messages_forwarded_total");
             long acknowledgedBefore = load.acknowledged();
             Map<String, Duration> cpuBefore = cpu(pipeline.pids());
-            Duration generatorBefore = LoadConnections.processorTime(FleetLoad.TICKER_THREAD);
+            Duration generatorBefore = LoadConnections.processorTime(BENCHMARK_THREADS);
             Instant windowStart = Instant.now();
             List<Long> latencies = new ArrayList<>();
             List<Long> webhookLatencies = new ArrayList<>();
             List<Long> recordLatencies = new ArrayList<>();
+            List<Long> readingLatencies = new ArrayList<>();
             int cutsBefore = pipeline.probe().disconnects();
             long lagSafety = 0;
             long lagAnalytics = 0;
@@ -122,9 +126,10 @@ public final class PipelineBenchmark {
                 latencies.add(latency.stream());
                 webhookLatencies.add(latency.webhook());
                 recordLatencies.add(latency.record());
+                readingLatencies.add(latency.reading());
                 if (latency.stream() > P99_TARGET_MS) {
-                    System.out.printf("    %s slow probe: %d ms to the alert record, %d ms to the stream, %d ms to the webhook%n", Instant.now(),
-                            latency.record(), latency.stream(), latency.webhook());
+                    System.out.printf("    %s slow probe: %d ms to the reading record, %d ms to the alert record, %d ms to the stream, "
+                            + "%d ms to the webhook%n", Instant.now(), latency.reading(), latency.record(), latency.stream(), latency.webhook());
                 }
                 lagSafety = Math.max(lagSafety, rulesLag(pipeline.safety()));
                 lagAnalytics = Math.max(lagAnalytics, (long) pipeline.analytics().counter("tiltfleet_analytics_consumer_lag"));
@@ -135,9 +140,9 @@ public final class PipelineBenchmark {
             double ingested = (pipeline.ingest().counter("tiltfleet_ingest_messages_forwarded_total") - forwardedBefore) / window;
             Map<String, Duration> cpuAfter = cpu(pipeline.pids());
             Map<String, String> processes = usage(pipeline.pids(), cpuBefore, cpuAfter, window);
-            // the load generator runs in this JVM, next to the MongoDB stand-in: its own share, so that it is never counted as the platform's
-            double generatorShare = share(LoadConnections.processorTime(FleetLoad.TICKER_THREAD).minus(generatorBefore), window);
-            processes.put("of which generator", String.format("%.0f%%", generatorShare));
+            // the load generator and the probes' readers run in this JVM, next to the MongoDB stand-in: their own share, never counted as the platform's
+            double generatorShare = share(LoadConnections.processorTime(BENCHMARK_THREADS).minus(generatorBefore), window);
+            processes.put("of which generator and probe readers", String.format("%.0f%%", generatorShare));
             double platformShare = cpuAfter.keySet().stream().mapToDouble(name -> share(cpuAfter.get(name).minus(cpuBefore.get(name)), window)).sum()
                     - generatorShare;
             load.close();
@@ -146,7 +151,8 @@ public final class PipelineBenchmark {
             Collections.sort(latencies);
             Collections.sort(webhookLatencies);
             Collections.sort(recordLatencies);
-            return new Step(rate, offered, ingested, ServiceProcess.percentile(recordLatencies, 50), ServiceProcess.percentile(recordLatencies, 99),
+            Collections.sort(readingLatencies);
+            return new Step(rate, offered, ingested, ServiceProcess.percentile(readingLatencies, 99), ServiceProcess.percentile(recordLatencies, 50), ServiceProcess.percentile(recordLatencies, 99),
                     ServiceProcess.percentile(latencies, 50), ServiceProcess.percentile(latencies, 99),
                     ServiceProcess.percentile(webhookLatencies, 99), lost, lagSafety, lagAnalytics, latencies.size(), arrived(latencies),
                     arrived(webhookLatencies), pipeline.probe().disconnects() - cutsBefore, platformShare, processes);
@@ -168,11 +174,11 @@ public final class PipelineBenchmark {
 
     private static void print(List<Step> steps, int seconds, double mosquittoAlone, double kafkaAlone) {
         System.out.println();
-        System.out.printf("%-7s %9s %9s %7s %7s %7s %7s %8s %5s %7s %9s %9s %8s %5s %10s %10s  %s%n", "step/s", "offered/s", "ingested", "rec p50",
+        System.out.printf("%-7s %9s %9s %8s %7s %7s %7s %7s %8s %5s %7s %9s %9s %8s %5s %10s %10s  %s%n", "step/s", "offered/s", "ingested", "read p99", "rec p50",
                 "rec p99", "p50 ms", "p99 ms", "hook p99", "lost", "lag:rules", "analytics", "probes ok", "hooks ok", "cuts", "platform %", "us/reading",
                 "processor % and resident MB per process");
-        steps.forEach(step -> System.out.printf("%-7d %9.0f %9.0f %7d %7d %7d %7d %8d %5d %7d %9d %9s %8s %5d %10.0f %10s  %s%n", step.rate(),
-                step.offered(), step.ingested(), step.recordP50(), step.recordP99(), step.p50(), step.p99(), step.webhookP99(), step.lost(), step.safetyLag(), step.analyticsLag(),
+        steps.forEach(step -> System.out.printf("%-7d %9.0f %9.0f %8d %7d %7d %7d %7d %8d %5d %7d %9d %9s %8s %5d %10.0f %10s  %s%n", step.rate(),
+                step.offered(), step.ingested(), step.readingP99(), step.recordP50(), step.recordP99(), step.p50(), step.p99(), step.webhookP99(), step.lost(), step.safetyLag(), step.analyticsLag(),
                 step.probesArrived() + "/" + step.probes(), step.webhooksArrived() + "/" + step.probes(), step.streamCuts(), step.platformShare(),
                 step.rate() == 0 ? "-" : String.format("%.0f", step.microsPerReading()), step.processes()));
         System.out.printf("baselines in this run: Mosquitto QoS 1 alone %,.0f msg/s, Kafka producer alone %,.0f msg/s%n", mosquittoAlone, kafkaAlone);

@@ -1,12 +1,12 @@
 package io.tiltfleet.bench;
 
 import io.tiltfleet.contract.TableRef;
-import io.tiltfleet.contract.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,28 +16,35 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Notes when each probe table's first alert record reaches {@code safety.alerts.v1}: splits a probe's
- * latency into the rules' part (publish to the alert record) and the stream's (record to dashboard).
+ * Notes when the n-th record of each probe table reaches a topic: its second reading on the readings
+ * topic, its first alert on the alert topic. Splits a probe's latency into the ingest's part, the
+ * rules' part and the stream's.
  */
-final class AlertRecords implements AutoCloseable {
+final class ProbeRecords implements AutoCloseable {
 
-    /** Alert records are keyed by fleet and table ({@code TableRef.key()}). */
+    /** The probes' readers, whose processor time is the benchmark's, not the platform's. */
+    static final String THREAD_PREFIX = "bench-probe-records-";
+    /** Records are keyed by fleet and table ({@code TableRef.key()}). */
     private static final String PROBE_KEY = new TableRef(AlertProbe.FLEET, AlertProbe.TABLE_PREFIX).key();
 
     private final Map<String, CompletableFuture<Long>> arrivals = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
+    private final int nth;
     private volatile boolean open = true;
 
-    AlertRecords(String bootstrapServers) {
+    /** @param nth which record of a probe table counts as its arrival, from 1 */
+    ProbeRecords(String bootstrapServers, String topic, int nth) {
+        this.nth = nth;
         this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new StringDeserializer(), new ByteArrayDeserializer());
         // assigned, not subscribed: no group to join, so no probe is missed while one forms
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.SAFETY_ALERTS, Duration.ofSeconds(30)).stream()
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
-        Thread reader = new Thread(this::read, "bench-alert-records");
+        Thread reader = new Thread(this::read, THREAD_PREFIX + topic);
         reader.setDaemon(true);
         reader.start();
     }
@@ -47,7 +54,10 @@ final class AlertRecords implements AutoCloseable {
             while (open) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.key() != null && record.key().startsWith(PROBE_KEY)) {
-                        arrival(record.key().substring(AlertProbe.FLEET.length() + 1)).complete(System.nanoTime());
+                        String tableId = record.key().substring(AlertProbe.FLEET.length() + 1);
+                        if (seen.computeIfAbsent(tableId, table -> new AtomicInteger()).incrementAndGet() == nth) {
+                            arrival(tableId).complete(System.nanoTime());
+                        }
                     }
                 }
             }
@@ -58,7 +68,7 @@ final class AlertRecords implements AutoCloseable {
         }
     }
 
-    /** When the table's first alert record was read (System.nanoTime), once it is. */
+    /** When the table's n-th record was read (System.nanoTime), once it is. */
     CompletableFuture<Long> arrival(String tableId) {
         return arrivals.computeIfAbsent(tableId, table -> new CompletableFuture<>());
     }
