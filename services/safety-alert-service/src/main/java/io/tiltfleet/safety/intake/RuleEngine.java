@@ -11,6 +11,7 @@ import io.tiltfleet.safety.profiles.SafetyProfile;
 import io.tiltfleet.safety.rules.AlertSignal;
 import io.tiltfleet.streamtime.PartitionClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -89,6 +90,7 @@ public class RuleEngine {
                 if (table == null) {
                     continue;
                 }
+                table.heard();
                 List<AlertSignal> caused = List.of();
                 if (event instanceof TableEvent.Reading reading) {
                     table.partition = reading.partition();
@@ -114,7 +116,8 @@ public class RuleEngine {
 
     /**
      * Lets time pass for every owned table: silence is noticed without any new event, and the last
-     * state of a table that has gone quiet is stored and shown even though no event follows it. While this
+     * state of a table that has gone quiet (no event since the previous tick) is stored and shown even
+     * though no event follows it. While this
      * instance is behind on its partitions, a partition's time is the newest event read from it, so
      * that its own backlog never makes tables look silent.
      */
@@ -134,10 +137,13 @@ public class RuleEngine {
                 }
             }
             settle(touched, touched.keySet());
-            Map<String, OwnedTable> unsaved = new LinkedHashMap<>();
-            tables.all().stream().filter(table -> table.unsaved() && !touched.containsKey(table.key()))
-                    .forEach(table -> unsaved.put(table.key(), table));
-            store(unsaved.values(), now);
+            List<OwnedTable> quietUnsaved = new ArrayList<>();
+            for (OwnedTable table : tables.all()) {
+                if (table.quietSinceLastTick() && table.unsaved() && !touched.containsKey(table.key())) {
+                    quietUnsaved.add(table);
+                }
+            }
+            store(quietUnsaved, now);
             live.flush(now, touched.keySet(), key -> tables.find(key).state());
         } catch (RuntimeException e) {
             // what was decided stays due, what was not stored stays unsaved: the next tick or batch carries on
@@ -264,10 +270,11 @@ public class RuleEngine {
     }
 
     private void store(Collection<OwnedTable> candidates, Instant now) {
-        List<OwnedTable> written = candidates.stream().filter(table -> table.dueForStoring(now, properties.memoryCheckpoint())).toList();
+        Duration checkpoint = properties.memoryCheckpoint();
+        List<OwnedTable> written = candidates.stream().filter(table -> table.dueForStoring(now, checkpoint)).toList();
         List<TableStateDocument> documents = new ArrayList<>(written.size());
         written.forEach(table -> documents.add(table.state()));
         states.saveAll(documents).block(properties.storeTimeout());
-        written.forEach(table -> table.stored(now));
+        written.forEach(table -> table.stored(now, checkpoint));
     }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.mockito.Mockito;
@@ -20,16 +21,19 @@ class LiveStatePublisherTest {
 
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
+    private static final Duration EVERY = Duration.ofSeconds(1);
+    private static final String TABLE = "fleet-1/table-1";
+
     private final LiveFeedRelay relay = mock(LiveFeedRelay.class);
-    private final LiveStatePublisher publisher = new LiveStatePublisher(relay, new SafetyProperties(SafetyLimits.DEFAULTS, Map.of(),
-            Duration.ofSeconds(1), Duration.ofSeconds(15), 256, Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), false));
+    private final LiveStatePublisher publisher = new LiveStatePublisher(relay, publisherProperties());
 
     @Test
-    void aTableHeldBackIsShownOnceItsIntervalHasPassedAsItIsThenNotAsItWasOffered() {
-        publisher.offer(at(45), T0, false);                                      // shown: the first in a while
-        publisher.offer(at(50), T0.plusMillis(200), false);                      // held back: shown 0.2 s ago
-        publisher.flush(T0.plusMillis(500), List.of(), table -> at(52));         // still inside the interval: nothing
-        publisher.flush(T0.plusMillis(1200), List.of(), table -> at(55));        // shown, as the table is now
+    void aTableHeldBackIsShownOnceItsPeriodHasPassedAsItIsThenNotAsItWasOffered() {
+        Instant start = periodStart(TABLE);
+        publisher.offer(at(45), start, false);                                      // shown: the first in a while
+        publisher.offer(at(50), start.plusMillis(200), false);                      // held back: shown in this period
+        publisher.flush(start.plusMillis(500), List.of(), table -> at(52));         // still inside the period: nothing
+        publisher.flush(start.plusMillis(1200), List.of(), table -> at(55));        // shown, as the table is now
 
         ArgumentCaptor<TableLiveState> shown = ArgumentCaptor.forClass(TableLiveState.class);
         verify(relay, Mockito.times(2)).share(shown.capture());
@@ -38,14 +42,47 @@ class LiveStatePublisherTest {
 
     @Test
     void anAlertChangeIsShownAtOnceWhateverTheInterval() {
-        publisher.offer(at(45), T0, false);
-        publisher.offer(at(70), T0.plusMillis(100), true);
+        Instant start = periodStart(TABLE);
+        publisher.offer(at(45), start, false);
+        publisher.offer(at(70), start.plusMillis(100), true);
 
         verify(relay, Mockito.times(2)).share(Mockito.any());
     }
 
+    @Test
+    void tablesReportingOnceASecondAreEachShownWithEveryReadingNotHeldBackForTheTick() {
+        // readings a second apart, give or take 20 ms, of 1,000 tables whose last showing was a second ago
+        Random jitter = new Random(7);
+        for (int table = 0; table < 1_000; table++) {
+            Instant shown = T0.plusMillis(jitter.nextInt(1_000));
+            publisher.offer(at("t-" + table, 30), shown, false);
+            publisher.offer(at("t-" + table, 31), shown.plusMillis(980 + jitter.nextInt(41)), false);
+        }
+        // measured from each table's last showing, about half of them were held back
+        int heldBack = 2_000 - Mockito.mockingDetails(relay).getInvocations().size();
+        assertThat(heldBack).isLessThan(30);
+    }
+
+    /** The first moment of the table's live-state period after T0. */
+    private static Instant periodStart(String table) {
+        Instant at = T0;
+        while (StaggeredPeriods.number(table, at, EVERY) == StaggeredPeriods.number(table, at.minusMillis(1), EVERY)) {
+            at = at.plusMillis(1);
+        }
+        return at;
+    }
+
     private static TableStateDocument at(double angle) {
-        TelemetryReading reading = new TelemetryReading("fleet-1", "table-1", 1, T0, "s-1", angle, 10, true);
-        return TableStateDocument.of("fleet-1", "table-1", true, new TableMonitor.Memory(reading, T0, null, Duration.ZERO, Map.of(), null), 0);
+        return at("table-1", angle);
+    }
+
+    private static TableStateDocument at(String tableId, double angle) {
+        TelemetryReading reading = new TelemetryReading("fleet-1", tableId, 1, T0, "s-1", angle, 10, true);
+        return TableStateDocument.of("fleet-1", tableId, true, new TableMonitor.Memory(reading, T0, null, Duration.ZERO, Map.of(), null), 0);
+    }
+
+    private static SafetyProperties publisherProperties() {
+        return new SafetyProperties(SafetyLimits.DEFAULTS, Map.of(), Duration.ofSeconds(1), Duration.ofSeconds(15), 256, Duration.ofMinutes(15),
+                EVERY, Duration.ofSeconds(5), Duration.ofSeconds(10), false);
     }
 }
