@@ -2,6 +2,7 @@ package io.tiltfleet.safety;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.embedded.MongoStandIn;
@@ -9,6 +10,7 @@ import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.safety.alerts.Alert;
+import io.tiltfleet.safety.alerts.AlertState;
 import io.tiltfleet.safety.alerts.AlertStore;
 import io.tiltfleet.safety.rules.AlertSignal;
 import io.tiltfleet.safety.rules.AlertType;
@@ -32,6 +34,7 @@ import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
 
 /** Bad requests get a 4xx with an RFC 9457 problem body; profiles round-trip. */
 class SafetyApiTest {
@@ -131,26 +134,41 @@ class SafetyApiTest {
     }
 
     @Test
-    void alertsStoredBeforeTheOpenSlotExistedGetOneWhenTheIndexesAreMade() {
-        ReactiveMongoTemplate mongo = safety.bean(ReactiveMongoTemplate.class);
-        AlertSignal raised = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertChange.RAISED,
-                Severity.CRITICAL, "ankle lock open", null, Instant.parse("2026-11-25T10:00:00Z"));
-        AlertSignal cleared = new AlertSignal("clinic-legacy", "t-1", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertChange.CLEARED,
-                Severity.CRITICAL, "locked", null, Instant.parse("2026-11-25T10:01:00Z"));
-        // as before the unique index: older alerts of one table and type without a slot would collide in it
-        mongo.indexOps(Alert.class).dropIndex("one_open_alert_per_table_and_type").block();
-        for (Alert alert : List.of(Alert.raise("legacy-open", raised), Alert.raise("legacy-closed-1", raised).apply(cleared).acknowledge("olivia", Instant.now()),
-                Alert.raise("legacy-closed-2", raised).apply(cleared).acknowledge("olivia", Instant.now()))) {
-            mongo.insert(alert).then(mongo.updateFirst(Query.query(Criteria.where("_id").is(alert.id())), new Update().unset("openSlot"), Alert.class)).block();
-        }
+    void raisesGoInOneInsertAndOneTheOpenSlotRefusesReopensTheTablesClearedUnacknowledgedAlert() {
+        AlertStore store = safety.bean(AlertStore.class);
+        Alert first = store.raiseAll(List.of(overAngle("t-1", AlertChange.RAISED, Severity.WARNING, 0)), List.of("a-first")).get(0).block();
+        store.apply(overAngle("t-1", AlertChange.CLEARED, Severity.WARNING, 1)).block();
 
-        // Given alerts as an older version stored them, without a slot, when the service starts again
-        safety.bean(AlertStore.class).createIndexes().block();
+        // t-1's alert is cleared but unacknowledged, so still open: the insert refuses its raise, which reopens it
+        List<Alert> raised = store.raiseAll(List.of(overAngle("t-1", AlertChange.RAISED, Severity.CRITICAL, 2),
+                        overAngle("t-2", AlertChange.RAISED, Severity.WARNING, 2), overAngle("t-3", AlertChange.RAISED, Severity.WARNING, 2)),
+                List.of("a-reopening", "a-t2", "a-t3")).stream().map(Mono::block).toList();
 
-        // Then the index is built again, and each has its slot, the open one "open", the closed ones their own id
-        assertThat(mongo.find(Query.query(Criteria.where("fleetId").is("clinic-legacy")), Document.class, "alert").collectMap(
-                document -> document.getString("_id"), document -> document.getString("openSlot")).block())
-                .containsExactlyInAnyOrderEntriesOf(Map.of("legacy-open", "open", "legacy-closed-1", "legacy-closed-1", "legacy-closed-2", "legacy-closed-2"));
+        assertThat(raised).extracting(Alert::id, Alert::state, Alert::severity).containsExactly(
+                tuple("a-first", AlertState.ACTIVE_UNACKNOWLEDGED, Severity.CRITICAL), tuple("a-t2", AlertState.ACTIVE_UNACKNOWLEDGED, Severity.WARNING),
+                tuple("a-t3", AlertState.ACTIVE_UNACKNOWLEDGED, Severity.WARNING));
+        assertThat(storedSlots()).containsExactlyInAnyOrder("a-first open", "a-t2 open", "a-t3 open");
+
+        // a raise tried again after its answer was lost finds its own alert, and changes nothing
+        Alert again = store.raiseAll(List.of(overAngle("t-2", AlertChange.RAISED, Severity.WARNING, 2)), List.of("a-t2")).get(0).block();
+        assertThat(again).isEqualTo(raised.get(1));
+
+        // once t-1's alert is closed, its next raise is a new alert beside it
+        store.apply(overAngle("t-1", AlertChange.CLEARED, Severity.CRITICAL, 3)).block();
+        store.acknowledge(first.id(), "olivia", Instant.parse("2026-11-25T10:04:00Z")).block();
+        store.raiseAll(List.of(overAngle("t-1", AlertChange.RAISED, Severity.WARNING, 5)), List.of("a-next")).get(0).block();
+        assertThat(storedSlots()).containsExactlyInAnyOrder("a-first a-first", "a-next open", "a-t2 open", "a-t3 open");
+    }
+
+    /** Each stored alert of the test's fleet with its open slot: "open", or its own id once closed. */
+    private static List<String> storedSlots() {
+        return safety.bean(ReactiveMongoTemplate.class).find(Query.query(Criteria.where("fleetId").is("clinic-reopen")), Document.class, "alert")
+                .map(document -> document.getString("_id") + " " + document.getString("openSlot")).collectList().block();
+    }
+
+    private static AlertSignal overAngle(String tableId, AlertChange change, Severity severity, int minute) {
+        return new AlertSignal("clinic-reopen", tableId, AlertType.OVER_ANGLE, change, severity, "angle against the table's limit", null,
+                Instant.parse("2026-11-25T10:00:00Z").plusSeconds(60L * minute));
     }
 
     /** As the gateway calls it: on behalf of a credential that sees every fleet. */

@@ -3,13 +3,20 @@ package io.tiltfleet.safety.alerts;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 import static org.springframework.data.mongodb.core.query.Query.query;
 
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
 import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.safety.rules.AlertSignal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.mongodb.core.query.Criteria;
@@ -45,6 +52,65 @@ public class AlertStore {
                         ? mongo.insert(Alert.raise(UUID.randomUUID().toString(), signal))
                         : Mono.empty()))
                 .retryWhen(Retry.max(5).filter(failure -> failure instanceof ConcurrentChange || failure instanceof DuplicateKeyException));
+    }
+
+    /**
+     * New alerts for raises, inserted straight away and all in one bulk insert: one round trip where each
+     * raise took two (a look for the open alert, then the insert), and a thousand tables silent together
+     * (a site's network gone) one, not a thousand. A raise the open slot refuses goes on as {@link #apply},
+     * which reopens the table's alert of that type (cleared but not yet acknowledged), unless the alert
+     * holding the slot is its own, inserted by an earlier attempt whose answer was lost. One that fails
+     * otherwise fails alone, while the others of the insert stand.
+     *
+     * @param alertIds per raise, the id of its new alert: the same for every attempt of one raise
+     * @return per raise, in their order, the alert as stored
+     */
+    public List<Mono<Alert>> raiseAll(List<AlertSignal> raises, List<String> alertIds) {
+        List<Alert> alerts = new ArrayList<>(raises.size());
+        for (int i = 0; i < raises.size(); i++) {
+            alerts.add(Alert.raise(alertIds.get(i), raises.get(i)));
+        }
+        Mono<Map<Integer, RuntimeException>> refused = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, Alert.class).insert(alerts).execute()
+                .map(inserted -> Map.<Integer, RuntimeException>of())
+                .onErrorResume(failure -> writeErrorsOf(failure) != null, failure -> Mono.just(refusedByIndex(failure)))
+                .cache();
+        List<Mono<Alert>> stored = new ArrayList<>(raises.size());
+        for (int i = 0; i < raises.size(); i++) {
+            Alert alert = alerts.get(i);
+            AlertSignal raise = raises.get(i);
+            int index = i;
+            stored.add(refused.flatMap(errors -> {
+                RuntimeException error = errors.get(index);
+                if (error == null) {
+                    return Mono.just(alert);
+                }
+                return error instanceof DuplicateKeyException
+                        ? mongo.findById(alert.id(), Alert.class).switchIfEmpty(Mono.defer(() -> apply(raise)))
+                        : Mono.error(error);
+            }));
+        }
+        return stored;
+    }
+
+    /** Per index of the bulk insert, why that document was not inserted: a duplicate key (the open slot) or another write error. */
+    private static Map<Integer, RuntimeException> refusedByIndex(Throwable failure) {
+        Map<Integer, RuntimeException> refused = new HashMap<>();
+        for (BulkWriteError error : writeErrorsOf(failure)) {
+            refused.put(error.getIndex(), ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY
+                    ? new DuplicateKeyException(error.getMessage())
+                    : new IllegalStateException("alert not stored: " + error.getMessage()));
+        }
+        return refused;
+    }
+
+    /** The per-document errors of a bulk write that reached the server, whatever Spring translated it to; null for any other failure. */
+    private static List<BulkWriteError> writeErrorsOf(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MongoBulkWriteException bulk && bulk.getWriteConcernError() == null) {
+                return bulk.getWriteErrors();
+            }
+        }
+        return null;
     }
 
     /**

@@ -80,8 +80,7 @@ public class FleetStreams {
                 .onErrorResume(Exceptions::isOverflow, overflow -> Flux.just(notice("overflow",
                         "this client read alert changes more slowly than they came; reconnect with Last-Event-ID to resume")))
                 .doFinally(signal -> ended.tryEmitEmpty());
-        Flux<ServerSentEvent<Object>> tableLane = LatestPerTable.of(Flux.concat(feed.current(fleetId),
-                        feed.tables().filter(state -> fleetId.equals(state.fleetId()))))
+        Flux<ServerSentEvent<Object>> tableLane = LatestPerTable.of(feed.tables(fleetId))
                 .map(state -> ServerSentEvent.<Object>builder(state).event("table").build());
         Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(properties.heartbeat())
                 .map(n -> ServerSentEvent.<Object>builder().comment("heartbeat").build());

@@ -72,15 +72,39 @@ public class LiveFeedRelay implements DisposableBean {
     }
 
     private void relay(ConsumerRecord<String, byte[]> record) {
-        try {
-            if (Topics.FLEET_LIVE.equals(record.topic())) {
-                feed.publish(json.readValue(record.value(), TableLiveState.class));
-            } else {
-                feed.publish(json.readValue(record.value(), SafetyAlertEvent.class));
+        if (!Topics.FLEET_LIVE.equals(record.topic())) {
+            SafetyAlertEvent event = read(record.key(), record.value(), SafetyAlertEvent.class);
+            if (event != null) {
+                feed.publish(event);
             }
+            return;
+        }
+        String fleetId = fleetOf(record.key());
+        if (fleetId != null && !feed.watched(fleetId)) {
+            String key = record.key();
+            byte[] unread = record.value();
+            feed.keep(fleetId, key, () -> read(key, unread, TableLiveState.class));
+            return;
+        }
+        TableLiveState state = read(record.key(), record.value(), TableLiveState.class);
+        if (state != null) {
+            feed.publish(state);
+        }
+    }
+
+    /** The fleet of a {@link TableRef#key}; null when the key is not one. */
+    private static String fleetOf(String tableKey) {
+        int slash = tableKey == null ? -1 : tableKey.indexOf('/');
+        return slash > 0 ? tableKey.substring(0, slash) : null;
+    }
+
+    /** Null when the record cannot be read: one record the feed cannot show must not make the batch's others shown twice. */
+    private <T> T read(String key, byte[] value, Class<T> type) {
+        try {
+            return json.readValue(value, type);
         } catch (JacksonException | IllegalArgumentException e) {
-            // one record the feed cannot show must not make the batch's others shown twice
-            log.atWarn().addKeyValue("tableId", record.key()).log("Skipping unreadable {} record: {}", record.topic(), e.getMessage());
+            log.atWarn().addKeyValue("tableId", key).log("Skipping an unreadable {}: {}", type.getSimpleName(), e.getMessage());
+            return null;
         }
     }
 }

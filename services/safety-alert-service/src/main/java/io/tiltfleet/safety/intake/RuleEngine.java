@@ -52,6 +52,12 @@ public class RuleEngine {
     private final Queue<SafetyProfile> changedProfiles = new ConcurrentLinkedQueue<>();
     /** The listener and the clock both change the tables and their alerts: one at a time keeps each table's changes in order. */
     private final ReentrantLock processing = new ReentrantLock();
+    /**
+     * The tables whose alerts changed since their memory was last stored, stored with the next write
+     * whichever batch or tick it is: found among all tables for every batch, they cost 9% of the
+     * service's processor at 5,000 readings/s (flight recording).
+     */
+    private final Map<String, OwnedTable> alertsUnsaved = new LinkedHashMap<>();
     private final OwnedTables tables;
     private final AlertPublisher alerts;
     private final TableStateStore states;
@@ -209,6 +215,7 @@ public class RuleEngine {
 
     private void forget(Collection<Integer> partitions) {
         Set<String> released = tables.release(partitions);
+        alertsUnsaved.keySet().removeAll(released);
         alerts.forget(released);
         live.forget(released);
         time.forget(partitions);
@@ -253,6 +260,7 @@ public class RuleEngine {
         }
         alerts.decided(signals, cause == null ? null : cause.origin());
         table.alertsChanged();
+        alertsUnsaved.put(table.key(), table);
         return true;
     }
 
@@ -264,7 +272,7 @@ public class RuleEngine {
         alerts.deliverDue();
         Instant now = clock.instant();
         Map<String, OwnedTable> toStore = new LinkedHashMap<>(touched);
-        tables.all().stream().filter(OwnedTable::alertsUnsaved).forEach(table -> toStore.putIfAbsent(table.key(), table));
+        alertsUnsaved.forEach(toStore::putIfAbsent);
         store(toStore.values(), now);
         touched.values().forEach(table -> live.offer(table.state(), now, alerted.contains(table.key())));
     }
@@ -275,6 +283,9 @@ public class RuleEngine {
         List<TableStateDocument> documents = new ArrayList<>(written.size());
         written.forEach(table -> documents.add(table.state()));
         states.saveAll(documents).block(properties.storeTimeout());
-        written.forEach(table -> table.stored(now, checkpoint));
+        written.forEach(table -> {
+            table.stored(now, checkpoint);
+            alertsUnsaved.remove(table.key());
+        });
     }
 }

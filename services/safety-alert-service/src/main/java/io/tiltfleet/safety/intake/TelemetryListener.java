@@ -98,12 +98,13 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
     }
 
     /**
-     * Polls that found nothing (idle-event-interval apart) move the silence clock on as well. Runs on the
-     * consumer's own thread, which alone may use the consumer.
+     * Polls that found nothing (idle-event-interval apart) move the silence clock on as well, with the
+     * broker's answer waited for: no batch waits behind it. Runs on the consumer's own thread, which alone
+     * may use the consumer.
      */
     @EventListener(condition = "event.listenerId.startsWith('" + RULES + "')")
     void onIdle(ListenerContainerIdleEvent event) {
-        BrokerLook.Look look = broker.take(event.getConsumer());
+        BrokerLook.Look look = broker.takeWaiting(event.getConsumer());
         rules.looked(look.at(), look.readingsLag());
     }
 

@@ -11,17 +11,21 @@ import io.tiltfleet.contract.Topics;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.internals.AutoOffsetResetStrategy;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.KafkaFutureImpl;
@@ -45,7 +49,7 @@ class BrokerLookTest {
         consumer.updateEndOffsets(Map.of(READINGS_0, 100L, READINGS_1, 45L, STATUS_0, 8L));
 
         // When the broker is asked
-        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), consumer::endOffsets).take(consumer);
+        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), answeredAtOnce()).take(consumer);
 
         // Then
         assertThat(look.at()).isEqualTo(NOW);
@@ -57,12 +61,12 @@ class BrokerLookTest {
         assign(Map.of(READINGS_0, 100L));
         consumer.updateEndOffsets(Map.of(READINGS_0, 100L));
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-        BrokerLook broker = new BrokerLook(clock, consumer::endOffsets);
+        BrokerLook broker = new BrokerLook(clock, answeredAtOnce());
         broker.take(consumer);
 
         // When the end moves on and the next look comes before half a second has passed
         consumer.updateEndOffsets(Map.of(READINGS_0, 150L));
-        BrokerLook.Look soon = new BrokerLook(clock, consumer::endOffsets).take(consumer);
+        BrokerLook.Look soon = new BrokerLook(clock, answeredAtOnce()).take(consumer);
         BrokerLook.Look tooSoon = broker.take(consumer);
 
         // Then only a look of its own may tell the partition is behind: the last one's time stands, with nothing said of any partition
@@ -76,9 +80,73 @@ class BrokerLookTest {
         consumer.updateEndOffsets(Map.of(READINGS_0, 100L, READINGS_1, 40L));
         consumer.setOffsetsException(new TimeoutException("no answer"));
 
-        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), consumer::endOffsets).take(consumer);
+        BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), answeredAtOnce()).take(consumer);
 
         assertThat(look.readingsLag()).containsExactlyInAnyOrderEntriesOf(Map.of(0, OptionalLong.empty(), 1, OptionalLong.empty()));
+    }
+
+    @Test
+    void aBatchDoesNotWaitForTheBrokerAndALaterOneTakesTheAnswerAsTheLookOfWhenItWasAsked() {
+        assign(Map.of(READINGS_0, 100L));
+        CompletableFuture<Map<TopicPartition, Long>> answer = new CompletableFuture<>();
+        BrokerLook broker = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), partitions -> answer);
+
+        // When a batch comes before the broker has answered
+        BrokerLook.Look beforeTheAnswer = broker.take(consumer);
+
+        // Then it goes on with nothing said of any partition
+        assertThat(beforeTheAnswer).isEqualTo(new BrokerLook.Look(Instant.EPOCH, Map.of()));
+
+        // When the broker answers 150, and the next batch has handed over up to 150
+        answer.complete(Map.of(READINGS_0, 150L));
+        consumer.seek(READINGS_0, 150L);
+        BrokerLook.Look afterTheAnswer = broker.take(consumer);
+
+        // Then the partition was read to its end at the time the question was asked
+        assertThat(afterTheAnswer).isEqualTo(new BrokerLook.Look(NOW, Map.of(0, OptionalLong.of(0))));
+    }
+
+    @Test
+    void aPollThatFoundNothingWaitsForTheBrokersAnswer() {
+        assign(Map.of(READINGS_0, 100L));
+        CompletableFuture<Map<TopicPartition, Long>> answer = new CompletableFuture<>();
+        BrokerLook broker = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), partitions -> answer);
+        CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> answer.complete(Map.of(READINGS_0, 130L)));
+
+        BrokerLook.Look look = broker.takeWaiting(consumer);
+
+        assertThat(look).isEqualTo(new BrokerLook.Look(NOW, Map.of(0, OptionalLong.of(30))));
+    }
+
+    @Test
+    void aLookWhoseBatchFailedLeavesTheRulesWithTheOneBeforeAndTheBrokerIsAskedAgainAtOnce() {
+        assign(Map.of(READINGS_0, 100L));
+        List<CompletableFuture<Map<TopicPartition, Long>>> questions = new ArrayList<>();
+        BrokerLook broker = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), partitions -> {
+            CompletableFuture<Map<TopicPartition, Long>> question = new CompletableFuture<>();
+            questions.add(question);
+            return question;
+        });
+        broker.take(consumer);
+        questions.get(0).complete(Map.of(READINGS_0, 100L));
+        assertThat(broker.take(consumer)).isEqualTo(new BrokerLook.Look(NOW, Map.of(0, OptionalLong.of(0))));
+
+        // When the batch that took that look fails
+        broker.forgetLastLook();
+
+        // Then the next batch asks again though half a second has not passed, and goes by the look before until the answer comes
+        assertThat(broker.take(consumer)).isEqualTo(new BrokerLook.Look(Instant.EPOCH, Map.of()));
+        assertThat(questions).hasSize(2);
+    }
+
+    @Test
+    void aBrokerThatCannotEvenBeAskedLeavesEveryPartitionsLagUnknown() {
+        assign(Map.of(READINGS_0, 100L));
+        BrokerLook broker = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), partitions -> {
+            throw new KafkaException("the admin client is closed");
+        });
+
+        assertThat(broker.take(consumer).readingsLag()).containsExactly(Map.entry(0, OptionalLong.empty()));
     }
 
     @Test
@@ -87,7 +155,7 @@ class BrokerLookTest {
         when(admin.listOffsets(anyMap(), any(ListOffsetsOptions.class))).thenReturn(new ListOffsetsResult(Map.of(
                 READINGS_0, KafkaFuture.completedFuture(new ListOffsetsResult.ListOffsetsResultInfo(120, -1, Optional.empty())))));
 
-        Map<TopicPartition, Long> ends = BrokerLook.askedBy(admin).of(Set.of(READINGS_0));
+        Map<TopicPartition, Long> ends = BrokerLook.askedBy(admin).of(Set.of(READINGS_0)).join();
 
         assertThat(ends).containsExactly(Map.entry(READINGS_0, 120L));
         @SuppressWarnings("unchecked")
@@ -109,6 +177,17 @@ class BrokerLookTest {
         BrokerLook.Look look = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), BrokerLook.askedBy(admin)).take(consumer);
 
         assertThat(look.readingsLag()).containsExactly(Map.entry(0, OptionalLong.empty()));
+    }
+
+    /** End offsets as the mock consumer knows them, answered at once. */
+    private BrokerLook.EndOffsets answeredAtOnce() {
+        return partitions -> {
+            try {
+                return CompletableFuture.completedFuture(consumer.endOffsets(partitions));
+            } catch (KafkaException noAnswer) {
+                return CompletableFuture.failedFuture(noAnswer);
+            }
+        };
     }
 
     private void assign(Map<TopicPartition, Long> positions) {
