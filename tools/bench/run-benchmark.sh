@@ -5,6 +5,7 @@
 #   tools/bench/run-benchmark.sh export [rows] [analytics service heap]
 #   tools/bench/run-benchmark.sh gateway [concurrent clients] [seconds per run]
 #   tools/bench/run-benchmark.sh soak [duration, ISO-8601, default PT30M] [readings/s, default 500]
+#   tools/bench/run-benchmark.sh storm [tables falling silent at once, default 1000] [readings/s of the others, default 2000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case "${1:-}" in
@@ -14,7 +15,8 @@ case "${1:-}" in
   export) main=io.tiltfleet.bench.ExportBenchmark; heap=8g ;;
   gateway) main=io.tiltfleet.bench.GatewayBenchmark ;;
   soak) main=io.tiltfleet.bench.SoakBenchmark ;;
-  *) echo "usage: $0 ingest|pipeline|export|gateway|soak [arguments]" >&2; exit 2 ;;
+  storm) main=io.tiltfleet.bench.StormBenchmark ;;
+  *) echo "usage: $0 ingest|pipeline|export|gateway|soak|storm [arguments]" >&2; exit 2 ;;
 esac
 shift
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || { apt-get update -qq && apt-get install -y -qq mosquitto; }

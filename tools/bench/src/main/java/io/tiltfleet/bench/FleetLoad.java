@@ -5,7 +5,9 @@ import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +32,8 @@ final class FleetLoad implements AutoCloseable {
     private final LoadConnections connections;
     private final int tables;
     private final long[] seq;
+    /** When each table's last reading was published ({@link System#nanoTime}). */
+    private final long[] lastPublished;
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicBoolean open = new AtomicBoolean(true);
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, TICKER_THREAD));
@@ -42,6 +46,7 @@ final class FleetLoad implements AutoCloseable {
         this.connections = connections;
         this.tables = tables;
         this.seq = new long[tables];
+        this.lastPublished = new long[tables];
     }
 
     static FleetLoad start(String brokerUri, String fleetId, int tables, int connections, double readingsPerSecond) {
@@ -61,12 +66,35 @@ final class FleetLoad implements AutoCloseable {
         while (owed >= 1) {
             owed--;
             int table = (int) (published++ % tables);
-            String tableId = "load-" + table;
+            String tableId = tableId(table);
             TelemetryReading reading = new TelemetryReading(fleetId, tableId, ++seq[table], now, sessionId(tableId), READING_ANGLE,
                     elapsedS(now), true);
+            lastPublished[table] = System.nanoTime();
             connections.publish(table, Topics.mqttTelemetryTopic(fleetId, tableId), DevicePayloads.telemetry(reading))
                     .thenRun(acknowledged::incrementAndGet);
         }
+    }
+
+    /**
+     * Every table falls silent at once, in the middle of its session, as when a site loses its network:
+     * no more readings, no step-off.
+     *
+     * @return per table id, when its last reading was published ({@link System#nanoTime})
+     */
+    Map<String, Long> abandon() throws InterruptedException {
+        open.set(false);
+        ticker.shutdown();
+        ticker.awaitTermination(5, TimeUnit.SECONDS);
+        connections.close();
+        Map<String, Long> last = new HashMap<>();
+        for (int table = 0; table < tables; table++) {
+            last.put(tableId(table), lastPublished[table]);
+        }
+        return last;
+    }
+
+    private static String tableId(int table) {
+        return "load-" + table;
     }
 
     private double elapsedS(Instant now) {
@@ -109,7 +137,7 @@ final class FleetLoad implements AutoCloseable {
         long roundStart = System.nanoTime();
         for (int i = 0; i < tables; i++) {
             int table = (int) (published++ % tables);
-            String tableId = "load-" + table;
+            String tableId = tableId(table);
             Instant now = Instant.now();
             TelemetryReading reading = angle > 0
                     ? new TelemetryReading(fleetId, tableId, ++seq[table], now, sessionId(tableId), angle, elapsedS(now), true)

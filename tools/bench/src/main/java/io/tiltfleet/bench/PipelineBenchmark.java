@@ -38,7 +38,7 @@ public final class PipelineBenchmark {
     private static final long P99_TARGET_MS = 250;
     private static final int WARM_UP_SECONDS = 60;
     /** Threads of this JVM that belong to the benchmark, not to the platform: the generator's ticker and the probes' readers. */
-    private static final String[] BENCHMARK_THREADS = {FleetLoad.TICKER_THREAD, ProbeRecords.THREAD_PREFIX};
+    static final String[] BENCHMARK_THREADS = {FleetLoad.TICKER_THREAD, ProbeRecords.THREAD_PREFIX};
 
     private PipelineBenchmark() {
     }
@@ -203,7 +203,7 @@ public final class PipelineBenchmark {
         return TopicReader.recordCount(kafka.bootstrapServers(), Topics.TELEMETRY_READINGS);
     }
 
-    private static Map<String, Duration> cpu(Map<String, Long> pids) {
+    static Map<String, Duration> cpu(Map<String, Long> pids) {
         Map<String, Duration> cpu = new LinkedHashMap<>();
         pids.forEach((name, pid) -> cpu.put(name, ProcessStats.cpuTime(pid)));
         return cpu;
@@ -217,7 +217,7 @@ public final class PipelineBenchmark {
     }
 
     /** Processor time over a window, in % of one core. */
-    private static double share(Duration processorTime, double windowSeconds) {
+    static double share(Duration processorTime, double windowSeconds) {
         return processorTime.toMillis() / 10.0 / windowSeconds;
     }
 
