@@ -14,4 +14,10 @@ public record TableRef(String fleetId, String tableId) {
     public String key() {
         return fleetId + "/" + tableId;
     }
+
+    /** The fleet of a {@link #key}: ids hold no slash ({@link Ids}), so the first one ends it; null when the text is no key. */
+    public static String fleetIdOf(String key) {
+        int slash = key == null ? -1 : key.indexOf('/');
+        return slash > 0 ? key.substring(0, slash) : null;
+    }
 }

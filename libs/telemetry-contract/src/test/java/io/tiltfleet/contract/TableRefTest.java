@@ -14,6 +14,14 @@ class TableRefTest {
     }
 
     @Test
+    void aKeyNamesItsFleetAndAnythingElseNone() {
+        assertThat(TableRef.fleetIdOf(new TableRef("clinic-a", "table-001").key())).isEqualTo("clinic-a");
+        assertThat(TableRef.fleetIdOf("/table-001")).isNull();
+        assertThat(TableRef.fleetIdOf("no-slash")).isNull();
+        assertThat(TableRef.fleetIdOf(null)).isNull();
+    }
+
+    @Test
     void twoFleetsTablesOfTheSameIdHaveDifferentKeys() {
         assertThat(new TableRef("clinic-a", "table-001").key()).isNotEqualTo(new TableRef("clinic-b", "table-001").key());
     }

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.header.Headers;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -36,7 +38,7 @@ public class AlertPublisher {
         /** The headers of the record whose event caused it; null when time or a profile change did. */
         final Headers cause;
         /** The id of the alert it raises, if it raises one: the same for every attempt, so that a lost answer never raises two. */
-        final String raisedId = UUID.randomUUID().toString();
+        final String raisedId;
         /** The alert as stored; empty when the signal concerned an alert already closed: nothing to publish. */
         CompletableFuture<Optional<Alert>> storing;
         CompletableFuture<Void> publishing;
@@ -44,6 +46,7 @@ public class AlertPublisher {
         Decision(AlertSignal signal, Headers cause) {
             this.signal = signal;
             this.cause = cause;
+            this.raisedId = signal.change() == AlertChange.RAISED ? UUID.randomUUID().toString() : null;
         }
 
         String table() {
@@ -122,7 +125,8 @@ public class AlertPublisher {
 
     /** Starts the writes: the raises together in one insert, every other change on its own. */
     private void store(List<Decision> decisions) {
-        List<Decision> raises = decisions.stream().filter(decision -> decision.signal.change() == AlertChange.RAISED).toList();
+        Map<Boolean, List<Decision>> byRaising = decisions.stream().collect(Collectors.partitioningBy(decision -> decision.raisedId != null));
+        List<Decision> raises = byRaising.get(true);
         if (!raises.isEmpty()) {
             List<Mono<Alert>> stored = alerts.raiseAll(raises.stream().map(decision -> decision.signal).toList(),
                     raises.stream().map(decision -> decision.raisedId).toList());
@@ -130,7 +134,7 @@ public class AlertPublisher {
                 raises.get(i).storing = stored.get(i).map(Optional::of).toFuture();
             }
         }
-        decisions.stream().filter(decision -> decision.signal.change() != AlertChange.RAISED).forEach(decision ->
+        byRaising.get(false).forEach(decision ->
                 decision.storing = alerts.apply(decision.signal).map(Optional::of).defaultIfEmpty(Optional.empty()).toFuture());
     }
 

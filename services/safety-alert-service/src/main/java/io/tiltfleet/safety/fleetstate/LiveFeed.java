@@ -4,7 +4,6 @@ import io.tiltfleet.contract.SafetyAlertEvent;
 import io.tiltfleet.contract.TableRef;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
@@ -21,7 +20,10 @@ import reactor.core.publisher.Sinks;
 @Component
 public class LiveFeed {
 
-    /** A table's latest state, read only when a stream of its fleet wants it: null when it cannot be read. */
+    /**
+     * A table's latest state, read only when a stream of its fleet wants it: null when it cannot be read.
+     * Its fleet is the record key's; a stream still shows it only if the state itself names that fleet.
+     */
     private record Latest(String fleetId, Supplier<TableLiveState> state) {
     }
 
@@ -74,7 +76,7 @@ public class LiveFeed {
 
     private Flux<TableLiveState> current(String fleetId) {
         return Flux.fromStream(() -> latest.values().stream().filter(table -> table.fleetId().equals(fleetId))
-                .map(table -> table.state().get()).filter(Objects::nonNull));
+                .map(table -> table.state().get()).filter(state -> state != null && state.fleetId().equals(fleetId)));
     }
 
     public Flux<SafetyAlertEvent> alerts() {

@@ -79,7 +79,7 @@ public class LiveFeedRelay implements DisposableBean {
             }
             return;
         }
-        String fleetId = fleetOf(record.key());
+        String fleetId = TableRef.fleetIdOf(record.key());
         if (fleetId != null && !feed.watched(fleetId)) {
             String key = record.key();
             byte[] unread = record.value();
@@ -90,12 +90,6 @@ public class LiveFeedRelay implements DisposableBean {
         if (state != null) {
             feed.publish(state);
         }
-    }
-
-    /** The fleet of a {@link TableRef#key}; null when the key is not one. */
-    private static String fleetOf(String tableKey) {
-        int slash = tableKey == null ? -1 : tableKey.indexOf('/');
-        return slash > 0 ? tableKey.substring(0, slash) : null;
     }
 
     /** Null when the record cannot be read: one record the feed cannot show must not make the batch's others shown twice. */

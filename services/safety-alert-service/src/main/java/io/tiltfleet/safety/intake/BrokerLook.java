@@ -119,10 +119,10 @@ final class BrokerLook {
         if (asked == null || !(wait || asked.answer().isDone())) {
             return new Look(last.at(), Map.of());
         }
-        Question answered = asked;
+        Question taken = asked;
         asked = null;
         previous = last;
-        last = new Look(answered.at(), readingsLag(consumer, answered.answer()));
+        last = new Look(taken.at(), readingsLag(consumer, taken.answer()));
         return last;
     }
 
