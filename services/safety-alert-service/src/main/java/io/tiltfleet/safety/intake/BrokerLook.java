@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>A batch never waits for the answer: asked when a batch comes, it is taken by a later batch, as the
  * look at the time it was asked (what the broker held then, it held at least when it answered). Waiting
  * stalled the rules 70-80 ms twice a second under load (flight recordings, 5,000 readings/s). A poll that
- * found nothing waits for it: nothing is held up then, and an idle fleet's silence clock stays current.
+ * found nothing waits for it: nothing is held up then, and an idle fleet's silence clock stays current;
+ * so does the first batch after one that failed ({@link #forgetLastLook}).
  *
  * <p>The end offsets are asked on a connection other than the consumer's: a broker answers one
  * connection's requests in order, and the consumer's next fetch waits there for new records for up to
@@ -64,11 +65,9 @@ final class BrokerLook {
     private final Clock clock;
     private final EndOffsets endOffsets;
     private Look last = new Look(Instant.EPOCH, Map.of());
-    /** The look before the last: what the rules still go by when the batch that took the last one failed. */
-    private Look previous = last;
     private Question asked;
-    /** The next look asks the broker whenever the last was: the last never reached the rules. */
-    private boolean askAgain;
+    /** The next look waits for the broker's answer: the last one never reached the rules. */
+    private boolean waitForAnswer;
     /** Whether the last look got an answer: a silent broker is logged once, not every look. */
     private boolean answered = true;
 
@@ -112,16 +111,15 @@ final class BrokerLook {
     private Look look(Consumer<?, ?> consumer, boolean wait) {
         Instant now = clock.instant();
         // a clock set back asks at once rather than waiting until it has caught up again
-        if (asked == null && (askAgain || now.isBefore(last.at()) || Duration.between(last.at(), now).compareTo(EVERY) >= 0)) {
+        if (asked == null && (now.isBefore(last.at()) || Duration.between(last.at(), now).compareTo(EVERY) >= 0)) {
             asked = new Question(now, ask(consumer));
-            askAgain = false;
         }
-        if (asked == null || !(wait || asked.answer().isDone())) {
+        if (asked == null || !(wait || waitForAnswer || asked.answer().isDone())) {
             return new Look(last.at(), Map.of());
         }
         Question taken = asked;
         asked = null;
-        previous = last;
+        waitForAnswer = false;
         last = new Look(taken.at(), readingsLag(consumer, taken.answer()));
         return last;
     }
@@ -136,12 +134,14 @@ final class BrokerLook {
     }
 
     /**
-     * The last look never reached the rules (their batch failed): they go on by the one before, and the
-     * broker is asked again. A question still out stays: its lag is counted when it is taken.
+     * The last look never reached the rules (their batch failed): the next one asks the broker again, or
+     * takes the question still out (its lag is counted when it is taken), and waits for the answer, as
+     * every look did before they stopped waiting. Going on by an older look instead could hand the rules
+     * a time with nothing known of the partitions since: the EPOCH of a look before the first.
      */
     void forgetLastLook() {
-        last = previous;
-        askAgain = true;
+        last = new Look(Instant.EPOCH, Map.of());
+        waitForAnswer = true;
     }
 
     /** Unknown (a backlog, as far as anyone can tell) for every partition when the broker does not answer. */

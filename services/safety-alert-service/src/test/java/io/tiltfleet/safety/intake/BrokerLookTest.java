@@ -11,13 +11,13 @@ import io.tiltfleet.contract.Topics;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -119,9 +119,9 @@ class BrokerLookTest {
     }
 
     @Test
-    void aLookWhoseBatchFailedLeavesTheRulesWithTheOneBeforeAndTheBrokerIsAskedAgainAtOnce() {
+    void aLookWhoseBatchFailedIsAskedForAgainAtOnceAndTheNextBatchWaitsForTheAnswer() {
         assign(Map.of(READINGS_0, 100L));
-        List<CompletableFuture<Map<TopicPartition, Long>>> questions = new ArrayList<>();
+        List<CompletableFuture<Map<TopicPartition, Long>>> questions = new CopyOnWriteArrayList<>();
         BrokerLook broker = new BrokerLook(Clock.fixed(NOW, ZoneOffset.UTC), partitions -> {
             CompletableFuture<Map<TopicPartition, Long>> question = new CompletableFuture<>();
             questions.add(question);
@@ -131,11 +131,12 @@ class BrokerLookTest {
         questions.get(0).complete(Map.of(READINGS_0, 100L));
         assertThat(broker.take(consumer)).isEqualTo(new BrokerLook.Look(NOW, Map.of(0, OptionalLong.of(0))));
 
-        // When the batch that took that look fails
+        // When the batch that took that look fails, and the broker answers the next question 100 ms later
         broker.forgetLastLook();
+        CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> questions.get(1).complete(Map.of(READINGS_0, 120L)));
 
-        // Then the next batch asks again though half a second has not passed, and goes by the look before until the answer comes
-        assertThat(broker.take(consumer)).isEqualTo(new BrokerLook.Look(Instant.EPOCH, Map.of()));
+        // Then the next batch asks again though half a second has not passed, and waits for the answer: never a time older than the rules had
+        assertThat(broker.take(consumer)).isEqualTo(new BrokerLook.Look(NOW, Map.of(0, OptionalLong.of(20))));
         assertThat(questions).hasSize(2);
     }
 
