@@ -5,7 +5,8 @@
 const BANDS = [
   ['FLAT_0_20', '0-20°', '#9bb7d4'], ['BAND_20_40', '20-40°', '#3b7dd8'], ['BAND_40_60', '40-60°', '#1d4e89'],
   ['STEEP_60_75', '60-75°', '#f79009'], ['STEEP_75_90', '75-90°', '#b42318'], ['HEAD_UP', 'head-up', '#98a2b3']];
-const state = { key: sessionStorage.getItem('tiltfleet.key'), me: null, fleet: 'fleet-1', tables: new Map(), alerts: new Map(), stream: null, lastAlertEventId: null };
+const state = { key: sessionStorage.getItem('tiltfleet.key'), me: null, fleet: 'fleet-1', tables: new Map(), alerts: new Map(),
+  maintenance: new Map(), stream: null, lastAlertEventId: null };
 const $ = id => document.getElementById(id);
 
 function element(tag, attributes = {}, ...children) {
@@ -49,6 +50,7 @@ function showFleet(fleet) {
   state.fleet = fleet;
   state.tables.clear();
   state.alerts.clear();
+  state.maintenance.clear();
   // the stream resumes from just before the alert list is loaded: nothing changed in between is missed
   state.lastAlertEventId = `${Date.now()}-list-loaded`;
   $('tables').replaceChildren();
@@ -66,6 +68,20 @@ function status(text) {
 async function loadTables() {
   const tables = await (await api(`/api/fleet/${encodeURIComponent(state.fleet)}/tables`)).json();
   tables.forEach(showTable);
+  // marked when known: the grid and the live stream never wait for it
+  loadMaintenance().catch(error => status(`Could not load the maintenance: ${error.message}`));
+}
+
+// Tables under maintenance raise no warnings: their cards say so, until when.
+async function loadMaintenance() {
+  const fleet = state.fleet;
+  const under = await (await api(`/api/fleet/${encodeURIComponent(fleet)}/maintenance`)).json();
+  if (fleet !== state.fleet) return;
+  const before = new Set(state.maintenance.keys());
+  state.maintenance = new Map(under.map(maintenance => [maintenance.tableId, maintenance.until]));
+  new Set([...before, ...state.maintenance.keys()]).forEach(tableId => {
+    if (state.tables.has(tableId)) showTable(state.tables.get(tableId));
+  });
 }
 
 function showTable(table) {
@@ -78,14 +94,19 @@ function showTable(table) {
     $('tables').insertBefore(card, after || null);
   }
   const alerts = table.activeAlerts || [];
-  card.className = `table${table.online ? '' : ' offline'}${alerts.length ? ' alerting' : ''}`;
+  const maintenanceUntil = state.maintenance.get(table.tableId);
+  const underMaintenance = maintenanceUntil && new Date(maintenanceUntil) > new Date();
+  card.className = `table${table.online ? '' : ' offline'}${alerts.length ? ' alerting' : ''}${underMaintenance ? ' maintenance' : ''}`;
   const angle = table.angleDeg == null ? '–' : `${table.angleDeg.toFixed(1)}°`;
   const session = table.inSession && table.sessionElapsedS != null ? `session ${clock(table.sessionElapsedS)}` : 'no session';
   card.replaceChildren(
     element('div', { class: 'id' }, element('span', { class: 'online-dot', title: table.online ? 'online' : 'offline' }), table.tableId),
     element('div', { class: 'angle', 'data-angle': table.angleDeg == null ? '' : String(table.angleDeg) }, angle),
     element('div', { class: 'meta' }, `${session} · ${table.online ? 'online' : 'offline'}`),
-    element('div', { class: 'badges' }, ...alerts.map(type => element('span', { class: 'badge' }, type.replaceAll('_', ' ').toLowerCase()))));
+    element('div', { class: 'badges' },
+      ...(underMaintenance ? [element('span', { class: 'badge maintenance', title: `warnings held back until ${new Date(maintenanceUntil).toLocaleString()}` },
+        `maintenance until ${new Date(maintenanceUntil).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`)] : []),
+      ...alerts.map(type => element('span', { class: 'badge' }, type.replaceAll('_', ' ').toLowerCase()))));
   $('table-count').textContent = `(${state.tables.size})`;
 }
 
@@ -332,6 +353,7 @@ async function exportSessions() {
   $('usage-form').onsubmit = event => { event.preventDefault(); loadUsage(); };
   $('export-csv').onclick = exportSessions;
   setInterval(() => { if (state.me) loadFailingChannels(); }, 15_000);
+  setInterval(() => { if (state.me) loadMaintenance().catch(error => status(`Could not load the maintenance: ${error.message}`)); }, 15_000);
   if (state.key) {
     signIn(state.key).catch(() => { $('login').hidden = false; });
   } else {

@@ -31,10 +31,7 @@ class NotificationRoutesTest {
     @BeforeAll
     static void start() {
         services = StubServices.start();
-        gateway = RunningService.of(GatewayApplication.builder().profiles("local")).with("--management.server.port=0",
-                "--tiltfleet.gateway.safety-uri=" + services.safetyUri(), "--tiltfleet.gateway.analytics-uri=" + services.analyticsUri(),
-                "--tiltfleet.gateway.notification-uri=" + services.notificationUri(),
-                "--tiltfleet.gateway.rate-limit.requests=10000", "--tiltfleet.gateway.address-rate-limit.requests=10000").start();
+        gateway = services.gatewayInFront();
     }
 
     @AfterAll

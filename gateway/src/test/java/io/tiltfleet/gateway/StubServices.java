@@ -1,5 +1,6 @@
 package io.tiltfleet.gateway;
 
+import io.tiltfleet.embedded.RunningService;
 import java.time.Duration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -35,6 +36,14 @@ final class StubServices implements AutoCloseable {
 
     static StubServices start() {
         return new StubServices();
+    }
+
+    /** The gateway of the local run in front of these stand-ins, with budgets no test of roles and paths runs out of. */
+    RunningService gatewayInFront() {
+        return RunningService.of(GatewayApplication.builder().profiles("local")).with("--management.server.port=0",
+                "--tiltfleet.gateway.safety-uri=" + safetyUri(), "--tiltfleet.gateway.analytics-uri=" + analyticsUri(),
+                "--tiltfleet.gateway.notification-uri=" + notificationUri(),
+                "--tiltfleet.gateway.rate-limit.requests=10000", "--tiltfleet.gateway.address-rate-limit.requests=10000").start();
     }
 
     private static Mono<Void> echo(String service, HttpServerRequest request, HttpServerResponse response) {

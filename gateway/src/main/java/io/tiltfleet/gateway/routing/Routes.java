@@ -21,10 +21,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 
 /**
- * The public API: {@code /api/fleet/**} and {@code /api/alerts/**} to the safety-alert service,
+ * The public API: {@code /api/fleet/**}, {@code /api/alerts/**} and a fleet's settings and audit trail to the safety-alert service,
  * {@code /api/analytics/**} to the analytics service, a fleet's notification policy, the notification list
  * and the acknowledgement links to the notification service. Each route has its own circuit breaker, so a
- * service that is down answers a fast 503 without touching the others. Event streams and exports
+ * service that is down answers a fast 503 without touching the others. Event streams and exports (the audit trail's too)
  * run as long as the client reads: they have no response timeout, and their breakers count only
  * failures, not duration.
  */
@@ -41,9 +41,10 @@ class Routes {
     @Bean
     RouteLocator tiltfleetRoutes(RouteLocatorBuilder routes, GatewayProperties properties) {
         return routes.routes()
-                .route(SAFETY_STREAM, r -> route(r.order(-1).method(HttpMethod.GET).and().path("/api/fleet/*/stream"), SAFETY_STREAM,
+                .route(SAFETY_STREAM, r -> route(r.order(-1).method(HttpMethod.GET).and()
+                                .path("/api/fleet/*/stream", "/api/fleets/*/audit/export"), SAFETY_STREAM,
                         "safety-alert-service", properties.safetyUri(), properties, -1))
-                .route(SAFETY, r -> route(r.path("/api/fleet/**", "/api/alerts/**"), SAFETY, "safety-alert-service",
+                .route(SAFETY, r -> route(r.path("/api/fleet/**", "/api/alerts/**", "/api/fleets/*/settings", "/api/fleets/*/audit"), SAFETY, "safety-alert-service",
                         properties.safetyUri(), properties, properties.responseTimeout().toMillis()))
                 .route(ANALYTICS_EXPORTS, r -> route(r.order(-1).path("/api/analytics/fleets/*/exports/**"), ANALYTICS_EXPORTS,
                         "analytics-service", properties.analyticsUri(), properties, -1))

@@ -48,7 +48,8 @@ public final class NotificationPaths {
         return matching(DELIVERIES, HttpMethod.GET);
     }
 
-    private static ServerWebExchangeMatcher matching(Pattern path, HttpMethod... methods) {
+    /** A request of one of these methods whose path, as sent, matches. */
+    static ServerWebExchangeMatcher matching(Pattern path, HttpMethod... methods) {
         Set<HttpMethod> allowed = Set.of(methods);
         return exchange -> allowed.contains(exchange.getRequest().getMethod()) && path.matcher(exchange.getRequest().getPath().value()).matches()
                 ? MatchResult.match() : MatchResult.notMatch();

@@ -41,7 +41,8 @@ import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
  * Every {@code /api} call needs a credential: an API key (machines, and the dashboard of the local
  * run) or, where an identity provider is configured, a JWT for this API's audience
  * ({@code spring.security.oauth2.resourceserver.jwt.audiences}) whose {@code roles} claim names the roles
- * and whose {@code fleets} claim the fleets it may see ({@link FleetScope}). Reading is for every role; acknowledging alerts and editing safety profiles is for operators;
+ * and whose {@code fleets} claim the fleets it may see ({@link FleetScope}). Reading is for every role; acknowledging alerts, editing safety profiles
+ * and fleet settings and putting tables under maintenance is for operators; a fleet's audit trail is for operators and analysts;
  * exports are for analysts; a fleet's notification policy, read or replaced, for operators (it names the
  * receivers of its alerts). The dashboard's static files need none, nor do health and metrics, which
  * only the management port serves (these rules guard both ports), nor a notification's acknowledgement
@@ -96,7 +97,10 @@ class SecurityConfiguration {
                         .matchers(NotificationPaths.policies()).hasRole(Roles.OPERATOR)
                         .matchers(NotificationPaths.deliveries()).hasRole(Roles.OPERATOR)
                         .pathMatchers(HttpMethod.POST, "/api/alerts/*/acknowledge").hasRole(Roles.OPERATOR)
-                        .pathMatchers(HttpMethod.PUT, "/api/fleet/*/tables/*/profile").hasRole(Roles.OPERATOR)
+                        .pathMatchers(HttpMethod.PUT, "/api/fleet/*/tables/*/profile", "/api/fleet/*/tables/*/maintenance").hasRole(Roles.OPERATOR)
+                        .pathMatchers(HttpMethod.DELETE, "/api/fleet/*/tables/*/maintenance").hasRole(Roles.OPERATOR)
+                        .matchers(FleetConfigurationPaths.settingsChanges()).hasRole(Roles.OPERATOR)
+                        .matchers(FleetConfigurationPaths.auditReads()).hasAnyRole(Roles.OPERATOR, Roles.ANALYST)
                         .pathMatchers(HttpMethod.GET, "/api/analytics/fleets/*/exports/**").hasRole(Roles.ANALYST)
                         .pathMatchers(HttpMethod.GET, "/api/**").hasAnyRole(Roles.VIEWER, Roles.OPERATOR, Roles.ANALYST)
                         .anyExchange().denyAll());
@@ -137,7 +141,7 @@ class SecurityConfiguration {
     CorsConfigurationSource corsConfigurationSource(GatewayProperties properties) {
         CorsConfiguration cors = new CorsConfiguration();
         cors.setAllowedOrigins(properties.allowedOrigins());
-        cors.setAllowedMethods(List.of("GET", "POST", "PUT"));
+        cors.setAllowedMethods(List.of("GET", "POST", "PUT", "DELETE"));
         cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, ApiKeys.HEADER));
         cors.setExposedHeaders(List.of(HttpHeaders.RETRY_AFTER, HttpHeaders.CONTENT_DISPOSITION));
         cors.setMaxAge(3600L);

@@ -13,6 +13,8 @@ import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseEntity;
+import org.springframework.validation.method.ParameterErrors;
+import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.bind.support.WebExchangeBindException;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -20,6 +22,7 @@ import org.springframework.web.reactive.result.method.annotation.ResponseEntityE
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
 
 /**
  * RFC 9457 problem bodies that name what was wrong: the parameter or field, the value, and what is
@@ -53,12 +56,19 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     @Override
     protected Mono<ResponseEntity<Object>> handleHandlerMethodValidationException(HandlerMethodValidationException ex, HttpHeaders headers,
                                                                                   HttpStatusCode status, ServerWebExchange exchange) {
-        ex.getBody().setDetail(ex.getParameterValidationResults().stream()
-                .map(result -> result.getMethodParameter().getParameterName() + ": "
-                        + result.getResolvableErrors().stream().map(MessageSourceResolvable::getDefaultMessage).collect(Collectors.joining(", "))
-                        + " (was " + result.getArgument() + ")")
-                .collect(Collectors.joining("; ")));
+        ex.getBody().setDetail(ex.getParameterValidationResults().stream().map(ApiProblems::describe).collect(Collectors.joining("; ")));
         return super.handleHandlerMethodValidationException(ex, headers, status, exchange);
+    }
+
+    /** A request body's errors name their fields ({@code settings.maxAngleDeg}), a parameter's its name. */
+    private static String describe(ParameterValidationResult result) {
+        if (result instanceof ParameterErrors errors && errors.hasFieldErrors()) {
+            return errors.getFieldErrors().stream().map(error -> error.getField() + ": " + error.getDefaultMessage() + " (was " + error.getRejectedValue() + ")")
+                    .collect(Collectors.joining("; "));
+        }
+        return result.getMethodParameter().getParameterName() + ": "
+                + result.getResolvableErrors().stream().map(MessageSourceResolvable::getDefaultMessage).collect(Collectors.joining(", "))
+                + " (was " + result.getArgument() + ")";
     }
 
     private static String describe(ServerWebInputException ex) {
@@ -73,6 +83,11 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         Throwable root = ex;
         while (root.getCause() != null) {
             root = root.getCause();
+            if (root instanceof JacksonException json && !json.getPath().isEmpty()) {
+                return "request body: " + json.getPath().stream()
+                        .map(step -> step.getPropertyName() != null ? step.getPropertyName() : "[" + step.getIndex() + "]")
+                        .collect(Collectors.joining(".")).replace(".[", "[") + ": " + json.getOriginalMessage().lines().findFirst().orElse("");
+            }
         }
         return "request body: " + (root == ex ? ex.getReason() : root.getMessage().lines().findFirst().orElse(""));
     }

@@ -34,13 +34,19 @@ public final class TopicCatalogue {
     /** Every instance reads it from the newest records on: older live states are of no use to anyone. */
     public static final KafkaTopic FLEET_LIVE =
             new KafkaTopic(Topics.FLEET_LIVE, PARTITIONS, Duration.ofHours(1), DELETE);
+    /**
+     * One partition: every change of every fleet in one order, read whole by every safety instance. Compacted: the
+     * latest settings of each fleet and profile of each table are kept for ever.
+     */
+    public static final KafkaTopic FLEET_CONFIG =
+            new KafkaTopic(Topics.FLEET_CONFIG, 1, Duration.ofDays(7), COMPACT);
     public static final KafkaTopic TELEMETRY_READINGS_DEAD_LETTERS =
             new KafkaTopic(Topics.TELEMETRY_READINGS_DEAD_LETTERS, DEAD_LETTER_PARTITIONS, Duration.ofDays(30), DELETE);
     public static final KafkaTopic TABLE_STATUS_DEAD_LETTERS =
             new KafkaTopic(Topics.TABLE_STATUS_DEAD_LETTERS, DEAD_LETTER_PARTITIONS, Duration.ofDays(30), DELETE);
 
     public static final List<KafkaTopic> ALL = List.of(TELEMETRY_READINGS, TABLE_STATUS, TELEMETRY_REJECTED, SAFETY_ALERTS,
-            NOTIFICATION_DELIVERIES, FLEET_LIVE, TELEMETRY_READINGS_DEAD_LETTERS, TABLE_STATUS_DEAD_LETTERS);
+            NOTIFICATION_DELIVERIES, FLEET_LIVE, FLEET_CONFIG, TELEMETRY_READINGS_DEAD_LETTERS, TABLE_STATUS_DEAD_LETTERS);
 
     private TopicCatalogue() {
     }

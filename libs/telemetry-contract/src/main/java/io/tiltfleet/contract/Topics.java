@@ -3,7 +3,7 @@ package io.tiltfleet.contract;
 /**
  * The names of the MQTT and Kafka topics, as constants that annotations can name; partitions, retention and
  * cleanup of the Kafka topics are in {@link TopicCatalogue}. Every Kafka record on these topics is keyed by
- * {@link TableRef#key() fleet and table}.
+ * {@link TableRef#key() fleet and table}, but a fleet's own settings on {@link #FLEET_CONFIG}, which are keyed by the fleet.
  */
 public final class Topics {
 
@@ -30,6 +30,14 @@ public final class Topics {
      * instance owns which table.
      */
     public static final String FLEET_LIVE = "fleet.live.v1";
+
+    /**
+     * Kafka: every change of a fleet's settings and of a table's profile or maintenance, in one order, JSON, key = the fleet
+     * for its settings, fleet and table for a profile (with {@code /maintenance} for a maintenance); compacted, so that it
+     * keeps the latest of each. Internal to the safety
+     * service: every instance reads all of it, so that a change made through one reaches the tables of all.
+     */
+    public static final String FLEET_CONFIG = "fleet.config.v1";
 
     /** Kafka: readings the safety service could not read, the original bytes. */
     public static final String TELEMETRY_READINGS_DEAD_LETTERS = TELEMETRY_READINGS + DEAD_LETTER_SUFFIX;

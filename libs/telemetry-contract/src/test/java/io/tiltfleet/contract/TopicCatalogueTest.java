@@ -28,9 +28,9 @@ class TopicCatalogueTest {
     }
 
     @Test
-    void onlyTheStatusTopicIsCompacted() {
+    void onlyTheTopicsOfLatestValuesAreCompacted() {
         assertThat(TopicCatalogue.ALL).filteredOn(topic -> topic.cleanupPolicy() == KafkaTopic.CleanupPolicy.COMPACT)
-                .containsExactly(TopicCatalogue.TABLE_STATUS);
+                .containsExactly(TopicCatalogue.TABLE_STATUS, TopicCatalogue.FLEET_CONFIG);
     }
 
     @Test

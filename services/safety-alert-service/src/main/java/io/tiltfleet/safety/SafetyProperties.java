@@ -1,6 +1,7 @@
 package io.tiltfleet.safety;
 
 import io.tiltfleet.safety.rules.SafetyLimits;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
@@ -11,8 +12,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Settings of the safety-alert service; defaults in safety-alert-service.yml.
  *
- * @param defaults         the limits every table is held to unless its fleet or its profile says otherwise
- * @param fleets           per-fleet changes to the defaults, by fleet id
+ * @param defaults         the limits of a new fleet's tables, until its operators change its settings or a table's profile
+ *                         ({@code PUT /api/fleets/{fleetId}/settings}, {@code fleet.config.v1})
  * @param clockTick        how often silent tables are checked
  * @param heartbeat        how often the event stream sends a heartbeat comment
  * @param streamAlertBuffer alert changes held for one stream's client; a client that falls further behind is told so and
@@ -22,20 +23,21 @@ import org.springframework.validation.annotation.Validated;
  * @param memoryCheckpoint a table's rule memory is stored at least this often while it reports, and at once when its alerts change
  * @param storeTimeout     the longest wait for one MongoDB or Kafka write of the rules; past it the batch fails and is
  *                         retried, and the write, which may still land, is waited for again rather than repeated
+ * @param fleets           must be left out: the per-fleet limits of older versions, refused at start so that none is ignored unnoticed
  * @param allowCallsWithoutCaller whether {@code /api} calls without the gateway's caller headers are served (as seeing every
  *                         fleet): only for the local run, where the services are called directly on loopback
  */
 @Validated
 @ConfigurationProperties("tiltfleet.safety")
-public record SafetyProperties(@NotNull SafetyLimits defaults, Map<String, FleetLimits> fleets, @NotNull Duration clockTick,
+public record SafetyProperties(@NotNull SafetyLimits defaults, @NotNull Duration clockTick,
                                @NotNull Duration heartbeat, @Min(16) int streamAlertBuffer, @NotNull Duration streamReplayWindow, @NotNull Duration liveStateEvery,
-                               @NotNull Duration memoryCheckpoint, @NotNull Duration storeTimeout, boolean allowCallsWithoutCaller) {
+                               @NotNull Duration memoryCheckpoint, @NotNull Duration storeTimeout, boolean allowCallsWithoutCaller,
+                               Map<String, Object> fleets) {
 
-    public SafetyProperties {
-        fleets = fleets == null ? Map.of() : Map.copyOf(fleets);
-    }
-
-    /** A fleet's own limits; what is left out keeps the default. */
-    public record FleetLimits(Double maxAngleDeg, Duration maxSession, Duration maxSteepTime, Duration silenceTimeout) {
+    /** Per-fleet limits in YAML are gone: taken silently, they would leave a fleet on the defaults unnoticed. */
+    @AssertTrue(message = "tiltfleet.safety.fleets is no longer read: set a fleet's limits while the platform runs, "
+            + "PUT /api/fleets/{fleetId}/settings (see docs/safety-alert-service.md)")
+    boolean isWithoutFleetLimits() {
+        return fleets == null || fleets.isEmpty();
     }
 }

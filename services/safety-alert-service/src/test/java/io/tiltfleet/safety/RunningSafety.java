@@ -41,6 +41,18 @@ final class RunningSafety {
         }
     }
 
+    /** Replaces a fleet's settings (its JSON, such as {@code {"silenceTimeout":"PT5S"}}) through the API, as an operator would. */
+    static void putSettings(RunningService safety, String fleetId, String settings) {
+        try {
+            HttpResponse<String> put = send(safety, "PUT", "/api/fleets/" + fleetId + "/settings", "{\"settings\":" + settings + "}", Map.of());
+            if (put.statusCode() != 200) {
+                throw new IllegalStateException("the settings of " + fleetId + " were not taken: " + put.statusCode() + " " + put.body());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot put the settings of " + fleetId, e);
+        }
+    }
+
     /** A JSON request with these headers (such as the gateway's caller headers); a null body sends none. */
     static HttpResponse<String> send(RunningService safety, String method, String path, String json,
                                      Map<String, String> headers) throws Exception {

@@ -105,10 +105,10 @@ class SafetyFaultTest {
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              OverAngleEpisodes episodes = new OverAngleEpisodes("fault-rebalance", kafka)) {
             // the episode sends its readings in bursts: however long the hand-over takes, the tables are not to look silent
-            String noSilence = "--tiltfleet.safety.fleets.fault-rebalance.silence-timeout=5m";
-            RunningService one = RunningSafety.start(kafka, mongo.uri("tiltfleet"), noSilence);
-            RunningService two = RunningSafety.start(kafka, mongo.uri("tiltfleet"), noSilence);
+            RunningService one = RunningSafety.start(kafka, mongo.uri("tiltfleet"));
+            RunningService two = RunningSafety.start(kafka, mongo.uri("tiltfleet"));
             try {
+                RunningSafety.putSettings(one, "fault-rebalance", "{\"silenceTimeout\":\"PT5M\"}");
                 // Given two instances sharing the tables, and every table's alert open
                 episodes.goOver();
                 await().atMost(Duration.ofSeconds(60)).until(() -> episodes.alerts(one.port()).size() >= OverAngleEpisodes.TABLES);
@@ -178,15 +178,15 @@ class SafetyFaultTest {
     void aTableSilentWhileInvertedWhenItsPartitionMovesIsReportedSilentByItsNewOwner() throws Exception {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         String fleet = "fault-adopt";
-        // long enough for the partition to move before the first owner would have noticed
-        String silence = "--tiltfleet.safety.fleets." + fleet + ".silence-timeout=25s";
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              KafkaProducer<String, String> table = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
             RunningSafety.createTelemetryTopics(kafka);
-            RunningService first = RunningSafety.start(kafka, mongo.uri("tiltfleet"), silence);
+            RunningService first = RunningSafety.start(kafka, mongo.uri("tiltfleet"));
             RunningService second = null;
             try {
+                // long enough for the partition to move before the first owner would have noticed
+                RunningSafety.putSettings(first, fleet, "{\"silenceTimeout\":\"PT25S\"}");
                 // Given a table at 45 degrees that hangs (no Last Will), its state stored by the first owner
                 for (int seq = 1; seq <= 5; seq++) {
                     TelemetryReading reading = new TelemetryReading(fleet, "t-1", seq, Instant.now(), "s-1", 45, seq, true);
@@ -196,7 +196,7 @@ class SafetyFaultTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> first.get("/api/fleet/" + fleet + "/tables").contains("45.0"));
 
                 // When its partition moves to a second instance, which never sees an event of it
-                second = RunningSafety.start(kafka, mongo.uri("tiltfleet"), silence);
+                second = RunningSafety.start(kafka, mongo.uri("tiltfleet"));
                 first.bean(KafkaListenerEndpointRegistry.class).getListenerContainer("safety-rules").stop();
 
                 // Then the second instance notices the silence all the same
@@ -223,9 +223,9 @@ class SafetyFaultTest {
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
             RunningSafety.createTelemetryTopics(kafka);
             // a silence timeout shorter than a slow write; the driver's own 10 s limit on a server check stays out of reach
-            RunningService safety = RunningSafety.start(kafka, "mongodb://127.0.0.1:" + slowLink.port() + "/tiltfleet",
-                    "--tiltfleet.safety.fleets." + fleet + ".silence-timeout=5s");
+            RunningService safety = RunningSafety.start(kafka, "mongodb://127.0.0.1:" + slowLink.port() + "/tiltfleet");
             try {
+                RunningSafety.putSettings(safety, fleet, "{\"silenceTimeout\":\"PT5S\"}");
                 // Given 4 tables at 30 degrees head-down, each reporting every second, known to the rules
                 AtomicLong seconds = new AtomicLong();
                 tables.scheduleAtFixedRate(() -> {

@@ -2,6 +2,7 @@ package io.tiltfleet.safety.api;
 
 import io.tiltfleet.contract.CallerHeaders;
 import io.tiltfleet.safety.SafetyProperties;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -25,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 class CallerFilter implements WebFilter {
 
     private static final PathPattern API = PathPatternParser.defaultInstance.parse("/api/**");
-    private static final PathPattern FLEET_PATH = PathPatternParser.defaultInstance.parse("/api/fleet/{fleetId}/**");
+    private static final List<PathPattern> FLEET_PATHS = List.of(PathPatternParser.defaultInstance.parse("/api/fleet/{fleetId}/**"),
+            PathPatternParser.defaultInstance.parse("/api/fleets/{fleetId}/**"));
 
     private final boolean allowCallsWithoutCaller;
     private final JsonMapper json;
@@ -49,9 +51,11 @@ class CallerFilter implements WebFilter {
                     + CallerHeaders.CALLER + " and its fleets in " + CallerHeaders.FLEETS);
         }
         Caller caller = Caller.of(name, fleets);
-        PathPattern.PathMatchInfo fleetPath = FLEET_PATH.matchAndExtract(path);
-        if (fleetPath != null && !caller.maySee(fleetPath.getUriVariables().get("fleetId"))) {
-            return refuse(exchange, HttpStatus.FORBIDDEN, "the caller may not see fleet '" + fleetPath.getUriVariables().get("fleetId") + "'");
+        for (PathPattern fleetPaths : FLEET_PATHS) {
+            PathPattern.PathMatchInfo fleetPath = fleetPaths.matchAndExtract(path);
+            if (fleetPath != null && !caller.maySee(fleetPath.getUriVariables().get("fleetId"))) {
+                return refuse(exchange, HttpStatus.FORBIDDEN, "the caller may not see fleet '" + fleetPath.getUriVariables().get("fleetId") + "'");
+            }
         }
         return chain.filter(exchange);
     }

@@ -21,13 +21,13 @@ import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
-/** The alert and live-state topics, and dead letters for records the rules cannot read. */
+/** The alert, live-state and configuration topics, and dead letters for records the rules cannot read. */
 @Configuration(proxyBeanMethods = false)
 class KafkaConfiguration {
 
     @Bean
     KafkaAdmin.NewTopics safetyTopics() {
-        return new KafkaAdmin.NewTopics(Stream.of(TopicCatalogue.SAFETY_ALERTS, TopicCatalogue.FLEET_LIVE,
+        return new KafkaAdmin.NewTopics(Stream.of(TopicCatalogue.SAFETY_ALERTS, TopicCatalogue.FLEET_LIVE, TopicCatalogue.FLEET_CONFIG,
                         TopicCatalogue.TELEMETRY_READINGS_DEAD_LETTERS, TopicCatalogue.TABLE_STATUS_DEAD_LETTERS)
                 .map(topic -> TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(1).configs(topic.configs()).build())
                 .toArray(NewTopic[]::new));

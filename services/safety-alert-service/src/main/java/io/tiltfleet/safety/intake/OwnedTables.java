@@ -4,9 +4,8 @@ import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.fleetstate.TableStateDocument;
 import io.tiltfleet.safety.fleetstate.TableStateStore;
-import io.tiltfleet.safety.profiles.LimitsResolver;
-import io.tiltfleet.safety.profiles.ProfileStore;
-import io.tiltfleet.safety.profiles.SafetyProfile;
+import io.tiltfleet.safety.limits.FleetConfigLog;
+import io.tiltfleet.safety.limits.LimitsResolver;
 import io.tiltfleet.safety.rules.SafetyLimits;
 import io.tiltfleet.safety.rules.TableMonitor;
 import java.time.Duration;
@@ -41,21 +40,21 @@ class OwnedTables {
     /** Assigned partitions whose stored tables could not be loaded yet (MongoDB away): the clock tries again. */
     private final Set<Integer> unloadedPartitions = ConcurrentHashMap.newKeySet();
     private final TableStateStore states;
-    private final ProfileStore profiles;
+    private final FleetConfigLog config;
     private final LimitsResolver limits;
     private final Duration timeout;
 
-    OwnedTables(TableStateStore states, ProfileStore profiles, LimitsResolver limits, SafetyProperties properties) {
+    OwnedTables(TableStateStore states, FleetConfigLog config, LimitsResolver limits, SafetyProperties properties) {
         this.states = states;
-        this.profiles = profiles;
+        this.config = config;
         this.limits = limits;
         this.timeout = properties.storeTimeout();
     }
 
     /**
-     * Loads the tables of a batch's events seen for the first time, with two queries for them all: one
+     * Loads the tables of a batch's events seen for the first time, with one query for them all: one
      * round trip per new table would stall the rules for seconds when a new fleet or a restart brings
-     * thousands.
+     * thousands. Their limits come from the fleets' configuration, once read ({@link FleetConfigLog#awaitCaughtUp}).
      */
     void loadNew(List<TableEvent> batch) {
         Map<String, TableEvent> unknown = new LinkedHashMap<>();
@@ -68,10 +67,9 @@ class OwnedTables {
         if (unknown.isEmpty()) {
             return;
         }
+        config.awaitCaughtUp();
         Map<String, TableStateDocument> stored = states.findAll(unknown.keySet()).collectMap(TableStateDocument::id).block(timeout);
-        Map<String, SafetyProfile> profilesByKey = profiles.findAll(unknown.keySet()).collectMap(SafetyProfile::id).block(timeout);
-        unknown.forEach((key, event) -> tables.put(key, owning(event.fleetId(), event.tableId(), event.partition(), profilesByKey.get(key),
-                stored.get(key))));
+        unknown.forEach((key, event) -> tables.put(key, owning(event.fleetId(), event.tableId(), event.partition(), stored.get(key))));
     }
 
     /** The event's table, loaded by {@link #loadNew} before; null for a reading of a partition this instance does not own. */
@@ -126,18 +124,17 @@ class OwnedTables {
             return;
         }
         Set<Integer> partitions = Set.copyOf(unloadedPartitions);
+        config.awaitCaughtUp();
         List<TableStateDocument> stored = states.inPartitions(partitions).collectList().block(timeout);
-        Map<String, SafetyProfile> profilesByKey = profiles.findAll(stored.stream().map(TableStateDocument::id).toList())
-                .collectMap(SafetyProfile::id).block(timeout);
         for (TableStateDocument state : stored) {
-            tables.computeIfAbsent(state.id(), key -> owning(state.fleetId(), state.tableId(), state.partition(), profilesByKey.get(key), state));
+            tables.computeIfAbsent(state.id(), key -> owning(state.fleetId(), state.tableId(), state.partition(), state));
         }
         unloadedPartitions.removeAll(partitions);
         log.info("Adopted {} stored tables of partitions {}", stored.size(), partitions);
     }
 
-    private OwnedTable owning(String fleetId, String tableId, int partition, SafetyProfile profile, TableStateDocument stored) {
-        SafetyLimits tableLimits = limits.limitsFor(fleetId, profile);
+    private OwnedTable owning(String fleetId, String tableId, int partition, TableStateDocument stored) {
+        SafetyLimits tableLimits = limits.limitsFor(fleetId, tableId);
         TableMonitor monitor = stored == null ? new TableMonitor(fleetId, tableId, tableLimits)
                 : TableMonitor.remembering(fleetId, tableId, tableLimits, stored.memory());
         return new OwnedTable(fleetId, tableId, monitor, partition, stored == null || stored.online());

@@ -6,8 +6,9 @@ import io.tiltfleet.safety.alerts.AlertPublisher;
 import io.tiltfleet.safety.fleetstate.LiveStatePublisher;
 import io.tiltfleet.safety.fleetstate.TableStateDocument;
 import io.tiltfleet.safety.fleetstate.TableStateStore;
-import io.tiltfleet.safety.profiles.LimitsResolver;
-import io.tiltfleet.safety.profiles.SafetyProfile;
+import io.tiltfleet.safety.limits.ConfigChange;
+import io.tiltfleet.safety.limits.FleetConfigLog.ConfigChanged;
+import io.tiltfleet.safety.limits.LimitsResolver;
 import io.tiltfleet.safety.rules.AlertSignal;
 import io.tiltfleet.streamtime.PartitionClock;
 import java.time.Clock;
@@ -24,9 +25,13 @@ import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,7 +42,7 @@ import org.springframework.stereotype.Component;
  * memory already counts its readings as seen, so re-running them would decide nothing again.
  */
 @Component
-public class RuleEngine {
+public class RuleEngine implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(RuleEngine.class);
 
@@ -48,8 +53,13 @@ public class RuleEngine {
      * next readings wait in Kafka look silent.
      */
     private final PartitionClock time = new PartitionClock();
-    /** Profile changes from the API, applied by the thread that runs the rules, so that no request waits for it. */
-    private final Queue<SafetyProfile> changedProfiles = new ConcurrentLinkedQueue<>();
+    /** Changed settings and profiles, read from the fleets' configuration log, waiting to be applied to the owned tables. */
+    private final Queue<ConfigChange> changedLimits = new ConcurrentLinkedQueue<>();
+    /**
+     * Applies them as soon as the rules are free, on a thread of its own: the configuration's reader must never
+     * wait for the rules, which may themselves wait for it to catch up ({@link OwnedTables}).
+     */
+    private final ExecutorService reconfiguring = Executors.newSingleThreadExecutor(task -> new Thread(task, "rules-reconfigure"));
     /** The listener and the clock both change the tables and their alerts: one at a time keeps each table's changes in order. */
     private final ReentrantLock processing = new ReentrantLock();
     /**
@@ -87,7 +97,7 @@ public class RuleEngine {
         processing.lock();
         try {
             alerts.deliverDue();
-            applyChangedProfiles();
+            applyChangedLimits();
             tables.loadNew(batch);
             Map<String, OwnedTable> touched = new LinkedHashMap<>();
             Set<String> alerted = new HashSet<>();
@@ -132,7 +142,7 @@ public class RuleEngine {
         try {
             tables.loadUnloadedPartitionsOrLog();
             alerts.deliverDue();
-            applyChangedProfiles();
+            applyChangedLimits();
             Instant now = clock.instant();
             Map<String, OwnedTable> touched = new LinkedHashMap<>();
             for (OwnedTable table : tables.all()) {
@@ -239,18 +249,55 @@ public class RuleEngine {
         }
     }
 
-    /** A profile changed: the table's rules, if this instance owns it, use the new limits from its next event or tick. */
-    public void apply(SafetyProfile profile) {
-        changedProfiles.add(profile);
+    /**
+     * Settings or profiles changed, whichever instance took the change: the owned tables they concern use
+     * their new limits from now on, and an alert of a rule that no longer applies is cleared at once.
+     */
+    @EventListener
+    void onConfigChanged(ConfigChanged changed) {
+        changedLimits.addAll(changed.changes());
+        reconfiguring.execute(this::reconfigure);
     }
 
-    private void applyChangedProfiles() {
-        for (SafetyProfile profile = changedProfiles.poll(); profile != null; profile = changedProfiles.poll()) {
-            OwnedTable table = tables.find(profile.fleetId(), profile.tableId());
-            if (table != null) {
-                decided(table, table.monitor.apply(limits.limitsFor(profile.fleetId(), profile), clock.instant()), null);
+    private void reconfigure() {
+        processing.lock();
+        try {
+            Set<String> alerted = applyChangedLimits();
+            Map<String, OwnedTable> touched = new LinkedHashMap<>();
+            alerted.forEach(key -> touched.put(key, tables.find(key)));
+            settle(touched, alerted);
+        } catch (RuntimeException e) {
+            log.warn("Storing or publishing the alert changes of new limits failed ({} due), trying again: {}", alerts.due(), e.toString());
+        } finally {
+            processing.unlock();
+        }
+    }
+
+    /** @return the keys of the tables whose alerts the new limits changed */
+    private Set<String> applyChangedLimits() {
+        Set<String> alerted = new HashSet<>();
+        Instant now = clock.instant();
+        for (ConfigChange change = changedLimits.poll(); change != null; change = changedLimits.poll()) {
+            for (OwnedTable table : concerned(change)) {
+                if (decided(table, table.monitor.apply(limits.limitsFor(table.fleetId, table.tableId), now), null)) {
+                    alerted.add(table.key());
+                }
             }
         }
+        return alerted;
+    }
+
+    private Collection<OwnedTable> concerned(ConfigChange change) {
+        if (change.kind() == ConfigChange.Kind.SETTINGS) {
+            return tables.all().stream().filter(table -> table.fleetId.equals(change.fleetId())).toList();
+        }
+        OwnedTable table = tables.find(change.fleetId(), change.tableId());
+        return table == null ? List.of() : List.of(table);
+    }
+
+    @Override
+    public void destroy() {
+        reconfiguring.shutdownNow();
     }
 
     /** @return whether the rules changed any of the table's alerts */

@@ -116,19 +116,33 @@ class TelemetryListener implements ConsumerAwareRebalanceListener {
         return partitions.stream().filter(partition -> partition.topic().equals(Topics.TELEMETRY_READINGS)).map(TopicPartition::partition).toList();
     }
 
+    /*
+     * Boot sets this listener on the one container factory, so every container of the service calls it; only the
+     * rules' own partitions concern the rules. The configuration log's reader in particular must never wait for the
+     * rules: they may be waiting for it to catch up (OwnedTables).
+     */
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        rules.adopt(readingPartitions(partitions));
+        List<Integer> readings = readingPartitions(partitions);
+        if (!readings.isEmpty()) {
+            rules.adopt(readings);
+        }
     }
 
     @Override
     public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        rules.release(readingPartitions(partitions));
+        List<Integer> readings = readingPartitions(partitions);
+        if (!readings.isEmpty()) {
+            rules.release(readings);
+        }
     }
 
     /** Taken away without a rebalance (this consumer was thought dead): its tables are forgotten, nothing stored. */
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        rules.lose(readingPartitions(partitions));
+        List<Integer> readings = readingPartitions(partitions);
+        if (!readings.isEmpty()) {
+            rules.lose(readings);
+        }
     }
 }

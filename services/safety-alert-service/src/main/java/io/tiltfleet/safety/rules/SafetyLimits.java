@@ -1,6 +1,7 @@
 package io.tiltfleet.safety.rules;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -20,14 +21,15 @@ import java.util.stream.Collectors;
  * @param headDownAngleDeg     above this angle the user counts as inverted (head-down) for silence, lock and contraindication rules
  * @param silenceTimeout       no reading for this long while inverted is an alert
  * @param rapidReturnDegPerS   coming back up faster than this is an alert
+ * @param maintenanceUntil     until when the table is under maintenance (null: it is not): its warnings wait, its criticals say so
  */
 public record SafetyLimits(double maxAngleDeg, Duration overAngleDebounce, double hysteresisDeg, double criticalExcessDeg,
                            Duration criticalAfter, Duration maxSession, double steepAngleDeg, Duration maxSteepTime,
                            double headDownAngleDeg, Duration silenceTimeout, double rapidReturnDegPerS,
-                           Set<Contraindication> contraindications) {
+                           Set<Contraindication> contraindications, Instant maintenanceUntil) {
 
     public static final SafetyLimits DEFAULTS = new SafetyLimits(60, Duration.ofSeconds(2), 5, 15, Duration.ofSeconds(60),
-            Duration.ofMinutes(10), 60, Duration.ofMinutes(3), 10, Duration.ofSeconds(10), 15, Set.of());
+            Duration.ofMinutes(10), 60, Duration.ofMinutes(3), 10, Duration.ofSeconds(10), 15, Set.of(), null);
 
     public SafetyLimits {
         if (maxAngleDeg < 0 || maxAngleDeg > 90) {
@@ -38,12 +40,21 @@ public record SafetyLimits(double maxAngleDeg, Duration overAngleDebounce, doubl
 
     public SafetyLimits withMaxAngle(double degrees) {
         return new SafetyLimits(degrees, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
-                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications);
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, maintenanceUntil);
     }
 
     public SafetyLimits withContraindications(Set<Contraindication> flags) {
         return new SafetyLimits(maxAngleDeg, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
-                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, flags);
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, flags, maintenanceUntil);
+    }
+
+    public SafetyLimits withMaintenanceUntil(Instant until) {
+        return new SafetyLimits(maxAngleDeg, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, until);
+    }
+
+    public boolean underMaintenance(Instant at) {
+        return maintenanceUntil != null && at.isBefore(maintenanceUntil);
     }
 
     public boolean forbidsInversion() {

@@ -46,6 +46,13 @@ public final class TableMonitor {
     private Duration steepTime = Duration.ZERO;
     /** When the newest status applied reached the platform: an older one, arriving late, changes nothing. */
     private Instant lastStatusAt;
+    /**
+     * Warnings held back while the table is under maintenance: as good as open to the rules that judge by their
+     * own open condition (the over-angle band and timer), but never raised. Not remembered across a restart.
+     */
+    private final Map<AlertType, Condition> held = new EnumMap<>(AlertType.class);
+    /** The platform's time of what is being judged: maintenance is judged by it, never by a table's own clock. */
+    private Instant platformTime;
 
     public TableMonitor(String fleetId, String tableId, SafetyLimits limits) {
         this.fleetId = fleetId;
@@ -75,6 +82,7 @@ public final class TableMonitor {
      */
     public List<AlertSignal> apply(SafetyLimits newLimits, Instant at) {
         this.limits = newLimits;
+        platformTime = at;
         List<AlertSignal> changes = new ArrayList<>();
         settle(changes, newLimits.forbidsInversion() ? AlertType.OVER_ANGLE : AlertType.CONTRAINDICATED_USE, null, null, at);
         if (newLimits.forbidsInversion()) {
@@ -87,6 +95,7 @@ public final class TableMonitor {
         if (alreadySeen(reading)) {
             return List.of();
         }
+        platformTime = observedAt;
         TelemetryReading previous = last;
         accumulateSteepTime(previous, reading);
         last = reading;
@@ -118,6 +127,7 @@ public final class TableMonitor {
             return List.of();
         }
         lastStatusAt = observedAt;
+        platformTime = observedAt;
         List<AlertSignal> changes = new ArrayList<>();
         if (status.state() == TableStatus.State.OFFLINE && inverted()) {
             settle(changes, AlertType.SILENT_WHILE_INVERTED, new Condition(Severity.CRITICAL, because(
@@ -128,6 +138,7 @@ public final class TableMonitor {
 
     /** Time alone raises an alert: a table that stops talking while someone hangs upside down. */
     public List<AlertSignal> onClock(Instant now) {
+        platformTime = now;
         List<AlertSignal> changes = new ArrayList<>();
         if (inverted() && Duration.between(lastObservedAt, now).compareTo(limits.silenceTimeout()) > 0) {
             settle(changes, AlertType.SILENT_WHILE_INVERTED, new Condition(Severity.CRITICAL, because(
@@ -151,7 +162,7 @@ public final class TableMonitor {
 
     private Condition overAngle(TelemetryReading reading) {
         double limit = limits.maxAngleDeg();
-        Condition current = active.get(AlertType.OVER_ANGLE);
+        Condition current = active.getOrDefault(AlertType.OVER_ANGLE, held.get(AlertType.OVER_ANGLE));
         if (reading.angleDeg() <= limit) {
             aboveLimitSince = reading.angleDeg() < limit - limits.hysteresisDeg() || current == null ? null : aboveLimitSince;
             return aboveLimitSince == null ? null : current;
@@ -229,18 +240,27 @@ public final class TableMonitor {
     private void settle(List<AlertSignal> changes, AlertType type, Condition now, TelemetryReading reading, Instant at) {
         Condition before = active.get(type);
         if (now == null) {
+            held.remove(type);
             if (before != null) {
                 active.remove(type);
                 changes.add(signal(type, AlertChange.CLEARED, before.severity(), before.reason(), reading, at));
             }
             return;
         }
+        boolean maintenance = limits.underMaintenance(platformTime);
+        if (before == null && maintenance && now.severity() == Severity.WARNING) {
+            held.put(type, now);   // raised when the maintenance ends, if the condition still holds then
+            return;
+        }
+        held.remove(type);
+        String reason = maintenance ? now.reason() + " (raised while the table was under maintenance until " + limits.maintenanceUntil() + ")"
+                : now.reason();
         if (before == null) {
-            active.put(type, now);
-            changes.add(signal(type, AlertChange.RAISED, now.severity(), now.reason(), reading, at));
+            active.put(type, new Condition(now.severity(), reason));
+            changes.add(signal(type, AlertChange.RAISED, now.severity(), reason, reading, at));
         } else if (now.severity().compareTo(before.severity()) > 0) {
-            active.put(type, now);
-            changes.add(signal(type, AlertChange.ESCALATED, now.severity(), now.reason(), reading, at));
+            active.put(type, new Condition(now.severity(), reason));
+            changes.add(signal(type, AlertChange.ESCALATED, now.severity(), reason, reading, at));
         }
     }
 

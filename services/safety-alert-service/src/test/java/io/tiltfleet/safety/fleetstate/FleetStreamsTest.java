@@ -40,9 +40,9 @@ class FleetStreamsTest {
 
     private final LiveFeed feed = new LiveFeed();
     private final AlertStore store = mock(AlertStore.class);
-    private final FleetStreams streams = new FleetStreams(feed, store, new SafetyProperties(SafetyLimits.DEFAULTS, Map.of(),
+    private final FleetStreams streams = new FleetStreams(feed, store, new SafetyProperties(SafetyLimits.DEFAULTS,
             Duration.ofSeconds(1), Duration.ofHours(1), ALERT_BUFFER, Duration.ofMinutes(15), Duration.ofSeconds(1),
-            Duration.ofSeconds(5), Duration.ofSeconds(10), false), Clock.fixed(NOW, ZoneOffset.UTC));
+            Duration.ofSeconds(5), Duration.ofSeconds(10), false, null), Clock.fixed(NOW, ZoneOffset.UTC));
 
     @Test
     void aSlowClientGetsEveryAlertInOrderAndOnlyTheNewestStateOfEachTable() {

@@ -82,7 +82,7 @@ class LiveStatePublisherTest {
     }
 
     private static SafetyProperties publisherProperties() {
-        return new SafetyProperties(SafetyLimits.DEFAULTS, Map.of(), Duration.ofSeconds(1), Duration.ofSeconds(15), 256, Duration.ofMinutes(15),
-                EVERY, Duration.ofSeconds(5), Duration.ofSeconds(10), false);
+        return new SafetyProperties(SafetyLimits.DEFAULTS, Duration.ofSeconds(1), Duration.ofSeconds(15), 256, Duration.ofMinutes(15),
+                EVERY, Duration.ofSeconds(5), Duration.ofSeconds(10), false, null);
     }
 }

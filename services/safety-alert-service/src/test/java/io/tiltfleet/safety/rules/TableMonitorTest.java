@@ -46,6 +46,29 @@ class TableMonitorTest {
     }
 
     @Test
+    void underMaintenanceWarningsWaitUntilItEndsWhileCriticalsGoOutSayingSo() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS.withMaintenanceUntil(ScriptedTable.T0.plusSeconds(120)))
+                .move(0, 64, 16).hold(64, 30)       // over the limit for half a minute: a warning, held back
+                .move(64, 80, 4).hold(80, 2)        // 20 over: critical, under maintenance or not
+                .move(80, 40, 5).hold(40, 80)       // back down: cleared; the maintenance ends meanwhile
+                .move(40, 64, 5).hold(64, 5);       // over again: now the warning goes out
+
+        assertThat(table.outcome()).containsExactly("OVER_ANGLE RAISED CRITICAL", "OVER_ANGLE CLEARED CRITICAL", "OVER_ANGLE RAISED WARNING");
+        assertThat(table.signals.get(0).reason()).endsWith("(raised while the table was under maintenance until 2026-11-25T10:02:00Z)");
+        assertThat(table.signals.get(2).reason()).doesNotContain("maintenance");
+    }
+
+    @Test
+    void underMaintenanceAnAngleSwingingAcrossTheLimitStillTurnsCriticalAfterAMinute() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS.withMaintenanceUntil(ScriptedTable.T0.plusSeconds(600))).move(0, 59, 10);
+        for (int swing = 0; swing < 20; swing++) {
+            table.hold(61, 3).hold(59, 1);   // over long enough for a warning (held back), then inside the 5-degree band
+        }
+
+        assertThat(table.outcome()).containsExactly("OVER_ANGLE RAISED CRITICAL");
+    }
+
+    @Test
     void tableClearedForFullInversionMayHangAtEightyFive() {
         ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS.withMaxAngle(90)).move(0, 85, 20).hold(85, 60);
 

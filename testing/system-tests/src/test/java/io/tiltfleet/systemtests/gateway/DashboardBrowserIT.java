@@ -40,8 +40,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A fleet operator's afternoon in headless Chromium (Debian's chromium and chromedriver): sign in,
- * watch a table's angle move, see its over-angle alert arrive, acknowledge it, see an alert raised
- * while the page was cut off from the live stream once it reconnects, download the sessions as CSV.
+ * watch a table's angle move, see a table put under maintenance marked so, see an over-angle alert
+ * arrive, acknowledge it, see an alert raised while the page was cut off from the live stream once it
+ * reconnects, download the sessions as CSV.
  * Screenshots go to target/e2e/.
  */
 class DashboardBrowserIT {
@@ -119,6 +120,15 @@ class DashboardBrowserIT {
             String quietTable = wait.until(driver -> driver.findElement(By.cssSelector(".table[data-table-id='t-2'] .meta")).getText());
             assertThat(quietTable).startsWith("no session");
             shot(browser, "1-live-angle.png");
+
+            // When t-2 is put under maintenance, its card says so, until when (the page looks again every 15 s)
+            HttpResponse<String> maintenance = LoopbackHttp.send(stack.gateway.port(), "PUT", "/api/fleet/e2e/tables/t-2/maintenance",
+                    "{\"until\":\"" + Instant.now().plusSeconds(3600) + "\",\"reason\":\"new ankle belt\"}",
+                    Map.of("X-API-Key", "tf-supervisor-local", "Content-Type", "application/json"));
+            assertThat(maintenance.statusCode()).as(maintenance.body()).isEqualTo(200);
+            String badge = wait.until(driver -> driver.findElements(By.cssSelector(".table[data-table-id='t-2'] .badge.maintenance")).stream()
+                    .map(WebElement::getText).findFirst().orElse(null));
+            assertThat(badge).startsWith("maintenance until");
 
             // When t-1 goes to 80 degrees, its over-angle alert appears
             target.set(80.0);

@@ -1,4 +1,4 @@
-package io.tiltfleet.safety.profiles;
+package io.tiltfleet.safety.limits;
 
 import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.safety.rules.Contraindication;

@@ -1,0 +1,30 @@
+package io.tiltfleet.gateway.security;
+
+import java.util.regex.Pattern;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
+
+/**
+ * A fleet's settings and audit trail as the gateway's checks see them, matched as {@link NotificationPaths} are:
+ * on the path as sent, the fixed words in any letter case, with or without anything after them, so that no
+ * spelling a route or the safety service might still accept gets past the role a plain one needs.
+ */
+final class FleetConfigurationPaths {
+
+    private static final Pattern SETTINGS = Pattern.compile("^/(?i:api/fleets)/[^/]*/(?i:settings)(/.*)?$");
+    /** Who changed what and why, under the names of the staff: operators, who make the changes, and analysts, who review them. */
+    private static final Pattern AUDIT = Pattern.compile("^/(?i:api/fleets)/[^/]*/(?i:audit)(/.*)?$");
+
+    private FleetConfigurationPaths() {
+    }
+
+    /** Replacing a fleet's settings: reading them is for every role, as the tables' profiles are. */
+    static ServerWebExchangeMatcher settingsChanges() {
+        return NotificationPaths.matching(SETTINGS, HttpMethod.PUT);
+    }
+
+    /** Reading or exporting the audit trail; nothing else may be done to it. */
+    static ServerWebExchangeMatcher auditReads() {
+        return NotificationPaths.matching(AUDIT, HttpMethod.GET);
+    }
+}

@@ -1,0 +1,118 @@
+package io.tiltfleet.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tiltfleet.embedded.RunningService;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A fleet's settings, its tables' maintenance and its audit trail through the real gateway: every role reads the
+ * settings and the maintenance, operators change them, operators and analysts read the trail and nobody changes it, each credential within its
+ * fleets; every other spelling of these paths is refused or decided as the plain one is (lines
+ * {@code ABUSE gateway ...}).
+ */
+class FleetConfigurationRoutesTest {
+
+    static StubServices services;
+    static RunningService gateway;
+
+    @BeforeAll
+    static void start() {
+        services = StubServices.start();
+        gateway = services.gatewayInFront();
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        services.close();
+    }
+
+    @ParameterizedTest(name = "{1} {2} with {0} -> {3}")
+    @CsvSource(delimiter = '|', value = {
+            // key               | method | path                                        | status
+            "                    | GET    | /api/fleets/fleet-1/settings                | 401",
+            "tf-viewer-local     | GET    | /api/fleets/fleet-1/settings                | 200",
+            "tf-analyst-local    | GET    | /api/fleets/fleet-1/settings                | 200",
+            "tf-viewer-local     | PUT    | /api/fleets/fleet-1/settings                | 403",
+            "tf-analyst-local    | PUT    | /api/fleets/fleet-1/settings                | 403",
+            "tf-operator-local   | PUT    | /api/fleets/fleet-1/settings                | 200",
+            "tf-operator-local   | DELETE | /api/fleets/fleet-1/settings                | 403",
+            "tf-operator-local   | POST   | /api/fleets/fleet-1/settings                | 403",
+            "tf-viewer-local     | GET    | /api/fleets/fleet-1/audit                   | 403",   // who changed what, patients' flags included
+            "tf-viewer-local     | GET    | /api/fleets/fleet-1/audit/export?format=csv | 403",
+            "tf-operator-local   | GET    | /api/fleets/fleet-1/audit                   | 200",
+            "tf-analyst-local    | GET    | /api/fleets/fleet-1/audit/export?format=csv | 200",
+            "tf-supervisor-local | GET    | /api/fleets/fleet-1/audit?what=profile      | 200",
+            "tf-supervisor-local | DELETE | /api/fleets/fleet-1/audit                   | 403",   // nobody changes the trail
+            "tf-supervisor-local | PUT    | /api/fleets/fleet-1/audit/e-1               | 403",
+            "tf-supervisor-local | POST   | /api/fleets/fleet-1/audit                   | 403",
+            "tf-operator-local   | GET    | /api/fleets/fleet-1/other                   | 404",
+            "tf-viewer-local     | GET    | /api/fleet/fleet-1/maintenance              | 200",
+            "tf-viewer-local     | PUT    | /api/fleet/fleet-1/tables/t-1/maintenance   | 403",
+            "tf-analyst-local    | PUT    | /api/fleet/fleet-1/tables/t-1/maintenance   | 403",
+            "tf-operator-local   | PUT    | /api/fleet/fleet-1/tables/t-1/maintenance   | 200",
+            "tf-viewer-local     | DELETE | /api/fleet/fleet-1/tables/t-1/maintenance   | 403",
+            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/maintenance   | 200",
+            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/profile       | 403"})
+    void everyRoleReadsTheSettingsOperatorsChangeThemAndTheTrailIsOnlyRead(String key, String method, String path, int status) throws Exception {
+        HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, key == null ? Map.of() : Map.of("X-API-Key", key));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        if (status == 200) {
+            assertThat(response.body()).contains("\"service\":\"safety\"", "\"path\":\"" + path + "\"",
+                    "\"credentialForwarded\":false");
+        } else {
+            assertThat(response.body()).contains("\"status\":" + status).doesNotContain("\"service\"");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            // case                                        | key              | method | path                                        | status
+            "fleet-1 key: own settings                     | tf-clinic1-local | PUT | /api/fleets/fleet-1/settings                   | 200",
+            "fleet-1 key: own audit                        | tf-clinic1-local | GET | /api/fleets/fleet-1/audit                      | 200",
+            "fleet-1 key: fleet-2 settings                 | tf-clinic1-local | PUT | /api/fleets/fleet-2/settings                   | 403",
+            "fleet-1 key: fleet-2 audit export             | tf-clinic1-local | GET | /api/fleets/fleet-2/audit/export               | 403",
+            "fleet-1 key: fleet-2 settings in capitals     | tf-clinic1-local | GET | /API/FLEETS/fleet-2/SETTINGS                   | 403",
+            "fleet-1 key: fleet id in capitals             | tf-clinic1-local | PUT | /api/fleets/FLEET-2/settings                   | 403",
+            "fleet-1 key: encoded letter in the fleet id   | tf-clinic1-local | PUT | /api/fleets/%66leet-2/settings                 | 400",
+            "fleet-1 key: encoded slash in the fleet id    | tf-clinic1-local | PUT | /api/fleets/fleet-1%2F..%2Ffleet-2/settings    | 400",
+            "fleet-1 key: dot segments into fleet-2        | tf-clinic1-local | GET | /api/fleets/fleet-1/../fleet-2/audit           | 400",
+            "fleet-1 key: double slash before the fleet    | tf-clinic1-local | PUT | /api/fleets//fleet-2/settings                  | 400",
+            "fleet-1 key: matrix parameter on the settings | tf-clinic1-local | PUT | /api/fleets/fleet-2;x=1/settings               | 400",
+            "viewer: settings with a trailing slash        | tf-viewer-local  | PUT | /api/fleets/fleet-1/settings/                  | 403",
+            "viewer: settings in mixed case                | tf-viewer-local  | PUT | /api/Fleets/fleet-1/Settings                   | 403",
+            "viewer: below the settings                    | tf-viewer-local  | PUT | /api/fleets/fleet-1/settings/x                 | 403",
+            "viewer: audit with a trailing slash           | tf-viewer-local  | GET | /api/fleets/fleet-1/audit/                     | 403",
+            "viewer: audit in capitals                     | tf-viewer-local  | GET | /API/FLEETS/fleet-1/AUDIT                      | 403",
+            "viewer: audit export in mixed case            | tf-viewer-local  | GET | /api/fleets/fleet-1/Audit/Export               | 403",
+            "viewer: encoded letter in the audit word      | tf-viewer-local  | GET | /api/fleets/fleet-1/%61udit                    | 400",
+            "operator: settings with a trailing slash      | tf-operator-local | PUT | /api/fleets/fleet-1/settings/                 | 404",
+            "operator: settings in mixed case              | tf-operator-local | PUT | /api/Fleets/fleet-1/Settings                  | 404",
+            "analyst: audit in capitals                    | tf-analyst-local | GET | /API/FLEETS/fleet-1/AUDIT                      | 404",
+            "viewer: maintenance with a trailing slash     | tf-viewer-local  | PUT | /api/fleet/fleet-1/tables/t-1/maintenance/     | 403",
+            "viewer: maintenance in capitals               | tf-viewer-local  | PUT | /API/FLEET/fleet-1/TABLES/t-1/MAINTENANCE      | 403",
+            "fleet-1 key: fleet-2 maintenance              | tf-clinic1-local | PUT | /api/fleet/fleet-2/tables/t-1/maintenance      | 403",
+            "fleet-1 key: fleet-2 maintenance, mixed case  | tf-clinic1-local | PUT | /api/Fleet/fleet-2/tables/t-1/maintenance      | 403",
+            "viewer: ending maintenance, trailing slash     | tf-viewer-local  | DELETE | /api/fleet/fleet-1/tables/t-1/maintenance/  | 403",
+            "viewer: ending maintenance in capitals         | tf-viewer-local  | DELETE | /API/FLEET/fleet-1/TABLES/t-1/MAINTENANCE   | 403",
+            "fleet-1 key: ending fleet-2's maintenance      | tf-clinic1-local | DELETE | /api/fleet/fleet-2/tables/t-1/maintenance   | 403"})
+    void everySpellingIsRefusedOrDecidedAsThePlainPath(String name, String key, String method, String path, int status) throws Exception {
+        Map<String, String> headers = new HashMap<>(NotificationRoutesTest.FORGED_CALLER);
+        headers.put("X-API-Key", key);
+        HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, headers);
+        System.out.printf("ABUSE gateway %-64s -> %d%n", name, response.statusCode());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        if (response.body().contains("\"service\"")) {
+            assertThat(response.body()).as("what reached a service").doesNotContain("mallory").contains("\"credentialForwarded\":false");
+        }
+    }
+}
