@@ -15,6 +15,8 @@ tiltfleet.alert.createIndex({ fleetId: 1, tableId: 1, type: 1, openSlot: 1 }, { 
 // safety-alert-service: the live state of a fleet's tables, and the tables of a partition a new owner adopts
 tiltfleet.table_state.createIndex({ fleetId: 1 });
 tiltfleet.table_state.createIndex({ partition: 1 });
+// safety-alert-service: a fleet's audit trail by time
+tiltfleet.audit.createIndex({ fleetId: 1, at: 1 });
 
 // analytics-service: sessions by fleet and time, and by table
 tiltfleet.sessions.createIndex({ fleetId: 1, start: 1 });

@@ -25,7 +25,7 @@ class LegacyProfilesTest {
     void aProfileStoredBeforeTheConfigurationLogIsMovedIntoItAtStart() {
         try (MongoStandIn olderMongo = MongoStandIn.start(Ports.free())) {
             try (MongoClient client = MongoClients.create(olderMongo.uri("tiltfleet"))) {
-                new ReactiveMongoTemplate(client, "tiltfleet").save(new SafetyProfile(SafetyProfile.idOf("clinic-legacy", "t-1"), "clinic-legacy", "t-1", 75.0,
+                new ReactiveMongoTemplate(client, "tiltfleet").save(new SafetyProfile(SafetyProfile.idOf("clinic-legacy", "t-1"), "clinic-legacy", "t-1", 75.0, null,
                         Set.of(Contraindication.GLAUCOMA), Instant.parse("2026-11-20T10:00:00Z"))).block();
             }
 

@@ -18,6 +18,7 @@ import io.tiltfleet.safety.rules.Severity;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
@@ -83,12 +84,14 @@ class SafetyApiTest {
 
     @Test
     void profileIsStoredAndReadBack() throws Exception {
-        HttpResponse<String> put = send("PUT", "/api/fleet/clinic-1/tables/t-9/profile",
-                "{\"maxAngleDeg\":90,\"contraindications\":[\"GLAUCOMA\"]}");
+        String until = Instant.now().plusSeconds(86_400).truncatedTo(ChronoUnit.SECONDS).toString();
+        HttpResponse<String> put = send("PUT", "/api/fleet/clinic-1/tables/t-9/profile", "{\"maxAngleDeg\":90,\"maxAngleUntil\":\"" + until
+                + "\",\"contraindications\":[\"GLAUCOMA\"],\"reason\":\"cleared by Dr Ruiz\"}");
         HttpResponse<String> get = send("GET", "/api/fleet/clinic-1/tables/t-9/profile", null);
 
         assertThat(put.statusCode()).isEqualTo(200);
-        assertThat(get.body()).contains("\"maxAngleDeg\":90.0", "\"contraindications\":[\"GLAUCOMA\"]", "\"tableId\":\"t-9\"");
+        assertThat(get.body()).contains("\"maxAngleDeg\":90.0", "\"maxAngleUntil\":\"" + until + "\"", "\"contraindications\":[\"GLAUCOMA\"]",
+                "\"tableId\":\"t-9\"");
     }
 
     @ParameterizedTest(name = "{0} {1} as {2} -> {3}")

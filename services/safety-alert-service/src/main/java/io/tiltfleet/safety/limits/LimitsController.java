@@ -5,6 +5,7 @@ import io.tiltfleet.contract.Ids;
 import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.rules.Contraindication;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Future;
@@ -41,6 +42,9 @@ class LimitsController {
     /** Who changed something when the local run is called without the gateway, which otherwise names the caller. */
     private static final String UNNAMED_CALLER = "local-run";
     private static final Duration LONGEST_MAINTENANCE = Duration.ofDays(30);
+    /** Above this, inversion is steep: a table's limit beyond it is a clearance that ends. */
+    private static final double STEEP_DEG = 60;
+    private static final Duration LONGEST_CLEARANCE = Duration.ofDays(365);
 
     private final FleetConfig config;
     private final FleetConfigLog log;
@@ -56,14 +60,28 @@ class LimitsController {
 
     /**
      * A whole profile: a PUT replaces the stored one, so the contraindications must always be sent
-     * ({@code []} for none) lest a change of the angle limit silently clear them.
+     * ({@code []} for none) lest a change of the angle limit silently clear them. A limit above 60 degrees
+     * (steep inversion) is a clearance for a time: it needs a reason and an end.
      *
-     * @param maxAngleDeg null (or left out) keeps the fleet's limit
-     * @param reason      why, for the audit trail
+     * @param maxAngleDeg   null (or left out) keeps the fleet's limit
+     * @param maxAngleUntil when the limit ends and the fleet's holds again: required above 60 degrees, at most a year ahead
+     * @param reason        why, for the audit trail: required above 60 degrees
      */
     record ProfileUpdate(@DecimalMin("0") @DecimalMax("90") Double maxAngleDeg,
+                         @Future(message = "maxAngleUntil must be in the future") Instant maxAngleUntil,
                          @NotNull(message = "contraindications are required: the table's whole list, [] for none (a PUT replaces the profile)")
                          Set<Contraindication> contraindications, @Size(max = 500) String reason) {
+
+        @AssertTrue(message = "a limit above 60 degrees needs a reason and an end, maxAngleUntil (at most a year ahead)")
+        boolean isSteepLimitCleared() {
+            return maxAngleDeg == null || maxAngleDeg <= STEEP_DEG || reason != null && !reason.isBlank() && maxAngleUntil != null
+                    && maxAngleUntil.isBefore(Instant.now().plus(LONGEST_CLEARANCE));
+        }
+
+        @AssertTrue(message = "maxAngleUntil is only for a limit of the profile's own (maxAngleDeg)")
+        boolean isUntilOfALimit() {
+            return maxAngleUntil == null || maxAngleDeg != null;
+        }
     }
 
     /**
@@ -95,7 +113,7 @@ class LimitsController {
     Mono<SafetyProfile> profile(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId, @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId) {
         return caughtUp().then(Mono.fromSupplier(() -> {
             SafetyProfile profile = config.profileOf(fleetId, tableId);
-            return profile != null ? profile : new SafetyProfile(SafetyProfile.idOf(fleetId, tableId), fleetId, tableId, null, Set.of(), null);
+            return profile != null ? profile : new SafetyProfile(SafetyProfile.idOf(fleetId, tableId), fleetId, tableId, null, null, Set.of(), null);
         }));
     }
 
@@ -104,7 +122,7 @@ class LimitsController {
                                                       @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId, @Valid @RequestBody ProfileUpdate update,
                                                       @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
         SafetyProfile profile = new SafetyProfile(SafetyProfile.idOf(fleetId, tableId), fleetId, tableId, update.maxAngleDeg(),
-                update.contraindications(), clock.instant());
+                update.maxAngleUntil(), update.contraindications(), clock.instant());
         return submit(ConfigChange.ofProfile(profile, by(caller), update.reason(), clock.instant()), profile);
     }
 

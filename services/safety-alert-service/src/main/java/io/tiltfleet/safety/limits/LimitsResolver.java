@@ -24,7 +24,8 @@ public class LimitsResolver {
         if (profile == null) {
             return limits;
         }
-        SafetyLimits angle = profile.maxAngleDeg() == null ? limits : limits.withMaxAngle(profile.maxAngleDeg());
+        SafetyLimits angle = profile.maxAngleDeg() == null ? limits : profile.maxAngleUntil() == null ? limits.withMaxAngle(profile.maxAngleDeg())
+                : limits.withMaxAngleUntil(profile.maxAngleDeg(), profile.maxAngleUntil());
         return angle.withContraindications(profile.contraindications());
     }
 }

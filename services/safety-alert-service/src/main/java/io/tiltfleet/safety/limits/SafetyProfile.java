@@ -13,11 +13,12 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * A table's own safety settings, kept by the clinic: how far it may tilt (60 degrees unless cleared
  * for more, up to 90), and the contraindications of its user, which forbid inversion altogether.
  *
- * @param maxAngleDeg null keeps the fleet's limit
+ * @param maxAngleDeg   null keeps the fleet's limit
+ * @param maxAngleUntil when {@code maxAngleDeg} ends and the fleet's limit holds again; null: never (only for a limit of 60 or less)
  */
 @Document("safety_profiles")
 public record SafetyProfile(@Id String id, String fleetId, String tableId,
-                            @DecimalMin("0") @DecimalMax("90") Double maxAngleDeg,
+                            @DecimalMin("0") @DecimalMax("90") Double maxAngleDeg, Instant maxAngleUntil,
                             Set<Contraindication> contraindications, Instant updatedAt) {
 
     public SafetyProfile {

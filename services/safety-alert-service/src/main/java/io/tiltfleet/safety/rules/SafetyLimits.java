@@ -22,14 +22,17 @@ import java.util.stream.Collectors;
  * @param silenceTimeout       no reading for this long while inverted is an alert
  * @param rapidReturnDegPerS   coming back up faster than this is an alert
  * @param maintenanceUntil     until when the table is under maintenance (null: it is not): its warnings wait, its criticals say so
+ * @param maxAngleUntil        until when {@code maxAngleDeg} holds (null: for good); a limit raised above 60 degrees always ends
+ * @param maxAngleAfterDeg     the limit once {@code maxAngleUntil} has passed
  */
 public record SafetyLimits(double maxAngleDeg, Duration overAngleDebounce, double hysteresisDeg, double criticalExcessDeg,
                            Duration criticalAfter, Duration maxSession, double steepAngleDeg, Duration maxSteepTime,
                            double headDownAngleDeg, Duration silenceTimeout, double rapidReturnDegPerS,
-                           Set<Contraindication> contraindications, Instant maintenanceUntil) {
+                           Set<Contraindication> contraindications, Instant maintenanceUntil, Instant maxAngleUntil,
+                           double maxAngleAfterDeg) {
 
     public static final SafetyLimits DEFAULTS = new SafetyLimits(60, Duration.ofSeconds(2), 5, 15, Duration.ofSeconds(60),
-            Duration.ofMinutes(10), 60, Duration.ofMinutes(3), 10, Duration.ofSeconds(10), 15, Set.of(), null);
+            Duration.ofMinutes(10), 60, Duration.ofMinutes(3), 10, Duration.ofSeconds(10), 15, Set.of(), null, null, 60);
 
     public SafetyLimits {
         if (maxAngleDeg < 0 || maxAngleDeg > 90) {
@@ -40,17 +43,31 @@ public record SafetyLimits(double maxAngleDeg, Duration overAngleDebounce, doubl
 
     public SafetyLimits withMaxAngle(double degrees) {
         return new SafetyLimits(degrees, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
-                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, maintenanceUntil);
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, maintenanceUntil, null, degrees);
+    }
+
+    /** This limit until then, the present one after. */
+    public SafetyLimits withMaxAngleUntil(double degrees, Instant until) {
+        return new SafetyLimits(degrees, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, maintenanceUntil, until,
+                maxAngleAt(until));
+    }
+
+    /** The angle limit at this time. */
+    public double maxAngleAt(Instant at) {
+        return maxAngleUntil == null || at.isBefore(maxAngleUntil) ? maxAngleDeg : maxAngleAfterDeg;
     }
 
     public SafetyLimits withContraindications(Set<Contraindication> flags) {
         return new SafetyLimits(maxAngleDeg, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
-                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, flags, maintenanceUntil);
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, flags, maintenanceUntil, maxAngleUntil,
+                maxAngleAfterDeg);
     }
 
     public SafetyLimits withMaintenanceUntil(Instant until) {
         return new SafetyLimits(maxAngleDeg, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
-                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, until);
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, until, maxAngleUntil,
+                maxAngleAfterDeg);
     }
 
     public boolean underMaintenance(Instant at) {

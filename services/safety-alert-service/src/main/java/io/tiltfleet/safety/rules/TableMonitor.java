@@ -161,7 +161,7 @@ public final class TableMonitor {
     }
 
     private Condition overAngle(TelemetryReading reading) {
-        double limit = limits.maxAngleDeg();
+        double limit = limits.maxAngleAt(platformTime);
         Condition current = active.getOrDefault(AlertType.OVER_ANGLE, held.get(AlertType.OVER_ANGLE));
         if (reading.angleDeg() <= limit) {
             aboveLimitSince = reading.angleDeg() < limit - limits.hysteresisDeg() || current == null ? null : aboveLimitSince;

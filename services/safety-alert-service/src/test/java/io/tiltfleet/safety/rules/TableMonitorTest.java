@@ -69,6 +69,17 @@ class TableMonitorTest {
     }
 
     @Test
+    void aLimitRaisedUntilATimeHoldsUntilThenAndTheFleetsAfter() {
+        SafetyLimits clearedForAMinute = SafetyLimits.DEFAULTS.withMaxAngleUntil(80, ScriptedTable.T0.plusSeconds(60));
+        ScriptedTable table = new ScriptedTable(clearedForAMinute).move(0, 70, 10).hold(70, 40)   // at 70 within the clearance: nothing
+                .hold(70, 20);                                                                       // past it, 10 over the fleet's 60
+
+        assertThat(table.outcome()).containsExactly("OVER_ANGLE RAISED WARNING");
+        assertThat(table.signals.get(0).reason()).contains("above the table's limit of 60");
+        assertThat(table.signals.get(0).at()).isAfter(ScriptedTable.T0.plusSeconds(60));
+    }
+
+    @Test
     void tableClearedForFullInversionMayHangAtEightyFive() {
         ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS.withMaxAngle(90)).move(0, 85, 20).hold(85, 60);
 
