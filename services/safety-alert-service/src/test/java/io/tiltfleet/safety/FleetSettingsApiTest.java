@@ -94,14 +94,8 @@ class FleetSettingsApiTest {
             "GET | /api/fleets/clinic-bad/audit?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z |       | 400 | must be before",
             "GET | /api/fleets/clinic-bad/audit/export?format=xml |                                       | 400 | format"})
     void badRequestsGetAProblemBodyNamingTheFieldAndChangeNothing(String method, String path, String body, int status, String detail) throws Exception {
-        HttpResponse<String> response = send(method, path, body == null ? null
-                : body.replace("LONG", LONG_REASON).replace("IN_AN_HOUR", Instant.now().plusSeconds(3600).toString()));
-
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
-        if (detail != null) {
-            assertThat(response.body()).contains(detail);
-        }
+        RunningSafety.assertProblem(send(method, path, body == null ? null
+                : body.replace("LONG", LONG_REASON).replace("IN_AN_HOUR", Instant.now().plusSeconds(3600).toString())), status, detail);
         assertThat(send("GET", "/api/fleets/clinic-bad/audit", null).body()).isEqualTo("[]");
         assertThat(send("GET", "/api/fleets/clinic-bad/settings", null).body()).contains("\"settings\":{\"maxAngleDeg\":null");
     }

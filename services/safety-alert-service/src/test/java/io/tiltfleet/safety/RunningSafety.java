@@ -1,5 +1,7 @@
 package io.tiltfleet.safety;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.RunningService;
 import java.net.http.HttpResponse;
@@ -38,6 +40,16 @@ final class RunningSafety {
             admin.createTopics(missing).all().get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the telemetry topics", e);
+        }
+    }
+
+    /** An RFC 9457 problem body with this status, naming what was wrong ({@code detail}, if given). */
+    static void assertProblem(HttpResponse<String> response, int status, String detail) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
+        assertThat(response.body()).contains("\"status\":" + status).contains("\"title\"");
+        if (detail != null) {
+            assertThat(response.body()).contains(detail);
         }
     }
 

@@ -4,9 +4,9 @@ import static org.springframework.data.mongodb.core.query.Criteria.where;
 import static org.springframework.data.mongodb.core.query.Query.query;
 
 import com.mongodb.ErrorCategory;
-import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import io.tiltfleet.contract.AlertChange;
+import io.tiltfleet.safety.BulkWriteErrors;
 import io.tiltfleet.safety.rules.AlertSignal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,7 +72,7 @@ public class AlertStore {
         }
         Mono<Map<Integer, RuntimeException>> refused = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, Alert.class).insert(alerts).execute()
                 .map(inserted -> Map.<Integer, RuntimeException>of())
-                .onErrorResume(failure -> writeErrorsOf(failure) != null, failure -> Mono.just(refusedByIndex(failure)))
+                .onErrorResume(failure -> BulkWriteErrors.of(failure) != null, failure -> Mono.just(refusedByIndex(failure)))
                 .cache();
         List<Mono<Alert>> stored = new ArrayList<>(raises.size());
         for (int i = 0; i < raises.size(); i++) {
@@ -95,22 +95,12 @@ public class AlertStore {
     /** Per index of the bulk insert, why that document was not inserted: a duplicate key (the open slot) or another write error. */
     private static Map<Integer, RuntimeException> refusedByIndex(Throwable failure) {
         Map<Integer, RuntimeException> refused = new HashMap<>();
-        for (BulkWriteError error : writeErrorsOf(failure)) {
+        for (BulkWriteError error : BulkWriteErrors.of(failure)) {
             refused.put(error.getIndex(), ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY
                     ? new DuplicateKeyException(error.getMessage())
                     : new IllegalStateException("alert not stored: " + error.getMessage()));
         }
         return refused;
-    }
-
-    /** The per-document errors of a bulk write that reached the server, whatever Spring translated it to; null for any other failure. */
-    private static List<BulkWriteError> writeErrorsOf(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof MongoBulkWriteException bulk && bulk.getWriteConcernError() == null) {
-                return bulk.getWriteErrors();
-            }
-        }
-        return null;
     }
 
     /**

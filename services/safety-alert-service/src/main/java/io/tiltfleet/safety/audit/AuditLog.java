@@ -3,8 +3,10 @@ package io.tiltfleet.safety.audit;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 
 import com.mongodb.ErrorCategory;
-import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import io.tiltfleet.safety.BulkWriteErrors;
 import java.util.Collection;
+import java.util.List;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
@@ -38,12 +40,8 @@ public class AuditLog {
     }
 
     private static boolean onlyRecordedBefore(Throwable failure) {
-        Throwable cause = failure;
-        while (cause != null && !(cause instanceof MongoBulkWriteException)) {
-            cause = cause.getCause();
-        }
-        return cause instanceof MongoBulkWriteException bulk && bulk.getWriteConcernError() == null && bulk.getWriteErrors().stream()
-                .allMatch(error -> ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY);
+        List<BulkWriteError> errors = BulkWriteErrors.of(failure);
+        return errors != null && errors.stream().allMatch(error -> ErrorCategory.fromErrorCode(error.getCode()) == ErrorCategory.DUPLICATE_KEY);
     }
 
     /** Newest first, one page. */

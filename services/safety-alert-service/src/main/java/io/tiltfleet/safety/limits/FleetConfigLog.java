@@ -28,10 +28,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.type.TypeReference;
@@ -56,7 +56,7 @@ public class FleetConfigLog {
 
     private final FleetConfig config;
     private final AuditLog audit;
-    private final LegacyProfiles legacy;
+    private final ReactiveMongoTemplate mongo;
     private final KafkaTemplate<String, Object> kafka;
     private final Admin admin;
     private final ApplicationEventPublisher events;
@@ -70,12 +70,12 @@ public class FleetConfigLog {
     /** The log read as far as it went when first asked, and the profiles of older versions moved into it: until then the rules wait. */
     private volatile CompletableFuture<Void> caughtUp;
 
-    FleetConfigLog(FleetConfig config, AuditLog audit, LegacyProfiles legacy, KafkaTemplate<String, Object> kafka, Admin brokerLookAdmin,
+    FleetConfigLog(FleetConfig config, AuditLog audit, ReactiveMongoTemplate mongo, KafkaTemplate<String, Object> kafka, Admin brokerLookAdmin,
                    ApplicationEventPublisher events, JsonMapper json, Validator validator, MeterRegistry registry, Clock clock,
                    SafetyProperties properties) {
         this.config = config;
         this.audit = audit;
-        this.legacy = legacy;
+        this.mongo = mongo;
         this.kafka = kafka;
         this.admin = brokerLookAdmin;
         this.events = events;
@@ -144,12 +144,12 @@ public class FleetConfigLog {
     }
 
     /**
-     * Profiles stored in MongoDB by a version before the log, each one the log does not hold or holds older,
-     * put into it: no table loses its contraindications on an upgrade. Instances of the older version must be
+     * Profiles stored in MongoDB by a version before the log ({@code safety_profiles}, written no more), each one
+     * the log does not hold or holds older, put into it: no table loses its contraindications on an upgrade. Instances of the older version must be
      * stopped first; their later edits would reach MongoDB only.
      */
     private Mono<Void> moveLegacyProfiles() {
-        return legacy.all().filter(profile -> {
+        return mongo.findAll(SafetyProfile.class).filter(profile -> {
                     SafetyProfile logged = config.profileOf(profile.fleetId(), profile.tableId());
                     return logged == null || logged.updatedAt() != null && profile.updatedAt() != null && profile.updatedAt().isAfter(logged.updatedAt());
                 })
