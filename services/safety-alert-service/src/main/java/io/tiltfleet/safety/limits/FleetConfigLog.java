@@ -131,7 +131,8 @@ public class FleetConfigLog {
         }
     }
 
-    private CompletableFuture<Void> caughtUp() {
+    /** Begun once at a time: the rules and a request asking together must not each move the old profiles. */
+    private synchronized CompletableFuture<Void> caughtUp() {
         CompletableFuture<Void> known = caughtUp;
         if (known != null) {
             return known;
@@ -145,14 +146,12 @@ public class FleetConfigLog {
 
     /**
      * Profiles stored in MongoDB by a version before the log ({@code safety_profiles}, written no more), each one
-     * the log does not hold or holds older, put into it: no table loses its contraindications on an upgrade. Instances of the older version must be
-     * stopped first; their later edits would reach MongoDB only.
+     * the log does not hold yet put into it: no table loses its contraindications on an upgrade. Instances of the
+     * older version must be stopped first: their later edits would reach MongoDB only, and one the log already
+     * holds is not taken again (comparing times of different machines' clocks could undo an operator's edit).
      */
     private Mono<Void> moveLegacyProfiles() {
-        return mongo.findAll(SafetyProfile.class).filter(profile -> {
-                    SafetyProfile logged = config.profileOf(profile.fleetId(), profile.tableId());
-                    return logged == null || logged.updatedAt() != null && profile.updatedAt() != null && profile.updatedAt().isAfter(logged.updatedAt());
-                })
+        return mongo.findAll(SafetyProfile.class).filter(profile -> config.profileOf(profile.fleetId(), profile.tableId()) == null)
                 .flatMap(profile -> submit(ConfigChange.ofProfile(profile, MIGRATION, "stored before " + Topics.FLEET_CONFIG, clock.instant()))
                         .thenReturn(profile), MIGRATING_AT_ONCE)
                 .count()
