@@ -100,7 +100,7 @@ wait_for "gateway" 90 healthy 8090   # its management port: health and metrics
 # every alert of fleet-1 to the local receiver: tier 1 at once, tier 2 after 2 minutes, reminders every 5 minutes
 demo_policy=$(cat <<POLICY
 {"channels":[{"id":"local-webhook","kind":"WEBHOOK","url":"http://127.0.0.1:8099/hooks/tiltfleet","secret":"$DEMO_WEBHOOK_SECRET"}],
- "rules":[{"types":["OVER_ANGLE","OVER_DURATION","SILENT_WHILE_INVERTED","LOCK_OPEN_WHILE_INVERTED","RAPID_RETURN","CONTRAINDICATED_USE"],
+ "rules":[{"types":["OVER_ANGLE","OVER_DURATION","SILENT_WHILE_INVERTED","LOCK_OPEN_WHILE_INVERTED","RAPID_RETURN","CONTRAINDICATED_USE","OUTSIDE_PRESCRIPTION"],
            "severities":["WARNING","CRITICAL"],
            "tiers":[{"after":"PT0S","channels":["local-webhook"]},{"after":"PT2M","channels":["local-webhook"]}],
            "remindEvery":"PT5M"}]}
@@ -113,6 +113,18 @@ case "$policy_status" in
   *) echo "the demo notification policy was not set (HTTP $policy_status): $(cat "$LOGS/demo-notification-policy.json" 2>/dev/null)" >&2 ;;
 esac
 
+# the simulated tables in fleet-1's registry, ten to a room, so that alerts and notifications say where each stands
+registered=0
+for t in $(seq 1 "$TABLES"); do
+  table=$(printf 'table-%03d' "$t")
+  entry="{\"name\":\"Bed $t\",\"site\":\"Berlin-Mitte\",\"room\":\"Room $(( (t - 1) / 10 + 1 ))\",\"model\":\"TF-SIM\",\"reason\":\"local run\"}"
+  if curl -fsS -o /dev/null -X PUT -H 'X-API-Key: tf-operator-local' -H 'Content-Type: application/json' --data "$entry" \
+      "http://127.0.0.1:8080/api/fleet/fleet-1/tables/$table"; then
+    registered=$((registered + 1))
+  fi
+done
+[ "$registered" -eq "$TABLES" ] || echo "only $registered of $TABLES simulated tables were registered" >&2
+
 java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" >"$LOGS/fleet-simulator.log" 2>&1 &
 pids+=($!)
 echo "fleet simulator: $TABLES tables on tcp://127.0.0.1:1883 (log: $LOGS/fleet-simulator.log)"
@@ -121,7 +133,7 @@ cat <<READY
 Fleet dashboard: http://127.0.0.1:8080/  (fleet "fleet-1"; API description at /openapi.yaml)
 Ready-made API keys of this local run (header X-API-Key, or paste one into the dashboard):
   tf-viewer-local       vera    viewer     (read)
-  tf-operator-local     olivia  operator   (read, acknowledge alerts, edit safety profiles and notification policies)
+  tf-operator-local     olivia  operator   (read, acknowledge alerts, register tables, check patients in, edit settings, profiles and notification policies)
   tf-analyst-local      anna    analyst    (read, exports)
   tf-supervisor-local   sam     operator and analyst
   tf-clinic1-local      carl    operator and analyst, fleet-1 only (the others see every fleet)

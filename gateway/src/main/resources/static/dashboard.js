@@ -1,12 +1,13 @@
 'use strict';
 // The fleet dashboard: a live grid from the fleet's event stream, alerts with acknowledgement,
-// usage charts and the sessions export. Plain browser JavaScript: no build step.
+// usage charts and the sessions export (a table's panel: table-panel.js; the fleet's settings: fleet-settings.js).
+// Plain browser JavaScript: no build step.
 
 const BANDS = [
   ['FLAT_0_20', '0-20°', '#9bb7d4'], ['BAND_20_40', '20-40°', '#3b7dd8'], ['BAND_40_60', '40-60°', '#1d4e89'],
   ['STEEP_60_75', '60-75°', '#f79009'], ['STEEP_75_90', '75-90°', '#b42318'], ['HEAD_UP', 'head-up', '#98a2b3']];
 const state = { key: sessionStorage.getItem('tiltfleet.key'), me: null, fleet: 'fleet-1', tables: new Map(), alerts: new Map(),
-  maintenance: new Map(), stream: null, lastAlertEventId: null };
+  maintenance: new Map(), registry: new Map(), stream: null, lastAlertEventId: null };
 const $ = id => document.getElementById(id);
 
 function element(tag, attributes = {}, ...children) {
@@ -51,12 +52,14 @@ function showFleet(fleet) {
   state.tables.clear();
   state.alerts.clear();
   state.maintenance.clear();
+  state.registry.clear();
   // the stream resumes from just before the alert list is loaded: nothing changed in between is missed
   state.lastAlertEventId = `${Date.now()}-list-loaded`;
   $('tables').replaceChildren();
   loadTables().then(loadAlerts).then(openStream).catch(error => status(`Could not load the fleet: ${error.message}`));
   loadUsage();
   loadFailingChannels();
+  loadSettings();
 }
 
 function status(text) {
@@ -67,6 +70,8 @@ function status(text) {
 
 async function loadTables() {
   const tables = await (await api(`/api/fleet/${encodeURIComponent(state.fleet)}/tables`)).json();
+  // where each table stands comes with the list only: the stream's table states do not carry it
+  state.registry = new Map(tables.filter(table => table.registered).map(table => [table.tableId, table]));
   tables.forEach(showTable);
   // marked when known: the grid and the live stream never wait for it
   loadMaintenance().catch(error => status(`Could not load the maintenance: ${error.message}`));
@@ -88,7 +93,7 @@ function showTable(table) {
   state.tables.set(table.tableId, table);
   let card = document.querySelector(`.table[data-table-id="${CSS.escape(table.tableId)}"]`);
   if (!card) {
-    card = element('div', { class: 'table', 'data-table-id': table.tableId });
+    card = element('div', { class: 'table', 'data-table-id': table.tableId, role: 'button', tabindex: '0', title: 'Open the table' });
     const cards = [...$('tables').children];
     const after = cards.find(other => other.dataset.tableId.localeCompare(table.tableId, undefined, { numeric: true }) > 0);
     $('tables').insertBefore(card, after || null);
@@ -101,6 +106,7 @@ function showTable(table) {
   const session = table.inSession && table.sessionElapsedS != null ? `session ${clock(table.sessionElapsedS)}` : 'no session';
   card.replaceChildren(
     element('div', { class: 'id' }, element('span', { class: 'online-dot', title: table.online ? 'online' : 'offline' }), table.tableId),
+    element('div', { class: 'place' }, placeOf(table.tableId)),
     element('div', { class: 'angle', 'data-angle': table.angleDeg == null ? '' : String(table.angleDeg) }, angle),
     element('div', { class: 'meta' }, `${session} · ${table.online ? 'online' : 'offline'}`),
     element('div', { class: 'badges' },

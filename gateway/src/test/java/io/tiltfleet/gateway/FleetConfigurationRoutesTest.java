@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A fleet's settings, its tables' maintenance and its audit trail through the real gateway: every role reads the
+ * A fleet's settings, its tables' maintenance and check-ins and its audit trail through the real gateway: every role reads the
  * settings and the maintenance, operators change them, operators and analysts read the trail and nobody changes it, each credential within its
  * fleets; every other spelling of these paths is refused or decided as the plain one is (lines
  * {@code ABUSE gateway ...}).
@@ -60,7 +60,22 @@ class FleetConfigurationRoutesTest {
             "tf-operator-local   | PUT    | /api/fleet/fleet-1/tables/t-1/maintenance   | 200",
             "tf-viewer-local     | DELETE | /api/fleet/fleet-1/tables/t-1/maintenance   | 403",
             "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/maintenance   | 200",
-            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/profile       | 403"})
+            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/profile       | 403",
+            "tf-viewer-local     | GET    | /api/fleet/fleet-1/tables/t-1/check-in      | 200",
+            "tf-viewer-local     | POST   | /api/fleet/fleet-1/tables/t-1/check-in      | 403",
+            "tf-analyst-local    | POST   | /api/fleet/fleet-1/tables/t-1/check-in      | 403",
+            "tf-operator-local   | POST   | /api/fleet/fleet-1/tables/t-1/check-in      | 200",
+            "tf-viewer-local     | DELETE | /api/fleet/fleet-1/tables/t-1/check-in      | 403",
+            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/check-in      | 200",
+            "tf-operator-local   | PUT    | /api/fleet/fleet-1/tables/t-1/check-in      | 403",
+            "tf-viewer-local     | GET    | /api/fleet/fleet-1/tables?site=Berlin       | 200",
+            "tf-viewer-local     | GET    | /api/fleet/fleet-1/tables/t-1               | 200",
+            "tf-viewer-local     | PUT    | /api/fleet/fleet-1/tables/t-1               | 403",
+            "tf-analyst-local    | PUT    | /api/fleet/fleet-1/tables/t-1               | 403",
+            "tf-operator-local   | PUT    | /api/fleet/fleet-1/tables/t-1               | 200",
+            "tf-analyst-local    | DELETE | /api/fleet/fleet-1/tables/t-1               | 403",
+            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1               | 200",
+            "tf-operator-local   | POST   | /api/fleet/fleet-1/tables/t-1               | 403"})
     void everyRoleReadsTheSettingsOperatorsChangeThemAndTheTrailIsOnlyRead(String key, String method, String path, int status) throws Exception {
         HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, key == null ? Map.of() : Map.of("X-API-Key", key));
 
@@ -103,7 +118,26 @@ class FleetConfigurationRoutesTest {
             "fleet-1 key: fleet-2 maintenance, mixed case  | tf-clinic1-local | PUT | /api/Fleet/fleet-2/tables/t-1/maintenance      | 403",
             "viewer: ending maintenance, trailing slash     | tf-viewer-local  | DELETE | /api/fleet/fleet-1/tables/t-1/maintenance/  | 403",
             "viewer: ending maintenance in capitals         | tf-viewer-local  | DELETE | /API/FLEET/fleet-1/TABLES/t-1/MAINTENANCE   | 403",
-            "fleet-1 key: ending fleet-2's maintenance      | tf-clinic1-local | DELETE | /api/fleet/fleet-2/tables/t-1/maintenance   | 403"})
+            "fleet-1 key: ending fleet-2's maintenance      | tf-clinic1-local | DELETE | /api/fleet/fleet-2/tables/t-1/maintenance   | 403",
+            "viewer: check-in with a trailing slash        | tf-viewer-local  | POST | /api/fleet/fleet-1/tables/t-1/check-in/      | 403",
+            "viewer: check-in in capitals                  | tf-viewer-local  | POST | /API/FLEET/fleet-1/TABLES/t-1/CHECK-IN       | 403",
+            "operator: check-in in capitals                | tf-operator-local | POST | /api/fleet/fleet-1/tables/t-1/Check-In      | 403",
+            "fleet-1 key: check-in on fleet-2              | tf-clinic1-local | POST | /api/fleet/fleet-2/tables/t-1/check-in       | 403",
+            "fleet-1 key: check-in on fleet-2, mixed case  | tf-clinic1-local | POST | /api/Fleet/fleet-2/tables/t-1/check-in       | 403",
+            "fleet-1 key: check-in, encoded fleet id       | tf-clinic1-local | POST | /api/fleet/%66leet-2/tables/t-1/check-in     | 400",
+            "fleet-1 key: check-in, dot segments           | tf-clinic1-local | POST | /api/fleet/fleet-1/../fleet-2/tables/t-1/check-in | 400",
+            "viewer: withdrawing a check-in in capitals    | tf-viewer-local  | DELETE | /API/FLEET/fleet-1/TABLES/t-1/CHECK-IN     | 403",
+            "fleet-1 key: own check-in                     | tf-clinic1-local | POST | /api/fleet/fleet-1/tables/t-1/check-in       | 200",
+            "viewer: registry entry with a trailing slash  | tf-viewer-local  | PUT | /api/fleet/fleet-1/tables/t-1/                 | 403",
+            "viewer: registry entry in capitals            | tf-viewer-local  | PUT | /API/FLEET/fleet-1/TABLES/t-1                  | 403",
+            "operator: registry entry in capitals          | tf-operator-local | PUT | /api/fleet/fleet-1/Tables/t-1                 | 403",
+            "fleet-1 key: fleet-2 registry entry           | tf-clinic1-local | PUT | /api/fleet/fleet-2/tables/t-1                  | 403",
+            "fleet-1 key: fleet-2 registry, mixed case     | tf-clinic1-local | GET | /api/Fleet/fleet-2/tables/t-1                  | 403",
+            "fleet-1 key: fleet-2 registry list            | tf-clinic1-local | GET | /api/fleet/fleet-2/tables?site=Berlin          | 403",
+            "fleet-1 key: registry, encoded table id       | tf-clinic1-local | PUT | /api/fleet/fleet-2/tables/t%2D1               | 400",
+            "fleet-1 key: registry, dot segments           | tf-clinic1-local | DELETE | /api/fleet/fleet-1/tables/../../fleet-2/tables/t-1 | 400",
+            "viewer: removing a registry entry in capitals | tf-viewer-local  | DELETE | /API/FLEET/fleet-1/TABLES/t-1               | 403",
+            "fleet-1 key: own registry entry               | tf-clinic1-local | PUT | /api/fleet/fleet-1/tables/t-1                  | 200"})
     void everySpellingIsRefusedOrDecidedAsThePlainPath(String name, String key, String method, String path, int status) throws Exception {
         Map<String, String> headers = new HashMap<>(NotificationRoutesTest.FORGED_CALLER);
         headers.put("X-API-Key", key);

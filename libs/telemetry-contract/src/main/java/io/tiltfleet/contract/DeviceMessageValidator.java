@@ -166,7 +166,12 @@ public final class DeviceMessageValidator {
         TableStatus.State state = TableStatus.State.valueOf(message.get("state").asString().toUpperCase(Locale.ROOT));
         Instant ts = parseTimestamp(message.get("ts").asString());
         requireNotAhead(ts, receivedAt);
-        return new TableStatus(topic.fleetId(), topic.tableId(), state, ts);
+        return new TableStatus(topic.fleetId(), topic.tableId(), state, ts, optionalText(message, "firmware"), optionalText(message, "model"));
+    }
+
+    private static String optionalText(JsonNode message, String field) {
+        JsonNode value = message.get(field);
+        return value == null ? null : value.asString();
     }
 
     private void requireNotBefore(Instant ts, Instant receivedAt) {

@@ -29,9 +29,20 @@ public final class DevicePayloads {
     }
 
     public static byte[] status(TableStatus.State state, Instant ts) {
+        return status(state, ts, null, null);
+    }
+
+    /** A status saying what the table runs and is; either may be null, and is then left out. */
+    public static byte[] status(TableStatus.State state, Instant ts, String firmware, String model) {
         ObjectNode node = JSON.createObjectNode()
                 .put("state", state.name().toLowerCase(Locale.ROOT))
                 .put("ts", ts.toString());
+        if (firmware != null) {
+            node.put("firmware", firmware);
+        }
+        if (model != null) {
+            node.put("model", model);
+        }
         return JSON.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
     }
 }

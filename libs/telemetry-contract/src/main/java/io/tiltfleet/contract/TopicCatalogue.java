@@ -40,13 +40,17 @@ public final class TopicCatalogue {
      */
     public static final KafkaTopic FLEET_CONFIG =
             new KafkaTopic(Topics.FLEET_CONFIG, 1, Duration.ofDays(7), COMPACT);
+    /** One partition, like {@link #FLEET_CONFIG}: a registry change is answered once read back in the log's one order. */
+    public static final KafkaTopic TABLE_REGISTRY =
+            new KafkaTopic(Topics.TABLE_REGISTRY, 1, Duration.ofDays(7), COMPACT);
     public static final KafkaTopic TELEMETRY_READINGS_DEAD_LETTERS =
             new KafkaTopic(Topics.TELEMETRY_READINGS_DEAD_LETTERS, DEAD_LETTER_PARTITIONS, Duration.ofDays(30), DELETE);
     public static final KafkaTopic TABLE_STATUS_DEAD_LETTERS =
             new KafkaTopic(Topics.TABLE_STATUS_DEAD_LETTERS, DEAD_LETTER_PARTITIONS, Duration.ofDays(30), DELETE);
 
     public static final List<KafkaTopic> ALL = List.of(TELEMETRY_READINGS, TABLE_STATUS, TELEMETRY_REJECTED, SAFETY_ALERTS,
-            NOTIFICATION_DELIVERIES, FLEET_LIVE, FLEET_CONFIG, TELEMETRY_READINGS_DEAD_LETTERS, TABLE_STATUS_DEAD_LETTERS);
+            NOTIFICATION_DELIVERIES, FLEET_LIVE, FLEET_CONFIG, TABLE_REGISTRY, TELEMETRY_READINGS_DEAD_LETTERS,
+            TABLE_STATUS_DEAD_LETTERS);
 
     private TopicCatalogue() {
     }

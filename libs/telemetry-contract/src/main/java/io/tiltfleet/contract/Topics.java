@@ -32,12 +32,20 @@ public final class Topics {
     public static final String FLEET_LIVE = "fleet.live.v1";
 
     /**
-     * Kafka: every change of a fleet's settings and of a table's profile or maintenance, in one order, JSON, key = the fleet
-     * for its settings, fleet and table for a profile (with {@code /maintenance} for a maintenance); compacted, so that it
+     * Kafka: every change of a fleet's settings and of a table's profile, maintenance or check-in, in one order, JSON, key = the
+     * fleet for its settings, fleet and table for a profile (with {@code /maintenance} or {@code /check-in}); compacted, so that it
      * keeps the latest of each. Internal to the safety
      * service: every instance reads all of it, so that a change made through one reaches the tables of all.
      */
     public static final String FLEET_CONFIG = "fleet.config.v1";
+
+    /**
+     * Kafka: every change of a fleet's table registry ({@link TableRegistration}: name, site, room, model, serial number),
+     * in one order, JSON, key = fleet and table; compacted, so that it keeps each table's latest, a removal included.
+     * Written by the safety service (its instances read all of it); the analytics read it to group usage by site.
+     * The record is a change: {@code {"id","kind":"REGISTRY","fleetId","tableId","registration":{...},"by","reason","at"}}.
+     */
+    public static final String TABLE_REGISTRY = "table.registry.v1";
 
     /** Kafka: readings the safety service could not read, the original bytes. */
     public static final String TELEMETRY_READINGS_DEAD_LETTERS = TELEMETRY_READINGS + DEAD_LETTER_SUFFIX;

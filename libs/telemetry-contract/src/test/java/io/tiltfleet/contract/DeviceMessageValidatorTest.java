@@ -60,6 +60,15 @@ class DeviceMessageValidatorTest {
     }
 
     @Test
+    void aStatusMayCarryTheTablesFirmwareAndModel() {
+        ValidationResult result = validator.validate("fleets/clinic-1/tables/t-07/status",
+                bytes("{\"state\":\"online\",\"ts\":\"2026-11-25T10:15:30Z\",\"firmware\":\"2.4.1\",\"model\":\"TF-900 Pro\"}"), RECEIVED);
+
+        assertThat(result).isEqualTo(new ValidationResult.Status(new TableStatus("clinic-1", "t-07", TableStatus.State.ONLINE,
+                Instant.parse("2026-11-25T10:15:30Z"), "2.4.1", "TF-900 Pro")));
+    }
+
+    @Test
     void payloadsWrittenForTheDeviceContractAreAcceptedAsTheSameReading() {
         TelemetryReading reading = new TelemetryReading("clinic-1", "t-07", 7, Instant.parse("2026-11-25T10:15:30.250Z"),
                 null, 61.25, 0, false);
@@ -102,7 +111,10 @@ class DeviceMessageValidatorTest {
                 bad("trailing garbage", TOPIC, bytes(VALID + "}"), "$", Rule.MALFORMED_JSON),
                 bad("invalid character in table id", "fleets/clinic-1/tables/t 07/telemetry", bytes(VALID), "topic", Rule.INVALID_TOPIC),
                 bad("table id over 64 characters", "fleets/clinic-1/tables/" + "t".repeat(65) + "/telemetry", bytes(VALID), "topic", Rule.INVALID_TOPIC),
-                bad("unknown status state", "fleets/clinic-1/tables/t-07/status", bytes("{\"state\":\"sleeping\",\"ts\":\"2026-11-25T10:15:30Z\"}"), "state", Rule.INVALID_VALUE));
+                bad("unknown status state", "fleets/clinic-1/tables/t-07/status", bytes("{\"state\":\"sleeping\",\"ts\":\"2026-11-25T10:15:30Z\"}"), "state", Rule.INVALID_VALUE),
+                bad("firmware as a number", "fleets/clinic-1/tables/t-07/status", bytes("{\"state\":\"online\",\"ts\":\"2026-11-25T10:15:30Z\",\"firmware\":2}"), "firmware", Rule.WRONG_TYPE),
+                bad("firmware of 65 characters", "fleets/clinic-1/tables/t-07/status", bytes("{\"state\":\"online\",\"ts\":\"2026-11-25T10:15:30Z\",\"firmware\":\"" + "1".repeat(65) + "\"}"), "firmware", Rule.INVALID_FORMAT),
+                bad("model with a control character", "fleets/clinic-1/tables/t-07/status", bytes("{\"state\":\"online\",\"ts\":\"2026-11-25T10:15:30Z\",\"model\":\"TF\\u0007\"}"), "model", Rule.INVALID_FORMAT));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -30,7 +30,7 @@ class TopicCatalogueTest {
     @Test
     void onlyTheTopicsOfLatestValuesAreCompacted() {
         assertThat(TopicCatalogue.ALL).filteredOn(topic -> topic.cleanupPolicy() == KafkaTopic.CleanupPolicy.COMPACT)
-                .containsExactly(TopicCatalogue.TABLE_STATUS, TopicCatalogue.FLEET_CONFIG);
+                .containsExactly(TopicCatalogue.TABLE_STATUS, TopicCatalogue.FLEET_CONFIG, TopicCatalogue.TABLE_REGISTRY);
     }
 
     @Test

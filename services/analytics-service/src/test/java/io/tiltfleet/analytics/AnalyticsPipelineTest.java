@@ -3,6 +3,7 @@ package io.tiltfleet.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.contract.TableRegistration;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.MongoStandIn;
@@ -82,6 +83,28 @@ class AnalyticsPipelineTest {
     void readingsBecomeExactUsageAndAnExportAndTheSameReadingsAgainChangeNothing() throws Exception {
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free())) {
             readTwice(SharedBrokers.kafka().bootstrapServers(), mongo.uri("tiltfleet"));
+        }
+    }
+
+    @Test
+    void usageIsGroupedByTheSiteEachTableIsRegisteredAt() throws Exception {
+        String kafka = SharedBrokers.kafka().bootstrapServers();
+        RunningAnalytics.register(kafka, new TableRegistration("clinic-sites", "t-1", "Bed 1", "Berlin-Mitte", "Room 3", null, null, null, T0, null));
+        RunningAnalytics.register(kafka, new TableRegistration("clinic-sites", "t-2", "Bed 2", "Hamburg", null, null, null, null, T0, null));
+        RunningAnalytics.register(kafka, new TableRegistration("clinic-sites", "t-2", "Bed 2", "Hamburg-Altona", null, null, null, null, T0, null));
+        RunningAnalytics.publish(kafka, scriptedDay("clinic-sites"));
+        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
+             RunningService analytics = RunningAnalytics.start(kafka, mongo.uri("tiltfleet"), "analytics-sites", IDLE_TIMEOUT)) {
+            String sites = "/api/analytics/fleets/clinic-sites/usage/sites?granularity=DAY&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
+            await().atMost(Duration.ofSeconds(60)).until(() -> usage(analytics, sites).path("sites").size() == 2
+                    && usage(analytics, sites).path("sites").path(1).path("periods").path(0).path("sessions").asInt() == 2);
+
+            JsonNode bySite = usage(analytics, sites).path("sites");
+            assertThat(bySite.path(0).path("site").asString()).isEqualTo("Berlin-Mitte");
+            assertThat(bySite.path(0).path("periods").path(0).path("invertedMinutes").asDouble()).isEqualTo(1.5);   // t-1's 90 s
+            assertThat(bySite.path(1).path("site").asString()).isEqualTo("Hamburg-Altona");                        // its latest entry
+            assertThat(bySite.path(1).path("periods").path(0).path("invertedMinutes").asDouble()).isEqualTo(2.5);  // t-2's 150 s
+            assertThat(bySite.path(1).path("periods").path(0).path("activeTables").asInt()).isEqualTo(1);
         }
     }
 

@@ -1,13 +1,18 @@
 package io.tiltfleet.analytics;
 
+import io.tiltfleet.contract.KafkaTopic;
+import io.tiltfleet.contract.TableRegistration;
 import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.contract.TopicCatalogue;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.RunningService;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -47,6 +52,23 @@ final class RunningAnalytics {
             readings.forEach(reading -> producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, null, reading.ts().toEpochMilli(),
                     reading.table().key(), JSON.writeValueAsBytes(reading))));
             producer.flush();
+        }
+    }
+
+    /** What the safety service does when an operator registers a table: the change on the registry topic, keyed by fleet and table. */
+    static void register(String kafka, TableRegistration registration) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            KafkaTopic registry = TopicCatalogue.TABLE_REGISTRY;
+            if (!admin.listTopics().names().get().contains(registry.name())) {
+                admin.createTopics(List.of(new NewTopic(registry.name(), registry.partitions(), (short) 1).configs(registry.configs()))).all().get();
+            }
+            Map<String, Object> change = Map.of("id", UUID.randomUUID().toString(), "kind", "REGISTRY", "fleetId", registration.fleetId(),
+                    "tableId", registration.tableId(), "registration", registration, "by", "test", "at", Instant.now().toString());
+            producer.send(new ProducerRecord<>(registry.name(), registration.table().key(), JSON.writeValueAsBytes(change))).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register " + registration.table().key(), e);
         }
     }
 

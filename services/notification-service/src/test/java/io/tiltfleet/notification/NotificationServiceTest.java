@@ -107,14 +107,15 @@ class NotificationServiceTest {
         assertThat(hook.header(Signature.HEADER)).isEqualTo(Signature.of("0123456789abcdef-secret", hook.body()));
         assertThat(hook.header(Signature.IDEMPOTENCY_HEADER)).isEqualTo("a-all:1:ops-hook:0");
         assertThat(body.propertyNames()).containsExactlyInAnyOrder("idempotencyKey", "alertId", "fleetId", "tableId", "type", "severity",
-                "state", "reason", "raisedAt", "tier", "sequence", "acknowledgeUrl", "sentAt");
+                "state", "reason", "raisedAt", "tier", "sequence", "acknowledgeUrl", "sentAt", "location");
+        assertThat(body.path("location").asString()).isEqualTo("Berlin-Mitte, Room 3, Bed 7");
         assertThat(body.path("idempotencyKey").asString()).isEqualTo("a-all:1:ops-hook:0");
         assertThat(body.path("severity").asString()).isEqualTo("CRITICAL");
         assertThat(body.path("raisedAt").asString()).isEqualTo(raised.toString());
         assertThat(body.path("acknowledgeUrl").asString()).startsWith("http://127.0.0.1:8080/api/notifications/ack/");
 
         JsonNode slack = RunningNotifications.JSON.readTree(receivers.at("/slack").get(0).body());
-        assertThat(slack.path("text").asString()).contains("CRITICAL OVER_ANGLE", "clinic-a", "t-1");
+        assertThat(slack.path("text").asString()).contains("CRITICAL OVER_ANGLE: Berlin-Mitte, Room 3, Bed 7", "clinic-a", "t-1");
         assertThat(slack.path("blocks").toString()).contains("/api/notifications/ack/");
         JsonNode teams = RunningNotifications.JSON.readTree(receivers.at("/teams").get(0).body());
         assertThat(teams.path("@type").asString()).isEqualTo("MessageCard");

@@ -61,7 +61,7 @@ final class RunningNotifications {
 
     static SafetyAlertEvent alert(String alertId, String fleetId, AlertChange change, String severity, String state, Instant raisedAt, Instant updatedAt) {
         return new SafetyAlertEvent(alertId, fleetId, "t-1", change, "OVER_ANGLE", severity, state, "angle 82 deg above the limit of 60",
-                raisedAt, updatedAt, null, null);
+                raisedAt, updatedAt, null, null, "Berlin-Mitte, Room 3, Bed 7");
     }
 
     static void publish(String kafka, SafetyAlertEvent... events) {

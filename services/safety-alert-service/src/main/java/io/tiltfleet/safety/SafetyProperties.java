@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param memoryCheckpoint a table's rule memory is stored at least this often while it reports, and at once when its alerts change
  * @param storeTimeout     the longest wait for one MongoDB or Kafka write of the rules; past it the batch fails and is
  *                         retried, and the write, which may still land, is waited for again rather than repeated
+ * @param checkInWait      how long a patient's check-in waits for the table's next session before it lapses
  * @param fleets           must be left out: the per-fleet limits of older versions, refused at start so that none is ignored unnoticed
  * @param allowCallsWithoutCaller whether {@code /api} calls without the gateway's caller headers are served (as seeing every
  *                         fleet): only for the local run, where the services are called directly on loopback
@@ -32,7 +33,7 @@ import org.springframework.validation.annotation.Validated;
 public record SafetyProperties(@NotNull SafetyLimits defaults, @NotNull Duration clockTick,
                                @NotNull Duration heartbeat, @Min(16) int streamAlertBuffer, @NotNull Duration streamReplayWindow, @NotNull Duration liveStateEvery,
                                @NotNull Duration memoryCheckpoint, @NotNull Duration storeTimeout, boolean allowCallsWithoutCaller,
-                               Map<String, Object> fleets) {
+                               @NotNull Duration checkInWait, Map<String, Object> fleets) {
 
     /** Per-fleet limits in YAML are gone: taken silently, they would leave a fleet on the defaults unnoticed. */
     @AssertTrue(message = "tiltfleet.safety.fleets is no longer read: set a fleet's limits while the platform runs, "

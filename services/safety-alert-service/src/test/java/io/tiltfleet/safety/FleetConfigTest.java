@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Settings and profiles changed while the platform runs reach every instance: a change made through
+ * Settings, profiles and check-ins changed while the platform runs reach every instance: a change made through
  * instance A takes effect on the tables instance B owns, before and after B restarts. The delays are
  * printed: from the change's answer to the alert it causes, as seen in the store. A change accepted while
  * MongoDB is away is applied and audited once it is back, each once.
@@ -50,7 +51,12 @@ import tools.jackson.databind.JsonNode;
 class FleetConfigTest {
 
     private static final String FLEET = "config-live";
-    private static final int TABLES = 8;
+    private static final int TABLES = 16;
+    /** Each table's running session and the reading it began with; the first began 10 minutes before the test. */
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    private record Session(String id, long startSeq) {
+    }
 
     @Test
     void settingsAndProfilesChangedThroughOneInstanceTakeEffectOnTheTablesOfTheOtherAlsoAfterItRestarts() throws Exception {
@@ -67,9 +73,10 @@ class FleetConfigTest {
             RunningService b = RunningSafety.start(kafka, mongo.uri("tiltfleet"));
             RunningService stopped = null;
             try {
-                // Given 8 tables at 8 degrees with their ankle lock open, each reporting every 100 ms: under the default head-down
+                // Given 16 tables at 8 degrees with their ankle lock open, each reporting every 100 ms: under the default head-down
                 // threshold of 10 degrees, so no alert; and two instances sharing their partitions
                 AtomicLong seq = new AtomicLong();
+                IntStream.range(0, TABLES).forEach(table -> sessions.put("t-" + table, new Session("s-1", -6_000)));
                 tables.scheduleAtFixedRate(() -> report(producer, seq.incrementAndGet()), 0, 100, TimeUnit.MILLISECONDS);
                 Set<String> ofB = awaitTablesOwnedBy(b, a, partitions);
                 await().atMost(Duration.ofSeconds(30)).until(() -> a.get("/api/fleet/" + FLEET + "/tables").split("\"tableId\"").length > TABLES);
@@ -87,6 +94,14 @@ class FleetConfigTest {
                 long profileMs = awaitAlerts(a, "CONTRAINDICATED_USE", Set.of(first), answered);
                 System.out.printf("CONFIG profile change through A -> alert of %s on B after %d ms%n", first, profileMs);
 
+                // And a patient checked in through A, whose session then begins on a table of B, has their contraindication
+                // judged there just as fast
+                String second = ofB.stream().filter(table -> !table.equals(first)).findFirst().orElseThrow();
+                long checkInMs = checkInAndBeginSession(a, second, seq);
+                System.out.printf("CONFIG check-in through A -> alert of %s's session on B after %d ms%n", second, checkInMs);
+                assertThat(a.get("/api/fleet/" + FLEET + "/tables/" + second + "/check-in")).contains("\"status\":\"IN_SESSION\"")
+                        .contains("\"sessionId\":\"s-2\"");
+
                 // When B restarts: its consumers stop (contexts of one JVM share Reactor Netty's resources, so it stays open
                 // until the end) and a new instance takes its place, reading everything from Kafka and MongoDB
                 b.bean(KafkaListenerEndpointRegistry.class).stop();
@@ -98,12 +113,16 @@ class FleetConfigTest {
                 // Then it holds what was changed before, and a change made through A reaches its tables as before
                 assertThat(restarted.get("/api/fleets/" + FLEET + "/settings")).contains("\"headDownAngleDeg\":5.0");
                 assertThat(restarted.get("/api/fleet/" + FLEET + "/tables/" + first + "/profile")).contains("GLAUCOMA");
-                String next = ofRestarted.stream().filter(table -> !table.equals(first)).findFirst().orElseThrow();
+                List<String> untouched = ofRestarted.stream().filter(table -> !table.equals(first) && !table.equals(second)).toList();
+                String next = untouched.get(0);
                 answered = put(a, "/api/fleet/" + FLEET + "/tables/" + next + "/profile", "{\"contraindications\":[\"PREGNANCY\"]}");
                 long restartedMs = awaitAlerts(a, "CONTRAINDICATED_USE", Set.of(next), answered);
                 System.out.printf("CONFIG profile change through A -> alert of %s on restarted B after %d ms%n", next, restartedMs);
+                long restartedCheckInMs = checkInAndBeginSession(a, untouched.get(1), seq);
+                System.out.printf("CONFIG check-in through A -> alert of %s's session on restarted B after %d ms%n", untouched.get(1),
+                        restartedCheckInMs);
 
-                assertThat(List.of(settingsMs, profileMs, restartedMs)).allSatisfy(ms -> assertThat(ms).isLessThan(2_000));
+                assertThat(List.of(settingsMs, profileMs, checkInMs, restartedMs, restartedCheckInMs)).allSatisfy(ms -> assertThat(ms).isLessThan(2_000));
             } finally {
                 tables.shutdownNow();
                 a.close();
@@ -155,9 +174,25 @@ class FleetConfigTest {
         }
     }
 
-    private static void report(KafkaProducer<String, String> producer, long seq) {
+    /**
+     * Checks a patient with glaucoma in to the table through this instance, then lets the table begin a new session.
+     *
+     * @return how long after the check-in's answer its alert was seen
+     */
+    private long checkInAndBeginSession(RunningService safety, String table, AtomicLong seq) throws Exception {
+        HttpResponse<String> response = RunningSafety.send(safety, "POST", "/api/fleet/" + FLEET + "/tables/" + table + "/check-in",
+                "{\"patientRef\":\"p-" + table + "\",\"contraindications\":[\"GLAUCOMA\"]}", Map.of());
+        Instant answered = Instant.now();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        sessions.put(table, new Session("s-2", seq.get()));
+        return awaitAlerts(safety, "CONTRAINDICATED_USE", Set.of(table), answered);
+    }
+
+    private void report(KafkaProducer<String, String> producer, long seq) {
         for (int table = 0; table < TABLES; table++) {
-            TelemetryReading reading = new TelemetryReading(FLEET, "t-" + table, seq, Instant.now(), "s-1", 8, seq / 10.0, false);
+            Session session = sessions.get("t-" + table);
+            TelemetryReading reading = new TelemetryReading(FLEET, "t-" + table, seq, Instant.now(), session.id(), 8,
+                    (seq - session.startSeq()) / 10.0, false);
             producer.send(new ProducerRecord<>(Topics.TELEMETRY_READINGS, new TableRef(FLEET, "t-" + table).key(),
                     SafetyRestartTest.JSON.writeValueAsString(reading)));
         }

@@ -88,6 +88,18 @@ class FleetSettingsApiTest {
             "PUT | /api/fleet/clinic-bad/tables/t-1/maintenance | {\"untill\":\"IN_AN_HOUR\",\"reason\":\"belt\"} | 400 | until is required",
             "PUT | /api/fleet/clinic-bad/tables/t-1/maintenance | {\"until\":null,\"reason\":\"belt\"}       | 400 | until is required",
             "PUT | /api/fleet/clinic-bad/tables/t-1/maintenance | {\"until\":\"soon\",\"reason\":\"belt\"}  | 400 | until",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {}                                        | 400 | patientRef is required",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {\"patientRef\":\"Jane Doe\",\"contraindications\":[]} | 400 | patientRef",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {\"patientRef\":\"p-1\"}                | 400 | contraindications are required",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {\"patientRef\":\"p-1\",\"contraindications\":[\"FLU\"]} | 400 | contraindications",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {\"patientRef\":\"p-1\",\"contraindications\":[],\"prescription\":{\"minAngleDeg\":40,\"maxAngleDeg\":20,\"minutes\":3}} | 400 | minAngleDeg must not be above maxAngleDeg",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {\"patientRef\":\"p-1\",\"contraindications\":[],\"prescription\":{\"minAngleDeg\":20,\"maxAngleDeg\":95,\"minutes\":3}} | 400 | prescription.maxAngleDeg",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {\"patientRef\":\"p-1\",\"contraindications\":[],\"prescription\":{\"minAngleDeg\":20,\"maxAngleDeg\":40,\"minutes\":0}} | 400 | minutes must be from 0.5 to 60",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {\"patientRef\":\"p-1\",\"contraindications\":[],\"prescription\":{\"minAngleDeg\":20,\"minutes\":3}} | 400 | maxAngleDeg is required",
+            "POST | /api/fleet/clinic-bad/tables/t-1/check-in | {\"patientRef\":\"p-1\",\"contraindications\":[],\"reason\":\"LONG\"} | 400 | reason",
+            "POST | /api/fleet/clinic-bad/tables/t%2F1/check-in | {\"patientRef\":\"p-1\",\"contraindications\":[]} | 400 | ",
+            "GET | /api/fleet/clinic-bad/tables/t-1/check-in     |                                       | 404 | has no check-in",
+            "DELETE | /api/fleet/clinic-bad/tables/t-1/check-in  |                                       | 404 | has no check-in",
             "GET | /api/fleets/clinic-bad/audit?what=everything   |                                       | 400 | what",
             "GET | /api/fleets/clinic-bad/audit?size=0            |                                       | 400 | size",
             "GET | /api/fleets/clinic-bad/audit?tableId=%7B%22$ne%22:1%7D |                               | 400 | tableId",
@@ -165,6 +177,32 @@ class FleetSettingsApiTest {
         assertThat(trail.get(1).get("reason").asText()).isEqualTo("new ankle belt");
         assertThat(trail.get(0).get("before").get("until").asText()).isEqualTo(until);
         assertThat(trail.get(0).get("after").get("until").isNull()).isTrue();
+    }
+
+    @Test
+    void aPatientIsCheckedInForTheNextSessionAndTheCheckInWithdrawnAllAudited() throws Exception {
+        HttpResponse<String> checkedIn = send("POST", "/api/fleet/clinic-check-in/tables/t-4/check-in", "{\"patientRef\":\"p-881\","
+                + "\"contraindications\":[\"GLAUCOMA\"],\"prescription\":{\"minAngleDeg\":20,\"maxAngleDeg\":40,\"minutes\":3}}", "olivia");
+
+        assertThat(checkedIn.statusCode()).as(checkedIn.body()).isEqualTo(201);
+        JsonNode waiting = SafetyRestartTest.JSON.readTree(send("GET", "/api/fleet/clinic-check-in/tables/t-4/check-in", null).body());
+        assertThat(waiting.get("status").asText()).isEqualTo("WAITING");
+        assertThat(waiting.get("checkIn").get("patientRef").asText()).isEqualTo("p-881");
+        assertThat(waiting.get("checkIn").get("prescription").get("maxAngleDeg").asDouble()).isEqualTo(40.0);
+        assertThat(Instant.parse(waiting.get("checkIn").get("startBy").asText())).isAfter(Instant.now().plusSeconds(7000));
+
+        HttpResponse<String> withdrawn = send("DELETE", "/api/fleet/clinic-check-in/tables/t-4/check-in", null, "oscar");
+        assertThat(withdrawn.statusCode()).as(withdrawn.body()).isEqualTo(200);
+        assertThat(send("GET", "/api/fleet/clinic-check-in/tables/t-4/check-in", null).body()).contains("\"status\":\"WITHDRAWN\"");
+        RunningSafety.assertProblem(send("DELETE", "/api/fleet/clinic-check-in/tables/t-4/check-in", null), 409, "withdrawn already");
+
+        JsonNode trail = SafetyRestartTest.JSON.readTree(send("GET", "/api/fleets/clinic-check-in/audit?what=check-in", null).body());
+        assertThat(trail).hasSize(2);
+        assertThat(trail.get(1).get("by").asText()).isEqualTo("olivia");
+        assertThat(trail.get(1).get("after").get("contraindications").toString()).isEqualTo("[\"GLAUCOMA\"]");
+        assertThat(trail.get(0).get("by").asText()).isEqualTo("oscar");
+        assertThat(trail.get(0).get("before").get("cancelledAt").isNull()).isTrue();
+        assertThat(trail.get(0).get("after").get("cancelledAt").isNull()).isFalse();
     }
 
     @Test

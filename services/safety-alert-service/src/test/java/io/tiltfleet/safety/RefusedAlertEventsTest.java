@@ -68,7 +68,7 @@ class RefusedAlertEventsTest {
     private static List<CompletableFuture<Void>> publishTogether(AlertEvents events) {
         Instant now = Instant.now();
         return IntStream.range(0, TOGETHER).mapToObj(i -> new Alert(UUID.randomUUID().toString(), "refused", "t-1", AlertType.OVER_ANGLE,
-                        Severity.WARNING, AlertState.ACTIVE_UNACKNOWLEDGED, "angle over the limit", now, now, null, null, null, List.of()))
+                        Severity.WARNING, AlertState.ACTIVE_UNACKNOWLEDGED, "angle over the limit", now, now, null, null, null, List.of(), null))
                 .map(alert -> events.publish(alert, AlertChange.RAISED, null, null).toFuture()).toList();
     }
 }

@@ -30,6 +30,8 @@ public final class TablePublisher implements AutoCloseable {
     private static final int MAX_UNACKNOWLEDGED = 16;
     /** MQTT 5 reason codes from 0x80 on are refusals, e.g. 0x87 "not authorized" for a topic outside the table's ACL. */
     private static final int REFUSED = 0x80;
+    private static final String FIRMWARE = "sim-2.4.1";
+    private static final String MODEL = "TF-SIM";
 
     private final MqttAsyncClient client;
     private final String fleetId;
@@ -120,8 +122,10 @@ public final class TablePublisher implements AutoCloseable {
         return publish(Topics.mqttTelemetryTopic(fleetId, tableId), DevicePayloads.telemetry(reading));
     }
 
+    /** An online status says the simulated firmware and model, as a real table may. */
     public CompletableFuture<Void> publishStatus(TableStatus.State state, Instant ts) {
-        return publish(Topics.mqttStatusTopic(fleetId, tableId), DevicePayloads.status(state, ts), true);
+        byte[] status = state == TableStatus.State.ONLINE ? DevicePayloads.status(state, ts, FIRMWARE, MODEL) : DevicePayloads.status(state, ts);
+        return publish(Topics.mqttStatusTopic(fleetId, tableId), status, true);
     }
 
     public CompletableFuture<Void> publish(String topic, byte[] payload) {

@@ -1,6 +1,7 @@
 package io.tiltfleet.analytics.api;
 
 import io.tiltfleet.analytics.AnalyticsProperties;
+import io.tiltfleet.analytics.sites.SiteUsage;
 import io.tiltfleet.analytics.usage.FleetSummary;
 import io.tiltfleet.analytics.usage.Granularity;
 import io.tiltfleet.analytics.usage.UsageReport;
@@ -27,11 +28,13 @@ class UsageController {
     private static final Duration LONGEST_DAILY = Duration.ofDays(3660);
 
     private final UsageReports reports;
+    private final SiteUsage sites;
     private final AnalyticsProperties properties;
     private final Clock clock;
 
-    UsageController(UsageReports reports, AnalyticsProperties properties, Clock clock) {
+    UsageController(UsageReports reports, SiteUsage sites, AnalyticsProperties properties, Clock clock) {
         this.reports = reports;
+        this.sites = sites;
         this.properties = properties;
         this.clock = clock;
     }
@@ -42,6 +45,15 @@ class UsageController {
                                  @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to) {
         TimeRange range = range(granularity, from, to);
         return reports.report(fleetId, null, granularity, range.from(), range.to());
+    }
+
+    /** The fleet's usage per site, by the site each table is registered at now; tables without one come last, as site null. */
+    @GetMapping("/usage/sites")
+    Mono<SiteUsage.FleetSitesReport> siteUsage(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                               @RequestParam(defaultValue = "DAY") Granularity granularity,
+                                               @RequestParam(required = false) Instant from, @RequestParam(required = false) Instant to) {
+        TimeRange range = range(granularity, from, to);
+        return sites.report(fleetId, granularity, range.from(), range.to());
     }
 
     @GetMapping("/tables/{tableId}/usage")

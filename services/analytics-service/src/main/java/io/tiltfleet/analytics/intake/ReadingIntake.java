@@ -223,14 +223,21 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        book.assigned(partitions.stream().map(TopicPartition::partition).toList());
-        partitions.forEach(partition -> committed.put(partition, consumer.position(partition)));
+        List<TopicPartition> readings = readingsOnly(partitions);
+        book.assigned(readings.stream().map(TopicPartition::partition).toList());
+        readings.forEach(partition -> committed.put(partition, consumer.position(partition)));
     }
 
     @Override
     public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        book.release(partitions.stream().map(TopicPartition::partition).toList());
-        committed.keySet().removeAll(partitions);
+        List<TopicPartition> readings = readingsOnly(partitions);
+        book.release(readings.stream().map(TopicPartition::partition).toList());
+        committed.keySet().removeAll(readings);
+    }
+
+    /** Boot makes this the rebalance listener of every container, the table registry's included: only readings partitions are the intake's. */
+    private static List<TopicPartition> readingsOnly(Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(partition -> partition.topic().equals(Topics.TELEMETRY_READINGS)).toList();
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.tiltfleet.analytics.usage;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public class UsageReports {
         Instant first = granularity.periodOf(from);
         return rollups.find(new UsageQuery(fleetId, tableId, false, granularity, first, to))
                 .collectMap(RollupDocument::periodStart, RollupDocument::usage)
-                .map(stored -> new UsageReport(fleetId, tableId, granularity, from, to, periods(stored, granularity, first, to)));
+                .map(stored -> new UsageReport(fleetId, tableId, granularity, from, to, UsagePeriod.series(stored, granularity, first, to)));
     }
 
     public Mono<FleetSummary> summary(String fleetId, LocalDate day) {
@@ -36,7 +35,7 @@ public class UsageReports {
         Instant dayEnd = Granularity.DAY.next(dayStart);
         Mono<List<UsagePeriod>> week = rollups.find(new UsageQuery(fleetId, null, false, Granularity.DAY, weekStart, dayEnd))
                 .collectMap(RollupDocument::periodStart, RollupDocument::usage)
-                .map(stored -> periods(stored, Granularity.DAY, weekStart, dayEnd));
+                .map(stored -> UsagePeriod.series(stored, Granularity.DAY, weekStart, dayEnd));
         Mono<List<FleetSummary.TableUsage>> top = rollups.find(new UsageQuery(fleetId, null, true, Granularity.DAY, dayStart, dayEnd))
                 .map(table -> {
                     UsagePeriod usage = UsagePeriod.of(dayStart, Granularity.DAY, table.usage());
@@ -48,11 +47,4 @@ public class UsageReports {
         return Mono.zip(week, top, (days, tables) -> new FleetSummary(fleetId, day, days.get(days.size() - 1), days, tables));
     }
 
-    private static List<UsagePeriod> periods(Map<Instant, Usage> stored, Granularity granularity, Instant first, Instant to) {
-        List<UsagePeriod> periods = new ArrayList<>();
-        for (Instant period = first; period.isBefore(to); period = granularity.next(period)) {
-            periods.add(UsagePeriod.of(period, granularity, stored.getOrDefault(period, Usage.NONE)));
-        }
-        return periods;
-    }
 }

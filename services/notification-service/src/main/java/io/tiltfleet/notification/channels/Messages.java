@@ -9,8 +9,10 @@ final class Messages {
     private Messages() {
     }
 
+    /** Where to go first: the table's place when its fleet registered it ("Berlin-Mitte, Room 3, Bed 7"), its ids always. */
     static String headline(Notification n) {
-        return "%s %s: fleet %s, table %s".formatted(n.severity(), n.type(), n.fleetId(), n.tableId());
+        return n.location() == null ? "%s %s: fleet %s, table %s".formatted(n.severity(), n.type(), n.fleetId(), n.tableId())
+                : "%s %s: %s (fleet %s, table %s)".formatted(n.severity(), n.type(), n.location(), n.fleetId(), n.tableId());
     }
 
     private static String lines(Notification n) {

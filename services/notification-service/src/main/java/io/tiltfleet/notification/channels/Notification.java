@@ -8,5 +8,5 @@ import java.time.Instant;
  */
 public record Notification(String idempotencyKey, String alertId, String fleetId, String tableId, String type, String severity,
                            String state, String reason, Instant raisedAt, int tier, int sequence, String acknowledgeUrl,
-                           Instant sentAt) {
+                           Instant sentAt, String location) {
 }

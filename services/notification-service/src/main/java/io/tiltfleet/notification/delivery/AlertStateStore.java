@@ -20,7 +20,7 @@ class AlertStateStore {
 
     @Document("notification_alert_state")
     record AlertState(@Id String alertId, String fleetId, String tableId, String type, String severity, String state, String reason,
-                      Instant raisedAt, Instant updatedAt, String typeBefore, String severityBefore) {
+                      Instant raisedAt, Instant updatedAt, String typeBefore, String severityBefore, String location) {
 
         EscalationPlanner.Before before() {
             return typeBefore == null ? null : new EscalationPlanner.Before(typeBefore, severityBefore);
@@ -43,7 +43,7 @@ class AlertStateStore {
         String typeBefore = stored == null ? null : again ? stored.typeBefore() : stored.type();
         String severityBefore = stored == null ? null : again ? stored.severityBefore() : stored.severity();
         return new AlertState(event.alertId(), event.fleetId(), event.tableId(), event.type(), event.severity(), event.state(),
-                event.reason(), event.raisedAt(), event.updatedAt(), typeBefore, severityBefore);
+                event.reason(), event.raisedAt(), event.updatedAt(), typeBefore, severityBefore, event.location());
     }
 
     /**

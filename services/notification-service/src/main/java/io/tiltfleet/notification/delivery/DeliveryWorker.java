@@ -142,6 +142,6 @@ class DeliveryWorker {
     private Notification notification(ScheduledNotification claimed, AlertStateStore.AlertState alert, String recipient) {
         return new Notification(claimed.id(), claimed.alertId(), claimed.fleetId(), claimed.tableId(), alert.type(), alert.severity(),
                 alert.state(), alert.reason(), alert.raisedAt(), claimed.tier(), claimed.sequence(),
-                ackLinks.link(claimed.alertId(), claimed.fleetId(), recipient), clock.instant());
+                ackLinks.link(claimed.alertId(), claimed.fleetId(), recipient), clock.instant(), alert.location());
     }
 }

@@ -29,7 +29,7 @@ public final class PolicyValidator {
     static final int MAX_TIERS = 5;
     static final int MAX_RECIPIENTS = 10;
     static final Set<String> TYPES = Set.of("OVER_ANGLE", "OVER_DURATION", "SILENT_WHILE_INVERTED", "LOCK_OPEN_WHILE_INVERTED",
-            "RAPID_RETURN", "CONTRAINDICATED_USE");
+            "RAPID_RETURN", "CONTRAINDICATED_USE", "OUTSIDE_PRESCRIPTION");
     static final Set<String> SEVERITIES = Set.of("WARNING", "CRITICAL");
     private static final Duration MAX_AFTER = Duration.ofDays(7);
     private static final Duration MAX_REMIND = Duration.ofDays(1);

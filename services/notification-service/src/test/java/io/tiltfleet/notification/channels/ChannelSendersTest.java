@@ -71,6 +71,6 @@ class ChannelSendersTest {
 
     private Notification notification(String recipient) {
         return new Notification("a-1:1:ops:0", "a-1", "clinic", "t-1", "OVER_ANGLE", "CRITICAL", "ACTIVE_UNACKNOWLEDGED", "angle 80 > 60",
-                NOW, 1, 0, "https://tiltfleet.example/api/notifications/ack/x", NOW);
+                NOW, 1, 0, "https://tiltfleet.example/api/notifications/ack/x", NOW, "Berlin-Mitte, Room 3, Bed 7");
     }
 }

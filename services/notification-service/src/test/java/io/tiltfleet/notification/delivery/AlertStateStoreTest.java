@@ -17,13 +17,14 @@ class AlertStateStoreTest {
 
     static SafetyAlertEvent event(AlertChange change, String severity, Instant updatedAt) {
         return new SafetyAlertEvent("a-1", "clinic", "t-1", change, "OVER_ANGLE", severity, "ACTIVE_UNACKNOWLEDGED", "angle 80 > 60",
-                RAISED, updatedAt, null, null);
+                RAISED, updatedAt, null, null, null);
     }
 
     /** What a state reads as once stored: MongoDB keeps dates to the millisecond. */
     static AlertStateStore.AlertState readBack(AlertStateStore.AlertState s) {
         return new AlertStateStore.AlertState(s.alertId(), s.fleetId(), s.tableId(), s.type(), s.severity(), s.state(), s.reason(),
-                s.raisedAt().truncatedTo(ChronoUnit.MILLIS), s.updatedAt().truncatedTo(ChronoUnit.MILLIS), s.typeBefore(), s.severityBefore());
+                s.raisedAt().truncatedTo(ChronoUnit.MILLIS), s.updatedAt().truncatedTo(ChronoUnit.MILLIS), s.typeBefore(), s.severityBefore(),
+                s.location());
     }
 
     @Test

@@ -50,7 +50,7 @@ class DeliveryWorkerTest {
     void aDeliveredReminderIsNotMarkedDeliveredBeforeTheNextOneIsStored() {
         Channel nurse = new Channel("nurse", ChannelKind.EMAIL, null, null, List.of("nurse@clinic.example"));
         when(alerts.find("a-1")).thenReturn(Mono.just(new AlertStateStore.AlertState("a-1", "clinic", "t-1", "OVER_ANGLE", "CRITICAL",
-                "ACTIVE_UNACKNOWLEDGED", "angle 80 > 60", NOW, NOW, null, null)));
+                "ACTIVE_UNACKNOWLEDGED", "angle 80 > 60", NOW, NOW, null, null, null)));
         when(policies.find("clinic")).thenReturn(Mono.just(new NotificationPolicy("clinic", List.of(nurse), List.of(), NOW)));
         when(senders.send(eq(nurse), any())).thenReturn(Mono.just(new SendResult(SendResult.Outcome.DELIVERED, "accepted")));
         when(recorder.record(any(), any())).thenReturn(Mono.empty());
@@ -96,7 +96,7 @@ class DeliveryWorkerTest {
     private Channel givenAnAlertAndAnEmailChannel() {
         Channel nurse = new Channel("nurse", ChannelKind.EMAIL, null, null, List.of("nurse@clinic.example"));
         when(alerts.find("a-1")).thenReturn(Mono.just(new AlertStateStore.AlertState("a-1", "clinic", "t-1", "OVER_ANGLE", "CRITICAL",
-                "ACTIVE_UNACKNOWLEDGED", "angle 80 > 60", NOW, NOW, null, null)));
+                "ACTIVE_UNACKNOWLEDGED", "angle 80 > 60", NOW, NOW, null, null, null)));
         when(policies.find("clinic")).thenReturn(Mono.just(new NotificationPolicy("clinic", List.of(nurse), List.of(), NOW)));
         return nurse;
     }

@@ -28,7 +28,7 @@ class EscalationPlannerTest {
 
     static SafetyAlertEvent event(AlertChange change, String severity, String state) {
         return new SafetyAlertEvent("a-1", "clinic", "t-1", change, "OVER_ANGLE", severity, state, "angle 80 > 60", RAISED,
-                RAISED.plusSeconds(30), null, null);
+                RAISED.plusSeconds(30), null, null, null);
     }
 
     @Test

@@ -79,7 +79,7 @@ public class AlertEvents {
     public static SafetyAlertEvent eventOf(Alert alert, AlertChange change, Instant readingTs) {
         return new SafetyAlertEvent(alert.id(), alert.fleetId(), alert.tableId(), change, alert.type().name(),
                 alert.severity().name(), alert.state().name(), alert.reason(), alert.raisedAt(), alert.updatedAt(),
-                alert.acknowledgedBy(), readingTs);
+                alert.acknowledgedBy(), readingTs, alert.location());
     }
 
     private Observation observation(Alert alert, AlertChange change, Headers cause) {

@@ -2,8 +2,6 @@ package io.tiltfleet.safety.api;
 
 import io.tiltfleet.contract.Ids;
 import io.tiltfleet.safety.fleetstate.FleetStreams;
-import io.tiltfleet.safety.fleetstate.TableLiveState;
-import io.tiltfleet.safety.fleetstate.TableStateStore;
 import jakarta.validation.constraints.Pattern;
 import java.time.Instant;
 import java.util.Optional;
@@ -17,22 +15,15 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebInputException;
 import reactor.core.publisher.Flux;
 
-/** A fleet's live state and its event stream for dashboards. */
+/** A fleet's event stream for dashboards; its tables are listed by the registry ({@code io.tiltfleet.safety.registry}). */
 @RestController
 @RequestMapping("/api/fleet/{fleetId}")
 class FleetController {
 
-    private final TableStateStore states;
     private final FleetStreams streams;
 
-    FleetController(TableStateStore states, FleetStreams streams) {
-        this.states = states;
+    FleetController(FleetStreams streams) {
         this.streams = streams;
-    }
-
-    @GetMapping("/tables")
-    Flux<TableLiveState> tables(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId) {
-        return states.fleet(fleetId);
     }
 
     /** Alert changes and table states of one fleet as they happen ({@link FleetStreams}); resumable with Last-Event-ID. */

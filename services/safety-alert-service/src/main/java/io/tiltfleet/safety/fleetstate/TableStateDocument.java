@@ -3,6 +3,7 @@ package io.tiltfleet.safety.fleetstate;
 import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.safety.rules.AlertType;
+import io.tiltfleet.safety.rules.CheckIn;
 import io.tiltfleet.safety.rules.TableMonitor;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,16 +19,23 @@ import org.springframework.data.mongodb.core.mapping.Document;
 @Document("table_state")
 public record TableStateDocument(@Id String id, String fleetId, String tableId, boolean online, TelemetryReading last,
                                  Instant lastObservedAt, Instant aboveLimitSince, long steepMillis,
-                                 Map<AlertType, TableMonitor.Condition> active, Instant lastStatusAt, Integer partition) {
+                                 Map<AlertType, TableMonitor.Condition> active, Instant lastStatusAt, Integer partition,
+                                 CheckIn checkIn, String checkInSession, Instant abovePrescriptionSince, String firmware, String model) {
 
-    public static TableStateDocument of(String fleetId, String tableId, boolean online, TableMonitor.Memory memory, int partition) {
+    /**
+     * @param firmware what the table last reported running in its status; null if it never said
+     * @param model    what it last reported being
+     */
+    public static TableStateDocument of(String fleetId, String tableId, boolean online, TableMonitor.Memory memory, int partition,
+                                        String firmware, String model) {
         return new TableStateDocument(new TableRef(fleetId, tableId).key(), fleetId, tableId, online, memory.last(), memory.lastObservedAt(),
-                memory.aboveLimitSince(), memory.steepTime().toMillis(), memory.active(), memory.lastStatusAt(), partition);
+                memory.aboveLimitSince(), memory.steepTime().toMillis(), memory.active(), memory.lastStatusAt(), partition,
+                memory.checkIn(), memory.checkInSession(), memory.abovePrescriptionSince(), firmware, model);
     }
 
     public TableMonitor.Memory memory() {
         return new TableMonitor.Memory(last, lastObservedAt, aboveLimitSince, Duration.ofMillis(steepMillis), active == null ? Map.of() : active,
-                lastStatusAt);
+                lastStatusAt, checkIn, checkInSession, abovePrescriptionSince);
     }
 
     /** What a dashboard shows of the table. */

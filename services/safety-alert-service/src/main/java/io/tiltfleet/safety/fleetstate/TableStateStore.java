@@ -46,7 +46,12 @@ public class TableStateStore {
 
     /** The live state of a fleet's tables, from storage: complete whichever instance owns which table. */
     public Flux<TableLiveState> fleet(String fleetId) {
-        return mongo.find(query(where("fleetId").is(fleetId)), TableStateDocument.class).map(TableStateDocument::liveState);
+        return states(fleetId).map(TableStateDocument::liveState);
+    }
+
+    /** The stored states of a fleet's tables. */
+    public Flux<TableStateDocument> states(String fleetId) {
+        return mongo.find(query(where("fleetId").is(fleetId)), TableStateDocument.class);
     }
 
     /** The fleet views read the table states of one fleet; a new owner of a partition, that partition's. */

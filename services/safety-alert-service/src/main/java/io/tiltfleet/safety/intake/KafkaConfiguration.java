@@ -28,7 +28,7 @@ class KafkaConfiguration {
     @Bean
     KafkaAdmin.NewTopics safetyTopics() {
         return new KafkaAdmin.NewTopics(Stream.of(TopicCatalogue.SAFETY_ALERTS, TopicCatalogue.FLEET_LIVE, TopicCatalogue.FLEET_CONFIG,
-                        TopicCatalogue.TELEMETRY_READINGS_DEAD_LETTERS, TopicCatalogue.TABLE_STATUS_DEAD_LETTERS)
+                        TopicCatalogue.TABLE_REGISTRY, TopicCatalogue.TELEMETRY_READINGS_DEAD_LETTERS, TopicCatalogue.TABLE_STATUS_DEAD_LETTERS)
                 .map(topic -> TopicBuilder.name(topic.name()).partitions(topic.partitions()).replicas(1).configs(topic.configs()).build())
                 .toArray(NewTopic[]::new));
     }

@@ -18,6 +18,9 @@ final class OwnedTable {
     /** Its readings' partition; a table first seen through its status is moved there by its first reading. */
     int partition;
     boolean online;
+    /** What the table last reported of itself in its status, null until it said. */
+    String firmware;
+    String model;
     /** The checkpoint period ({@link StaggeredPeriods}) it was last stored in; none yet. */
     private long storedInPeriod = Long.MIN_VALUE;
     /** Whether the memory changed since it was last stored: the clock stores it once the checkpoint interval has passed. */
@@ -27,13 +30,21 @@ final class OwnedTable {
     /** Whether an event of it was run since the clock's last tick. */
     private boolean heardSinceTick;
 
-    OwnedTable(String fleetId, String tableId, TableMonitor monitor, int partition, boolean online) {
+    OwnedTable(String fleetId, String tableId, TableMonitor monitor, int partition, boolean online, String firmware, String model) {
         this.fleetId = fleetId;
         this.tableId = tableId;
         this.monitor = monitor;
         this.key = new TableRef(fleetId, tableId).key();
         this.partition = partition;
         this.online = online;
+        this.firmware = firmware;
+        this.model = model;
+    }
+
+    /** A status that says nothing of the firmware or model (a Last Will) keeps what the table said before. */
+    void reported(String newFirmware, String newModel) {
+        firmware = newFirmware != null ? newFirmware : firmware;
+        model = newModel != null ? newModel : model;
     }
 
     String key() {
@@ -41,7 +52,7 @@ final class OwnedTable {
     }
 
     TableStateDocument state() {
-        return TableStateDocument.of(fleetId, tableId, online, monitor.memory(), partition);
+        return TableStateDocument.of(fleetId, tableId, online, monitor.memory(), partition, firmware, model);
     }
 
     void alertsChanged() {

@@ -137,6 +137,7 @@ class OwnedTables {
         SafetyLimits tableLimits = limits.limitsFor(fleetId, tableId);
         TableMonitor monitor = stored == null ? new TableMonitor(fleetId, tableId, tableLimits)
                 : TableMonitor.remembering(fleetId, tableId, tableLimits, stored.memory());
-        return new OwnedTable(fleetId, tableId, monitor, partition, stored == null || stored.online());
+        return stored == null ? new OwnedTable(fleetId, tableId, monitor, partition, true, null, null)
+                : new OwnedTable(fleetId, tableId, monitor, partition, stored.online(), stored.firmware(), stored.model());
     }
 }

@@ -7,6 +7,7 @@ import io.tiltfleet.safety.fleetstate.LiveStatePublisher;
 import io.tiltfleet.safety.fleetstate.TableStateDocument;
 import io.tiltfleet.safety.fleetstate.TableStateStore;
 import io.tiltfleet.safety.limits.ConfigChange;
+import io.tiltfleet.safety.limits.FleetConfig;
 import io.tiltfleet.safety.limits.FleetConfigLog.ConfigChanged;
 import io.tiltfleet.safety.limits.LimitsResolver;
 import io.tiltfleet.safety.rules.AlertSignal;
@@ -73,16 +74,19 @@ public class RuleEngine implements DisposableBean {
     private final TableStateStore states;
     private final LiveStatePublisher live;
     private final LimitsResolver limits;
+    /** Where each table stands: its alerts say so. */
+    private final FleetConfig registry;
     private final SafetyProperties properties;
     private final Clock clock;
 
     RuleEngine(OwnedTables tables, AlertPublisher alerts, TableStateStore states, LiveStatePublisher live, LimitsResolver limits,
-               SafetyProperties properties, Clock clock) {
+               FleetConfig registry, SafetyProperties properties, Clock clock) {
         this.tables = tables;
         this.alerts = alerts;
         this.states = states;
         this.live = live;
         this.limits = limits;
+        this.registry = registry;
         this.properties = properties;
         this.clock = clock;
     }
@@ -113,8 +117,10 @@ public class RuleEngine implements DisposableBean {
                     time.read(event.partition(), reading.observedAt());
                     table.online = true;
                     caused = table.monitor.onReading(reading.reading(), reading.observedAt());
+                    storeCheckInMoves(table);
                 } else if (event instanceof TableEvent.Status status) {
                     table.online = status.status().state() == TableStatus.State.ONLINE;
+                    table.reported(status.status().firmware(), status.status().model());
                     caused = table.monitor.onStatus(status.status(), status.observedAt());
                 }
                 if (decided(table, caused, event)) {
@@ -282,12 +288,16 @@ public class RuleEngine implements DisposableBean {
                 if (decided(table, table.monitor.apply(limits.limitsFor(table.fleetId, table.tableId), now), null)) {
                     alerted.add(table.key());
                 }
+                storeCheckInMoves(table);
             }
         }
         return alerted;
     }
 
     private Collection<OwnedTable> concerned(ConfigChange change) {
+        if (change.kind() == ConfigChange.Kind.REGISTRY) {
+            return List.of();   // where a table stands changes no limit: its next alert change says it
+        }
         if (change.kind() == ConfigChange.Kind.SETTINGS) {
             return tables.all().stream().filter(table -> table.fleetId.equals(change.fleetId())).toList();
         }
@@ -300,12 +310,25 @@ public class RuleEngine implements DisposableBean {
         reconfiguring.shutdownNow();
     }
 
+    /**
+     * A check-in taken up by a session or ended is stored with the next write, as changed alerts are: a new owner
+     * going on from an older memory would give it to a second session.
+     */
+    private void storeCheckInMoves(OwnedTable table) {
+        if (table.monitor.checkInMoved()) {
+            table.alertsChanged();
+            alertsUnsaved.put(table.key(), table);
+        }
+    }
+
     /** @return whether the rules changed any of the table's alerts */
     private boolean decided(OwnedTable table, List<AlertSignal> signals, TableEvent cause) {
         if (signals.isEmpty()) {
             return false;
         }
-        alerts.decided(signals, cause == null ? null : cause.origin());
+        String location = registry.locationOf(table.fleetId, table.tableId);
+        alerts.decided(location == null ? signals : signals.stream().map(signal -> signal.locatedAt(location)).toList(),
+                cause == null ? null : cause.origin());
         table.alertsChanged();
         alertsUnsaved.put(table.key(), table);
         return true;

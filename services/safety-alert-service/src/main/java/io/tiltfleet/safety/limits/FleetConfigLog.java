@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +37,8 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The fleets' configuration as one ordered log, {@code fleet.config.v1} (compacted, one partition): a
+ * The fleets' configuration as ordered logs, {@code fleet.config.v1} and the table registry's {@code table.registry.v1}
+ * (each compacted, one partition): a
  * change is accepted once Kafka holds it, and every instance, the one that took the request included,
  * reads every change in the log's order, records it in the audit trail and applies it to its rules. So
  * a change made through any instance reaches the tables every instance owns, an instance that starts
@@ -50,7 +50,9 @@ public class FleetConfigLog {
     static final String SKIPPED = "tiltfleet.safety.config.changes.skipped";
     private static final Logger log = LoggerFactory.getLogger(FleetConfigLog.class);
     private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() { };
-    private static final TopicPartition PARTITION = new TopicPartition(Topics.FLEET_CONFIG, 0);
+    /** Each log has one partition: one order of its changes. */
+    private static final List<TopicPartition> LOGS = List.of(new TopicPartition(Topics.FLEET_CONFIG, 0),
+            new TopicPartition(Topics.TABLE_REGISTRY, 0));
     private static final String MIGRATION = "migration";
     private static final int MIGRATING_AT_ONCE = 16;
 
@@ -98,14 +100,14 @@ public class FleetConfigLog {
     public Mono<Void> submit(ConfigChange change) {
         AtomicLong offset = new AtomicLong(-1);
         // off the event loop: a send may wait for the topic's metadata while Kafka is away
-        return Mono.fromFuture(() -> kafka.send(Topics.FLEET_CONFIG, change.key(), change)).subscribeOn(Schedulers.boundedElastic())
+        return Mono.fromFuture(() -> kafka.send(change.kind().topic, change.key(), change)).subscribeOn(Schedulers.boundedElastic())
                 .flatMap(sent -> {
                     offset.set(sent.getRecordMetadata().offset());
-                    return Mono.fromFuture(config.applied(offset.get()));
+                    return Mono.fromFuture(config.applied(change.kind().topic, offset.get()));
                 })
                 .timeout(timeout)
                 .onErrorMap(failure -> !(failure instanceof NotYetApplied), failure -> offset.get() >= 0 && failure instanceof TimeoutException
-                        ? new NotYetApplied(offset.get()) : new NotConfirmed(failure));
+                        ? new NotYetApplied(change.kind().topic, offset.get()) : new NotConfirmed(failure));
     }
 
     /** Waits until this instance has read the log ({@link #whenCaughtUp}): the rules must not judge by defaults a fleet has changed. */
@@ -119,8 +121,9 @@ public class FleetConfigLog {
      */
     public Mono<Void> whenCaughtUp() {
         return Mono.fromFuture(this::caughtUp, true).timeout(timeout).doOnError(failure -> forgetFailedCatchUp())
-                .onErrorMap(failure -> new IllegalStateException("the fleets' settings and profiles are not read yet (" + Topics.FLEET_CONFIG
-                        + " read up to offset " + config.readUpTo() + "): " + failure, failure));
+                .onErrorMap(failure -> new IllegalStateException("the fleets' settings, profiles and registry are not read yet ("
+                        + LOGS.stream().map(log -> log.topic() + " read up to offset " + config.readUpTo(log.topic())).collect(Collectors.joining(", "))
+                        + "): " + failure, failure));
     }
 
     /** A catch-up that failed is begun again at the next ask; one still under way (a long migration) is waited for again. */
@@ -137,8 +140,10 @@ public class FleetConfigLog {
         if (known != null) {
             return known;
         }
-        known = admin.listOffsets(Map.of(PARTITION, OffsetSpec.latest())).partitionResult(PARTITION).toCompletionStage()
-                .toCompletableFuture().thenCompose(end -> end.offset() == 0 ? CompletableFuture.completedFuture(null) : config.applied(end.offset() - 1))
+        var ends = admin.listOffsets(LOGS.stream().collect(Collectors.toMap(log -> log, log -> OffsetSpec.latest())));
+        known = CompletableFuture.allOf(LOGS.stream().map(log -> ends.partitionResult(log).toCompletionStage().toCompletableFuture()
+                        .thenCompose(end -> end.offset() == 0 ? CompletableFuture.completedFuture(null) : config.applied(log.topic(), end.offset() - 1)))
+                        .toArray(CompletableFuture[]::new))
                 .thenCompose(read -> moveLegacyProfiles().toFuture());
         caughtUp = known;
         return known;
@@ -169,7 +174,7 @@ public class FleetConfigLog {
      * that cannot be read or breaks the settings' rules is skipped, counted and logged: it must not stop
      * every change after it.
      */
-    @KafkaListener(id = "fleet-config", topics = Topics.FLEET_CONFIG, batch = "true",
+    @KafkaListener(id = "fleet-config", topics = {Topics.FLEET_CONFIG, Topics.TABLE_REGISTRY}, batch = "true",
             groupId = "safety-config-#{T(java.util.UUID).randomUUID()}", properties = {"auto.offset.reset=earliest", "fetch.min.bytes=1"})
     void onBatch(List<ConsumerRecord<String, byte[]>> records) {
         List<ConfigChange> changes = new ArrayList<>(records.size());
@@ -180,10 +185,11 @@ public class FleetConfigLog {
             if (change == null) {
                 continue;
             }
-            Object before = replaced.containsKey(change.key()) ? replaced.get(change.key()) : config.current(change);
-            replaced.put(change.key(), change.value());
+            String replacedKey = change.kind() + " " + change.key();
+            Object before = replaced.containsKey(replacedKey) ? replaced.get(replacedKey) : config.current(change);
+            replaced.put(replacedKey, change.value());
             changes.add(change);
-            entries.add(new AuditEntry(change.id(), change.fleetId(), change.at(), change.by(), change.kind().name().toLowerCase(Locale.ROOT),
+            entries.add(new AuditEntry(change.id(), change.fleetId(), change.at(), change.by(), change.kind().what,
                     change.tableId(), fields(before), fields(change.value()), change.reason()));
         }
         audit.recordAll(entries).block(timeout);
@@ -191,7 +197,9 @@ public class FleetConfigLog {
         if (!changes.isEmpty()) {
             events.publishEvent(new ConfigChanged(changes));
         }
-        config.readUpTo(records.get(records.size() - 1).offset() + 1);
+        Map<String, Long> next = new HashMap<>();
+        records.forEach(record -> next.merge(record.topic(), record.offset() + 1, Math::max));
+        next.forEach(config::readUpTo);
     }
 
     private ConfigChange read(ConsumerRecord<String, byte[]> record) {
@@ -199,6 +207,9 @@ public class FleetConfigLog {
             ConfigChange change = record.value() == null ? null : tolerantJson.readValue(record.value(), ConfigChange.class);
             if (change == null || change.id() == null || change.kind() == null || change.fleetId() == null || change.value() == null) {
                 throw new IllegalArgumentException("a change needs an id, a kind, a fleet and its new value");
+            }
+            if (!change.kind().topic.equals(record.topic())) {
+                throw new IllegalArgumentException("a change of kind " + change.kind() + " belongs on " + change.kind().topic);
             }
             if (!change.consistent()) {
                 throw new IllegalArgumentException("its value names another fleet or table than the change");
@@ -227,8 +238,8 @@ public class FleetConfigLog {
 
     /** Kafka holds the change, but this instance did not read it back in time: it takes effect once read. */
     public static final class NotYetApplied extends RuntimeException {
-        NotYetApplied(long offset) {
-            super("the change is accepted (" + Topics.FLEET_CONFIG + " offset " + offset + ") but not applied yet: it takes effect as soon as it is read");
+        NotYetApplied(String topic, long offset) {
+            super("the change is accepted (" + topic + " offset " + offset + ") but not applied yet: it takes effect as soon as it is read");
         }
     }
 

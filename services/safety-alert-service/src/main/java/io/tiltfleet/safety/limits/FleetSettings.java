@@ -35,7 +35,8 @@ public record FleetSettings(@DecimalMin("10") @DecimalMax("90") Double maxAngleD
         return new SafetyLimits(or(maxAngleDeg, d.maxAngleDeg()), d.overAngleDebounce(), d.hysteresisDeg(), d.criticalExcessDeg(),
                 d.criticalAfter(), or(maxSession, d.maxSession()), or(steepAngleDeg, d.steepAngleDeg()), or(maxSteepTime, d.maxSteepTime()),
                 or(headDownAngleDeg, d.headDownAngleDeg()), or(silenceTimeout, d.silenceTimeout()),
-                or(rapidReturnDegPerS, d.rapidReturnDegPerS()), d.contraindications(), d.maintenanceUntil(), null, or(maxAngleDeg, d.maxAngleDeg()));
+                or(rapidReturnDegPerS, d.rapidReturnDegPerS()), d.contraindications(), d.maintenanceUntil(), null, or(maxAngleDeg, d.maxAngleDeg()),
+                d.checkIn());
     }
 
     /** Every setting filled in, from these defaults (and UTC) where left out: what the fleet's tables are held to. */

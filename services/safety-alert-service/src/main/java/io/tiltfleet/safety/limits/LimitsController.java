@@ -39,21 +39,19 @@ import reactor.core.publisher.Mono;
 @RestController
 class LimitsController {
 
-    /** Who changed something when the local run is called without the gateway, which otherwise names the caller. */
-    private static final String UNNAMED_CALLER = "local-run";
     private static final Duration LONGEST_MAINTENANCE = Duration.ofDays(30);
     /** Above this, inversion is steep: a table's limit beyond it is a clearance that ends. */
     private static final double STEEP_DEG = 60;
     private static final Duration LONGEST_CLEARANCE = Duration.ofDays(365);
 
     private final FleetConfig config;
-    private final FleetConfigLog log;
+    private final ConfigRequests requests;
     private final SafetyProperties properties;
     private final Clock clock;
 
-    LimitsController(FleetConfig config, FleetConfigLog log, SafetyProperties properties, Clock clock) {
+    LimitsController(FleetConfig config, ConfigRequests requests, SafetyProperties properties, Clock clock) {
         this.config = config;
-        this.log = log;
+        this.requests = requests;
         this.properties = properties;
         this.clock = clock;
     }
@@ -173,19 +171,14 @@ class LimitsController {
     }
 
     private <T> Mono<ResponseEntity<T>> submit(ConfigChange change, T answer) {
-        return log.submit(change).thenReturn(ResponseEntity.ok(answer))
-                .onErrorResume(FleetConfigLog.NotYetApplied.class, notYet -> Mono.just(ResponseEntity.accepted().body(answer)))
-                .onErrorMap(FleetConfigLog.NotConfirmed.class, unconfirmed -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
-                        unconfirmed.getMessage(), unconfirmed));
+        return requests.submit(change, answer, HttpStatus.OK);
     }
 
-    /** Until this instance has read the configuration log, it cannot say what is in force. */
     private Mono<Void> caughtUp() {
-        return log.whenCaughtUp().onErrorMap(IllegalStateException.class, notYet -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
-                notYet.getMessage(), notYet));
+        return requests.caughtUp();
     }
 
     private static String by(String caller) {
-        return caller != null ? caller : UNNAMED_CALLER;
+        return ConfigRequests.by(caller);
     }
 }

@@ -4,7 +4,7 @@ import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.rules.SafetyLimits;
 import org.springframework.stereotype.Component;
 
-/** The limits of one table: the defaults, then its fleet's settings, then its maintenance and its own profile. */
+/** The limits of one table: the defaults, then its fleet's settings, then its maintenance, its own profile and its check-in. */
 @Component
 public class LimitsResolver {
 
@@ -19,7 +19,8 @@ public class LimitsResolver {
     public SafetyLimits limitsFor(String fleetId, String tableId) {
         SafetyLimits fleet = config.settingsOf(fleetId).applyTo(properties.defaults());
         Maintenance maintenance = config.maintenanceOf(fleetId, tableId);
-        SafetyLimits limits = maintenance == null ? fleet : fleet.withMaintenanceUntil(maintenance.until());
+        SafetyLimits maintained = maintenance == null ? fleet : fleet.withMaintenanceUntil(maintenance.until());
+        SafetyLimits limits = maintained.withCheckIn(config.checkInOf(fleetId, tableId));
         SafetyProfile profile = config.profileOf(fleetId, tableId);
         if (profile == null) {
             return limits;

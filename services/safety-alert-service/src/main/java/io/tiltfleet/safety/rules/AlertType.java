@@ -7,5 +7,7 @@ public enum AlertType {
     SILENT_WHILE_INVERTED,
     LOCK_OPEN_WHILE_INVERTED,
     RAPID_RETURN,
-    CONTRAINDICATED_USE
+    CONTRAINDICATED_USE,
+    /** A checked-in patient's session held above its prescribed band or run past its prescribed length. */
+    OUTSIDE_PRESCRIPTION
 }

@@ -1,6 +1,8 @@
 package io.tiltfleet.safety.rules;
 
+import java.util.Collection;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** Conditions under which inversion is discouraged (domain brief); a clinic records them on a table's profile. */
 public enum Contraindication {
@@ -20,5 +22,10 @@ public enum Contraindication {
 
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+
+    /** "glaucoma, pregnancy": as every alert of a table with contraindications says them. */
+    public static String labels(Collection<Contraindication> flags) {
+        return flags.stream().sorted().map(Contraindication::label).collect(Collectors.joining(", "));
     }
 }

@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The limits one table is held to: fleet defaults with the table's own settings applied. A table
- * with any contraindication is not to be inverted at all, whatever its angle limit says.
+ * with any contraindication is not to be inverted at all, whatever its angle limit says; a patient
+ * checked in brings their own for their session.
  *
  * @param maxAngleDeg          the table's angle limit: 60 by default, up to 90 when cleared for full inversion
  * @param overAngleDebounce    how long the angle must stay above the limit before an alert
@@ -24,15 +24,16 @@ import java.util.stream.Collectors;
  * @param maintenanceUntil     until when the table is under maintenance (null: it is not): its warnings wait, its criticals say so
  * @param maxAngleUntil        until when {@code maxAngleDeg} holds (null: for good); a limit raised above 60 degrees always ends
  * @param maxAngleAfterDeg     the limit once {@code maxAngleUntil} has passed
+ * @param checkIn              the table's latest check-in (null: none): its patient's terms hold for the session it is for
  */
 public record SafetyLimits(double maxAngleDeg, Duration overAngleDebounce, double hysteresisDeg, double criticalExcessDeg,
                            Duration criticalAfter, Duration maxSession, double steepAngleDeg, Duration maxSteepTime,
                            double headDownAngleDeg, Duration silenceTimeout, double rapidReturnDegPerS,
                            Set<Contraindication> contraindications, Instant maintenanceUntil, Instant maxAngleUntil,
-                           double maxAngleAfterDeg) {
+                           double maxAngleAfterDeg, CheckIn checkIn) {
 
     public static final SafetyLimits DEFAULTS = new SafetyLimits(60, Duration.ofSeconds(2), 5, 15, Duration.ofSeconds(60),
-            Duration.ofMinutes(10), 60, Duration.ofMinutes(3), 10, Duration.ofSeconds(10), 15, Set.of(), null, null, 60);
+            Duration.ofMinutes(10), 60, Duration.ofMinutes(3), 10, Duration.ofSeconds(10), 15, Set.of(), null, null, 60, null);
 
     public SafetyLimits {
         if (maxAngleDeg < 0 || maxAngleDeg > 90) {
@@ -43,14 +44,14 @@ public record SafetyLimits(double maxAngleDeg, Duration overAngleDebounce, doubl
 
     public SafetyLimits withMaxAngle(double degrees) {
         return new SafetyLimits(degrees, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
-                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, maintenanceUntil, null, degrees);
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, maintenanceUntil, null, degrees, checkIn);
     }
 
     /** This limit until then, the present one after. */
     public SafetyLimits withMaxAngleUntil(double degrees, Instant until) {
         return new SafetyLimits(degrees, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
                 steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, maintenanceUntil, until,
-                maxAngleAt(until));
+                maxAngleAt(until), checkIn);
     }
 
     /** The angle limit at this time. */
@@ -61,25 +62,22 @@ public record SafetyLimits(double maxAngleDeg, Duration overAngleDebounce, doubl
     public SafetyLimits withContraindications(Set<Contraindication> flags) {
         return new SafetyLimits(maxAngleDeg, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
                 steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, flags, maintenanceUntil, maxAngleUntil,
-                maxAngleAfterDeg);
+                maxAngleAfterDeg, checkIn);
     }
 
     public SafetyLimits withMaintenanceUntil(Instant until) {
         return new SafetyLimits(maxAngleDeg, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
                 steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, until, maxAngleUntil,
-                maxAngleAfterDeg);
+                maxAngleAfterDeg, checkIn);
+    }
+
+    public SafetyLimits withCheckIn(CheckIn latest) {
+        return new SafetyLimits(maxAngleDeg, overAngleDebounce, hysteresisDeg, criticalExcessDeg, criticalAfter, maxSession,
+                steepAngleDeg, maxSteepTime, headDownAngleDeg, silenceTimeout, rapidReturnDegPerS, contraindications, maintenanceUntil, maxAngleUntil,
+                maxAngleAfterDeg, latest);
     }
 
     public boolean underMaintenance(Instant at) {
         return maintenanceUntil != null && at.isBefore(maintenanceUntil);
-    }
-
-    public boolean forbidsInversion() {
-        return !contraindications.isEmpty();
-    }
-
-    /** "glaucoma, pregnancy": said in every alert of a table with contraindications. */
-    public String contraindicationLabels() {
-        return contraindications.stream().sorted().map(Contraindication::label).collect(Collectors.joining(", "));
     }
 }

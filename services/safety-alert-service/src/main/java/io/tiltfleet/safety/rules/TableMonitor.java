@@ -29,7 +29,8 @@ public final class TableMonitor {
      * or a rebalance, so that a new owner neither forgets an open condition nor raises it again.
      */
     public record Memory(TelemetryReading last, Instant lastObservedAt, Instant aboveLimitSince, Duration steepTime,
-                         Map<AlertType, Condition> active, Instant lastStatusAt) {
+                         Map<AlertType, Condition> active, Instant lastStatusAt, CheckIn checkIn, String checkInSession,
+                         Instant abovePrescriptionSince) {
 
         public Memory {
             active = active.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(active));
@@ -53,6 +54,13 @@ public final class TableMonitor {
     private final Map<AlertType, Condition> held = new EnumMap<>(AlertType.class);
     /** The platform's time of what is being judged: maintenance is judged by it, never by a table's own clock. */
     private Instant platformTime;
+    /** The check-in the table's current or last session took up: each is taken up by one session only. */
+    private CheckIn checkIn;
+    /** The session that took up {@link #checkIn}, while it runs; null once it ended. */
+    private String checkInSession;
+    private Instant abovePrescriptionSince;
+    /** Whether a check-in was taken up or ended since last asked: stored at once, lest a new owner give it a second session. */
+    private boolean checkInMoved;
 
     public TableMonitor(String fleetId, String tableId, SafetyLimits limits) {
         this.fleetId = fleetId;
@@ -68,11 +76,21 @@ public final class TableMonitor {
         monitor.steepTime = memory.steepTime() == null ? Duration.ZERO : memory.steepTime();
         monitor.active.putAll(memory.active());
         monitor.lastStatusAt = memory.lastStatusAt();
+        monitor.checkIn = memory.checkIn();
+        monitor.checkInSession = memory.checkInSession();
+        monitor.abovePrescriptionSince = memory.abovePrescriptionSince();
         return monitor;
     }
 
     public Memory memory() {
-        return new Memory(last, lastObservedAt, aboveLimitSince, steepTime, active, lastStatusAt);
+        return new Memory(last, lastObservedAt, aboveLimitSince, steepTime, active, lastStatusAt, checkIn, checkInSession, abovePrescriptionSince);
+    }
+
+    /** Whether a check-in was taken up by a session or ended since the last ask: its memory must be stored at once. */
+    public boolean checkInMoved() {
+        boolean moved = checkInMoved;
+        checkInMoved = false;
+        return moved;
     }
 
     /**
@@ -83,10 +101,15 @@ public final class TableMonitor {
     public List<AlertSignal> apply(SafetyLimits newLimits, Instant at) {
         this.limits = newLimits;
         platformTime = at;
+        endCheckInIfWithdrawn();
         List<AlertSignal> changes = new ArrayList<>();
-        settle(changes, newLimits.forbidsInversion() ? AlertType.OVER_ANGLE : AlertType.CONTRAINDICATED_USE, null, null, at);
-        if (newLimits.forbidsInversion()) {
+        settle(changes, forbidsInversion() ? AlertType.OVER_ANGLE : AlertType.CONTRAINDICATED_USE, null, null, at);
+        if (forbidsInversion()) {
             aboveLimitSince = null;
+        }
+        if (prescription() == null) {
+            abovePrescriptionSince = null;
+            settle(changes, AlertType.OUTSIDE_PRESCRIPTION, null, null, at);
         }
         return changes;
     }
@@ -96,13 +119,14 @@ public final class TableMonitor {
             return List.of();
         }
         platformTime = observedAt;
+        followCheckIn(reading, observedAt);
         TelemetryReading previous = last;
         accumulateSteepTime(previous, reading);
         last = reading;
         lastObservedAt = observedAt;
         List<AlertSignal> changes = new ArrayList<>();
         Instant at = reading.ts();
-        if (limits.forbidsInversion()) {
+        if (forbidsInversion()) {
             settle(changes, AlertType.OVER_ANGLE, null, reading, at);
             settle(changes, AlertType.CONTRAINDICATED_USE, contraindicatedUse(reading), reading, at);
         } else {
@@ -113,6 +137,7 @@ public final class TableMonitor {
         settle(changes, AlertType.LOCK_OPEN_WHILE_INVERTED, lockOpen(reading), reading, at);
         settle(changes, AlertType.RAPID_RETURN, rapidReturn(previous, reading), reading, at);
         settle(changes, AlertType.SILENT_WHILE_INVERTED, null, reading, at);
+        settle(changes, AlertType.OUTSIDE_PRESCRIPTION, outsidePrescription(reading), reading, at);
         return changes;
     }
 
@@ -156,6 +181,54 @@ public final class TableMonitor {
         return !rebootedIntoNewSession;
     }
 
+    /**
+     * The session that began after the table's latest check-in takes it up, unless an earlier session did; the
+     * check-in ends with the session (a reading of another session or of none) or when it is withdrawn.
+     */
+    private void followCheckIn(TelemetryReading reading, Instant observedAt) {
+        if (checkInSession != null && !checkInSession.equals(reading.sessionId())) {
+            endCheckIn();
+        }
+        endCheckInIfWithdrawn();
+        CheckIn latest = limits.checkIn();
+        if (checkInSession == null && latest != null && reading.sessionId() != null && (checkIn == null || !checkIn.id().equals(latest.id()))
+                && latest.startsWith(observedAt, Duration.ofMillis(Math.round(reading.elapsedS() * 1000)))) {
+            checkIn = latest;
+            checkInSession = reading.sessionId();
+            abovePrescriptionSince = null;
+            checkInMoved = true;
+        }
+    }
+
+    private void endCheckInIfWithdrawn() {
+        CheckIn latest = limits.checkIn();
+        if (checkInSession != null && latest != null && latest.id().equals(checkIn.id()) && latest.cancelledAt() != null) {
+            endCheckIn();
+        }
+    }
+
+    private void endCheckIn() {
+        checkInSession = null;
+        abovePrescriptionSince = null;
+        checkInMoved = true;
+    }
+
+    /** The check-in whose session runs now, null when none does. */
+    private CheckIn sessionCheckIn() {
+        return checkInSession == null ? null : checkIn;
+    }
+
+    private Prescription prescription() {
+        CheckIn current = sessionCheckIn();
+        return current == null ? null : current.prescription();
+    }
+
+    /** A checked-in patient's own for their session, the table's standing ones otherwise. */
+    private boolean forbidsInversion() {
+        CheckIn current = sessionCheckIn();
+        return !(current != null ? current.contraindications() : limits.contraindications()).isEmpty();
+    }
+
     private boolean inverted() {
         return last != null && last.angleDeg() > limits.headDownAngleDeg();
     }
@@ -177,12 +250,38 @@ public final class TableMonitor {
                 "angle %.1f degrees above the table's limit of %.0f for %d s", reading.angleDeg(), limit, above.toSeconds()));
     }
 
+    /** Held above the prescribed band past the over-angle debounce (and open until below it by the hysteresis), or longer than prescribed. */
+    private Condition outsidePrescription(TelemetryReading reading) {
+        Prescription prescription = prescription();
+        if (prescription == null || !inSession(reading)) {
+            abovePrescriptionSince = null;
+            return null;
+        }
+        boolean open = active.containsKey(AlertType.OUTSIDE_PRESCRIPTION) || held.containsKey(AlertType.OUTSIDE_PRESCRIPTION);
+        double leaveBelow = open ? prescription.maxAngleDeg() - limits.hysteresisDeg() : prescription.maxAngleDeg();
+        List<String> outside = new ArrayList<>();
+        if (reading.angleDeg() > leaveBelow) {
+            abovePrescriptionSince = abovePrescriptionSince == null ? reading.ts() : abovePrescriptionSince;
+            Duration above = Duration.between(abovePrescriptionSince, reading.ts());
+            if (open || above.compareTo(limits.overAngleDebounce()) >= 0) {
+                outside.add(String.format(Locale.ROOT, "angle %.1f degrees, above the prescribed %.0f-%.0f for %d s", reading.angleDeg(),
+                        prescription.minAngleDeg(), prescription.maxAngleDeg(), above.toSeconds()));
+            }
+        } else {
+            abovePrescriptionSince = null;
+        }
+        if (reading.elapsedS() > prescription.minutes() * 60) {
+            outside.add(String.format(Locale.ROOT, "session at %.1f min, longer than prescribed", reading.elapsedS() / 60));
+        }
+        return outside.isEmpty() ? null : new Condition(Severity.WARNING, because("%s", String.join("; ", outside)));
+    }
+
     private Condition contraindicatedUse(TelemetryReading reading) {
         if (reading.angleDeg() <= limits.headDownAngleDeg()) {
             return null;
         }
-        return new Condition(Severity.CRITICAL, because("head-down at %.1f degrees on a table whose profile forbids inversion",
-                reading.angleDeg()));
+        String whoseFlags = sessionCheckIn() != null ? "for a patient whose check-in forbids inversion" : "on a table whose profile forbids inversion";
+        return new Condition(Severity.CRITICAL, because("head-down at %.1f degrees %s", reading.angleDeg(), whoseFlags));
     }
 
     private Condition overDuration(TelemetryReading reading) {
@@ -270,6 +369,10 @@ public final class TableMonitor {
 
     private String because(String format, Object... args) {
         String reason = String.format(Locale.ROOT, format, args);
-        return limits.forbidsInversion() ? reason + " (profile flags: " + limits.contraindicationLabels() + ")" : reason;
+        CheckIn current = sessionCheckIn();
+        if (current != null) {
+            return reason + " (" + current.terms() + ")";
+        }
+        return limits.contraindications().isEmpty() ? reason : reason + " (profile flags: " + Contraindication.labels(limits.contraindications()) + ")";
     }
 }

@@ -42,7 +42,7 @@ class FleetStreamsTest {
     private final AlertStore store = mock(AlertStore.class);
     private final FleetStreams streams = new FleetStreams(feed, store, new SafetyProperties(SafetyLimits.DEFAULTS,
             Duration.ofSeconds(1), Duration.ofHours(1), ALERT_BUFFER, Duration.ofMinutes(15), Duration.ofSeconds(1),
-            Duration.ofSeconds(5), Duration.ofSeconds(10), false, null), Clock.fixed(NOW, ZoneOffset.UTC));
+            Duration.ofSeconds(5), Duration.ofSeconds(10), false, Duration.ofHours(2), null), Clock.fixed(NOW, ZoneOffset.UTC));
 
     @Test
     void aSlowClientGetsEveryAlertInOrderAndOnlyTheNewestStateOfEachTable() {
@@ -144,7 +144,7 @@ class FleetStreamsTest {
 
     private static SafetyAlertEvent alert(String id, Instant at) {
         return new SafetyAlertEvent(id, "clinic", "t-1", AlertChange.RAISED, "OVER_ANGLE", "WARNING", "ACTIVE_UNACKNOWLEDGED",
-                "over", at, at, null, null);
+                "over", at, at, null, null, null);
     }
 
     private static Alert stored(String id, Instant at) {

@@ -78,11 +78,11 @@ class LiveStatePublisherTest {
 
     private static TableStateDocument at(String tableId, double angle) {
         TelemetryReading reading = new TelemetryReading("fleet-1", tableId, 1, T0, "s-1", angle, 10, true);
-        return TableStateDocument.of("fleet-1", tableId, true, new TableMonitor.Memory(reading, T0, null, Duration.ZERO, Map.of(), null), 0);
+        return TableStateDocument.of("fleet-1", tableId, true, new TableMonitor.Memory(reading, T0, null, Duration.ZERO, Map.of(), null, null, null, null), 0, null, null);
     }
 
     private static SafetyProperties publisherProperties() {
         return new SafetyProperties(SafetyLimits.DEFAULTS, Duration.ofSeconds(1), Duration.ofSeconds(15), 256, Duration.ofMinutes(15),
-                EVERY, Duration.ofSeconds(5), Duration.ofSeconds(10), false, null);
+                EVERY, Duration.ofSeconds(5), Duration.ofSeconds(10), false, Duration.ofHours(2), null);
     }
 }

@@ -18,7 +18,7 @@ class OwnedTableTest {
     @Test
     void tablesStoredTogetherAreDueAgainSpreadAcrossTheIntervalEachOncePerInterval() {
         // Given 3,000 tables, all stored in the same batch
-        List<OwnedTable> tables = IntStream.range(0, TABLES).mapToObj(i -> new OwnedTable("f", "t-" + i, null, 0, true)).toList();
+        List<OwnedTable> tables = IntStream.range(0, TABLES).mapToObj(i -> new OwnedTable("f", "t-" + i, null, 0, true, null, null)).toList();
         tables.forEach(table -> assertThat(table.dueForStoring(START, CHECKPOINT)).isTrue());
         tables.forEach(table -> table.stored(START, CHECKPOINT));
 
@@ -47,7 +47,7 @@ class OwnedTableTest {
 
     @Test
     void aTableWhoseAlertsChangedIsDueAtOnceWhateverItsPeriod() {
-        OwnedTable table = new OwnedTable("f", "t-1", null, 0, true);
+        OwnedTable table = new OwnedTable("f", "t-1", null, 0, true, null, null);
         table.stored(START, CHECKPOINT);
         assertThat(table.dueForStoring(START.plusMillis(10), CHECKPOINT)).isFalse();
         assertThat(table.unsaved()).isTrue();

@@ -17,6 +17,7 @@ final class ScriptedTable {
     private Instant now = T0;
     private Instant sessionStart = T0;
     private long seq;
+    private int session = 1;
     private boolean locked = true;
 
     ScriptedTable(SafetyLimits limits) {
@@ -81,15 +82,26 @@ final class ScriptedTable {
         return this;
     }
 
+    /** The next time the table tilts head-down, it begins a session of a new id, its elapsed time counted from then. */
+    ScriptedTable nextSession() {
+        session++;
+        sessionStart = now;
+        return this;
+    }
+
+    Instant now() {
+        return now;
+    }
+
     ScriptedTable replay(TelemetryReading reading) {
         signals.addAll(monitor.onReading(reading, now));
         return this;
     }
 
     private void reading(double angle) {
-        String session = angle > 0 ? "s-1" : null;
-        double elapsed = session == null ? 0 : (now.toEpochMilli() - sessionStart.toEpochMilli()) / 1000.0;
-        TelemetryReading reading = new TelemetryReading("fleet-1", "table-1", ++seq, now, session, angle, elapsed, locked);
+        String sessionId = angle > 0 ? "s-" + session : null;
+        double elapsed = sessionId == null ? 0 : (now.toEpochMilli() - sessionStart.toEpochMilli()) / 1000.0;
+        TelemetryReading reading = new TelemetryReading("fleet-1", "table-1", ++seq, now, sessionId, angle, elapsed, locked);
         sent.add(reading);
         signals.addAll(monitor.onReading(reading, now));
         now = now.plusSeconds(1);
