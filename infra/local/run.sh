@@ -12,6 +12,11 @@ LOGS=$ROOT/target/local
 TABLES=${TABLES:-50}
 # the demo notification policy's webhook secret: the receiver verifies each notification's signature with it
 DEMO_WEBHOOK_SECRET=local-demo-webhook-secret
+# Mosquitto runs with its dynamic-security plugin: its administrator (the safety service, which issues the tables'
+# credentials) and the ingest's own account; loopback only, demo passwords
+export TILTFLEET_BROKER_ADMIN_PASSWORD=local-broker-admin
+export TILTFLEET_INGEST_MQTT_USERNAME=tiltfleet-ingest-1
+export TILTFLEET_INGEST_MQTT_PASSWORD=local-ingest-password
 
 if ! command -v mosquitto >/dev/null 2>&1 && [ ! -x /usr/sbin/mosquitto ]; then
   echo "installing mosquitto (Debian package)"
@@ -67,8 +72,9 @@ echo "ingest-service up: http://127.0.0.1:8081/actuator/health, metrics at /actu
 
 # the MongoDB stand-in lacks the 'hello' command of the driver's health check; the local profile lets a curl on this
 # machine call a service's API without the gateway's caller headers (every port here is on 127.0.0.1 only)
-TILTFLEET_MONGO_HEALTH=false java -Xmx512m -jar services/safety-alert-service/target/safety-alert-service-*-exec.jar \
-  --spring.profiles.active=local >"$LOGS/safety-alert-service.log" 2>&1 &
+TILTFLEET_MONGO_HEALTH=false TILTFLEET_SAFETY_BROKER_ADMIN_PASSWORD=$TILTFLEET_BROKER_ADMIN_PASSWORD \
+  java -Xmx512m -jar services/safety-alert-service/target/safety-alert-service-*-exec.jar \
+  --spring.profiles.active=local --tiltfleet.safety.broker.uri=tcp://127.0.0.1:1883 >"$LOGS/safety-alert-service.log" 2>&1 &
 pids+=($!)
 wait_for "safety-alert-service" 90 healthy 8082
 echo "safety-alert-service up: http://127.0.0.1:8082/api/fleet/fleet-1/tables, live stream at /api/fleet/fleet-1/stream"
@@ -125,7 +131,21 @@ for t in $(seq 1 "$TABLES"); do
 done
 [ "$registered" -eq "$TABLES" ] || echo "only $registered of $TABLES simulated tables were registered" >&2
 
-java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" >"$LOGS/fleet-simulator.log" 2>&1 &
+# each simulated table's own broker account, issued as an operator would (the password is in the answer only, once)
+CREDENTIALS=$LOGS/table-credentials
+( umask 077 && : >"$CREDENTIALS" )
+for t in $(seq 1 "$TABLES"); do
+  table=$(printf 'table-%03d' "$t")
+  issued=$(curl -fsS -X POST -H 'X-API-Key: tf-operator-local' -H 'Content-Type: application/json' --data '{"reason":"local run"}' \
+    "http://127.0.0.1:8080/api/fleet/fleet-1/tables/$table/credentials" || true)
+  password=$(printf '%s' "$issued" | sed -n 's/.*"password":"\([^"]*\)".*/\1/p')
+  [ -n "$password" ] && echo "fleet-1/$table $password" >>"$CREDENTIALS"
+done
+issued_count=$(wc -l <"$CREDENTIALS")
+[ "$issued_count" -eq "$TABLES" ] || echo "only $issued_count of $TABLES simulated tables got broker credentials" >&2
+
+java -Xmx256m -cp "$CLASSPATH_INFRA" io.tiltfleet.simulator.FleetSimulator --tables "$TABLES" --credentials "$CREDENTIALS" \
+  >"$LOGS/fleet-simulator.log" 2>&1 &
 pids+=($!)
 echo "fleet simulator: $TABLES tables on tcp://127.0.0.1:1883 (log: $LOGS/fleet-simulator.log)"
 cat <<READY

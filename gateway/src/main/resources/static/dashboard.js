@@ -68,8 +68,15 @@ function status(text) {
 
 // ---- live tables ----
 
+const TABLES_PAGE = 1000;
+
 async function loadTables() {
-  const tables = await (await api(`/api/fleet/${encodeURIComponent(state.fleet)}/tables`)).json();
+  const tables = [];
+  for (let page = 0; ; page++) {
+    const part = await (await api(`/api/fleet/${encodeURIComponent(state.fleet)}/tables?page=${page}&size=${TABLES_PAGE}`)).json();
+    tables.push(...part);
+    if (part.length < TABLES_PAGE) break;
+  }
   // where each table stands comes with the list only: the stream's table states do not carry it
   state.registry = new Map(tables.filter(table => table.registered).map(table => [table.tableId, table]));
   tables.forEach(showTable);

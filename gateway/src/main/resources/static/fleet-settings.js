@@ -50,7 +50,8 @@ async function saveSettings(form) {
   SETTINGS.forEach(([field, , unit]) => {
     const value = (data.get(field) || '').trim();
     if (value === '') return;
-    if (unit === 'minutes') settings[field] = `PT${value}M`;
+    // in whole seconds: ISO 8601 allows fractions of the smallest unit only (PT1.5M is refused)
+    if (unit === 'minutes') settings[field] = `PT${Math.round(Number(value) * 60)}S`;
     else if (unit === 'seconds') settings[field] = `PT${value}S`;
     else settings[field] = unit === 'deg' ? Number(value) : value;
   });

@@ -23,9 +23,46 @@ async function openTablePanel(tableId) {
   panel.dataset.tableId = tableId;
   $('panel-title').textContent = tableId;
   $('panel-error').textContent = '';
-  ['panel-registry', 'panel-live', 'panel-profile', 'panel-check-in', 'panel-alerts'].forEach(id => $(id).replaceChildren('Loading...'));
+  ['panel-registry', 'panel-live', 'panel-profile', 'panel-check-in', 'panel-alerts', 'panel-credentials'].forEach(id => $(id).replaceChildren('Loading...'));
+  $('panel-credentials-section').hidden = !isOperator();
   if (!panel.open) panel.showModal();
-  await Promise.all([showRegistry(tableId), showProfile(tableId), showCheckIn(tableId), showTableAlerts(tableId)]);
+  await Promise.all([showRegistry(tableId), showProfile(tableId), showCheckIn(tableId), showTableAlerts(tableId),
+    isOperator() ? showCredentials(tableId) : Promise.resolve()]);
+}
+
+/** The table's broker account, for operators only: its standing, a new password (shown once), or revoking it. */
+async function showCredentials(tableId) {
+  try {
+    const standing = await getOrNull(`${tablePath(tableId)}/credentials`);
+    const section = $('panel-credentials');
+    section.replaceChildren(element('p', { id: 'credentials-status', 'data-status': standing?.status || 'NONE' }, standing
+      ? `Account ${standing.username}: ${label(standing.status)} (${label(standing.action)}, ${new Date(standing.at).toLocaleString()})`
+        + `${standing.failure ? `: ${standing.failure}` : ''}.` : 'No broker account issued through the platform.'));
+    const issue = element('button', { type: 'button', id: 'issue-credentials' }, standing ? 'Issue a new password' : 'Issue credentials');
+    issue.onclick = () => issueCredentials(tableId);
+    section.append(issue);
+    if (standing && standing.status !== 'REVOKED') {
+      const revoke = element('button', { type: 'button', id: 'revoke-credentials' }, 'Revoke (disconnects the table)');
+      revoke.onclick = () => change(tableId, api(`${tablePath(tableId)}/credentials`, { method: 'DELETE' }), 'The credentials are revoked.')
+        .then(() => showCredentials(tableId));
+      section.append(' ', revoke);
+    }
+  } catch (error) {
+    failed('panel-credentials', error);
+  }
+}
+
+async function issueCredentials(tableId) {
+  $('panel-error').textContent = 'Issuing...';
+  try {
+    const issued = await (await api(`${tablePath(tableId)}/credentials`, { method: 'POST', body: JSON.stringify({}) })).json();
+    await showCredentials(tableId);
+    $('panel-error').textContent = '';
+    $('panel-credentials').append(element('p', { class: 'secret' }, 'Give the table this password now: it is shown this once. ',
+      element('code', { id: 'issued-password' }, issued.password), ` (account and client id ${issued.username})`));
+  } catch (error) {
+    $('panel-error').textContent = `Not issued: ${error.message}`;
+  }
 }
 
 /** Answers 404 with null: a table may be unregistered, without a profile or a check-in. */

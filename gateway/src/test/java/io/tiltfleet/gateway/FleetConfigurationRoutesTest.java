@@ -75,7 +75,14 @@ class FleetConfigurationRoutesTest {
             "tf-operator-local   | PUT    | /api/fleet/fleet-1/tables/t-1               | 200",
             "tf-analyst-local    | DELETE | /api/fleet/fleet-1/tables/t-1               | 403",
             "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1               | 200",
-            "tf-operator-local   | POST   | /api/fleet/fleet-1/tables/t-1               | 403"})
+            "tf-operator-local   | POST   | /api/fleet/fleet-1/tables/t-1               | 403",
+            "tf-viewer-local     | GET    | /api/fleet/fleet-1/tables/t-1/credentials   | 403",
+            "tf-analyst-local    | GET    | /api/fleet/fleet-1/tables/t-1/credentials   | 403",
+            "tf-viewer-local     | POST   | /api/fleet/fleet-1/tables/t-1/credentials   | 403",
+            "tf-analyst-local    | DELETE | /api/fleet/fleet-1/tables/t-1/credentials   | 403",
+            "tf-operator-local   | GET    | /api/fleet/fleet-1/tables/t-1/credentials   | 200",
+            "tf-operator-local   | POST   | /api/fleet/fleet-1/tables/t-1/credentials   | 200",
+            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/credentials   | 200"})
     void everyRoleReadsTheSettingsOperatorsChangeThemAndTheTrailIsOnlyRead(String key, String method, String path, int status) throws Exception {
         HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, key == null ? Map.of() : Map.of("X-API-Key", key));
 
@@ -137,7 +144,15 @@ class FleetConfigurationRoutesTest {
             "fleet-1 key: registry, encoded table id       | tf-clinic1-local | PUT | /api/fleet/fleet-2/tables/t%2D1               | 400",
             "fleet-1 key: registry, dot segments           | tf-clinic1-local | DELETE | /api/fleet/fleet-1/tables/../../fleet-2/tables/t-1 | 400",
             "viewer: removing a registry entry in capitals | tf-viewer-local  | DELETE | /API/FLEET/fleet-1/TABLES/t-1               | 403",
-            "fleet-1 key: own registry entry               | tf-clinic1-local | PUT | /api/fleet/fleet-1/tables/t-1                  | 200"})
+            "fleet-1 key: own registry entry               | tf-clinic1-local | PUT | /api/fleet/fleet-1/tables/t-1                  | 200",
+            "viewer: credentials in capitals               | tf-viewer-local  | GET | /API/FLEET/fleet-1/TABLES/t-1/CREDENTIALS      | 403",
+            "viewer: credentials with a trailing slash     | tf-viewer-local  | GET | /api/fleet/fleet-1/tables/t-1/credentials/     | 403",
+            "viewer: below the credentials                 | tf-viewer-local  | GET | /api/fleet/fleet-1/tables/t-1/credentials/x    | 403",
+            "analyst: credentials in mixed case            | tf-analyst-local | POST | /api/Fleet/fleet-1/Tables/t-1/Credentials     | 403",
+            "fleet-1 key: fleet-2 credentials              | tf-clinic1-local | POST | /api/fleet/fleet-2/tables/t-1/credentials     | 403",
+            "fleet-1 key: fleet-2 credentials, mixed case  | tf-clinic1-local | GET | /api/FLEET/fleet-2/tables/t-1/credentials      | 403",
+            "fleet-1 key: credentials, encoded word        | tf-clinic1-local | POST | /api/fleet/fleet-2/tables/t-1/%63redentials   | 400",
+            "fleet-1 key: own credentials                  | tf-clinic1-local | POST | /api/fleet/fleet-1/tables/t-1/credentials     | 200"})
     void everySpellingIsRefusedOrDecidedAsThePlainPath(String name, String key, String method, String path, int status) throws Exception {
         Map<String, String> headers = new HashMap<>(NotificationRoutesTest.FORGED_CALLER);
         headers.put("X-API-Key", key);

@@ -15,7 +15,16 @@ final class FleetConfigurationPaths {
     /** Who changed what and why, under the names of the staff: operators, who make the changes, and analysts, who review them. */
     private static final Pattern AUDIT = Pattern.compile("^/(?i:api/fleets)/[^/]*/(?i:audit)(/.*)?$");
 
+    /** A table's broker account: its standing and its passwords are the operators' alone. */
+    private static final Pattern CREDENTIALS = Pattern.compile("^/(?i:api/fleet)/[^/]*/(?i:tables)/[^/]*/(?i:credentials)(/.*)?$");
+
     private FleetConfigurationPaths() {
+    }
+
+    /** Reading, issuing and revoking a table's credentials, in any method: only operators, in any spelling. */
+    static ServerWebExchangeMatcher credentials() {
+        return NotificationPaths.matching(CREDENTIALS, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE,
+                HttpMethod.PATCH, HttpMethod.OPTIONS);
     }
 
     /** Replacing a fleet's settings: reading them is for every role, as the tables' profiles are. */

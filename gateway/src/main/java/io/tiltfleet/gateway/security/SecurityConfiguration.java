@@ -104,6 +104,7 @@ class SecurityConfiguration {
                         .hasRole(Roles.OPERATOR)
                         .pathMatchers(HttpMethod.POST, "/api/fleet/*/tables/*/check-in").hasRole(Roles.OPERATOR)
                         .matchers(FleetConfigurationPaths.settingsChanges()).hasRole(Roles.OPERATOR)
+                        .matchers(FleetConfigurationPaths.credentials()).hasRole(Roles.OPERATOR)
                         .matchers(FleetConfigurationPaths.auditReads()).hasAnyRole(Roles.OPERATOR, Roles.ANALYST)
                         .pathMatchers(HttpMethod.GET, "/api/analytics/fleets/*/exports/**").hasRole(Roles.ANALYST)
                         .pathMatchers(HttpMethod.GET, "/api/**").hasAnyRole(Roles.VIEWER, Roles.OPERATOR, Roles.ANALYST)

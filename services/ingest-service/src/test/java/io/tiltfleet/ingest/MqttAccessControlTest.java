@@ -30,25 +30,26 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The broker as docker-compose runs it ({@code infra/mosquitto}: no anonymous clients, a password per
- * table and per ingest instance, an ACL, client ids bound to accounts): the ingest signs in and forwards
- * a table's own messages; a table can neither publish as another table or under another fleet, nor take
- * over the ingest's or another table's session by using its client id.
+ * The broker as docker-compose runs it ({@code infra/mosquitto}: no anonymous clients, the dynamic-security plugin's
+ * seed accounts, an account per table as the safety service issues it, client ids bound to accounts): the ingest signs
+ * in and forwards a table's own messages; a table can neither publish as another table or under another fleet, nor
+ * take over the ingest's or another table's session by using its client id.
  */
 class MqttAccessControlTest {
 
     static final Path DEPLOYED_CONFIG = Path.of("../../infra/mosquitto").toAbsolutePath().normalize();
-    static final String TABLE_PASSWORD = "demo-table-password";
+    static final String ADMIN_PASSWORD = "demo-broker-admin-password";
+    static final String TABLE_PASSWORD = "a-table-password";
     static final String INGEST = "tiltfleet-ingest-1";
     static final String[] INGEST_SIGN_IN = {"--tiltfleet.ingest.mqtt.username=" + INGEST, "--tiltfleet.ingest.mqtt.password=demo-ingest-password"};
     static final String DYNAMIC_SECURITY = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
-    // demo accounts of fleet-2: the simulator test reads fleet-1's records back from the shared Kafka
+    // accounts of fleet-2: the simulator test reads fleet-1's records back from the shared Kafka
 
     @Test
     void eachTablePublishesOnlyUnderItsOwnTopicsAndOnlyWithItsPassword() {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         String session = "acl-" + UUID.randomUUID();
-        try (MosquittoBroker mqtt = MosquittoBroker.startDeployed(SharedBrokers.scratchDirectory("mosquitto-acl"), DEPLOYED_CONFIG);
+        try (MosquittoBroker mqtt = deployedWithTables("mosquitto-acl", "table-050", "table-049", "table-002");
              RunningIngest ingest = RunningIngest.start(mqtt.uri(), kafka, INGEST, INGEST_SIGN_IN);
              TablePublisher table = TablePublisher.connectAll(mqtt.uri(), "fleet-2", List.of("table-050"), TABLE_PASSWORD).get(0)) {
 
@@ -63,7 +64,7 @@ class MqttAccessControlTest {
             }
 
             // A wrong password, another table's account, or no account at all cannot connect
-            assertThatThrownBy(() -> TablePublisher.connectAll(mqtt.uri(), "fleet-1", List.of("table-002"), "not-its-password"))
+            assertThatThrownBy(() -> TablePublisher.connectAll(mqtt.uri(), "fleet-2", List.of("table-002"), "not-its-password"))
                     .hasMessageContaining("cannot connect");
             assertThatThrownBy(() -> TablePublisher.connectAll(mqtt.uri(), "fleet-9", List.of("table-001"), TABLE_PASSWORD))
                     .hasMessageContaining("cannot connect");
@@ -83,7 +84,7 @@ class MqttAccessControlTest {
     void aTableAccountUsingTheIngestsClientIdNeitherTakesOverNorDiscardsTheIngestsSession() throws MqttException {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         String session = "takeover-" + UUID.randomUUID();
-        try (MosquittoBroker mqtt = MosquittoBroker.startDeployed(SharedBrokers.scratchDirectory("mosquitto-takeover"), DEPLOYED_CONFIG)) {
+        try (MosquittoBroker mqtt = deployedWithTables("mosquitto-takeover", "table-048", "table-047")) {
             // Given the ingest's persistent session, holding 20 readings the broker acknowledged while the ingest was away
             RunningIngest.startAlone(mqtt.uri(), kafka, INGEST, INGEST_SIGN_IN).close();
             try (TablePublisher table = TablePublisher.connectAll(mqtt.uri(), "fleet-2", List.of("table-048"), TABLE_PASSWORD).get(0)) {
@@ -107,7 +108,7 @@ class MqttAccessControlTest {
     void aTableAccountUsingAnotherTablesClientIdDoesNotFireThatTablesLastWill() throws MqttException {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         String session = "last-will-" + UUID.randomUUID();
-        try (MosquittoBroker mqtt = MosquittoBroker.startDeployed(SharedBrokers.scratchDirectory("mosquitto-will"), DEPLOYED_CONFIG);
+        try (MosquittoBroker mqtt = deployedWithTables("mosquitto-will", "table-046", "table-045");
              RunningIngest ingest = RunningIngest.startAlone(mqtt.uri(), kafka, INGEST, INGEST_SIGN_IN);
              TablePublisher victim = TablePublisher.connectAll(mqtt.uri(), "fleet-2", List.of("table-046"), TABLE_PASSWORD).get(0)) {
 
@@ -153,6 +154,15 @@ class MqttAccessControlTest {
                     .contains("the broker refused the subscription to fleets/+/tables/+/telemetry (reason code 0x87)"));
             assertThat(ingest.get("/actuator/health/readiness")).contains("\"status\":\"DOWN\"");
         }
+    }
+
+    /** The deployed broker, with accounts of these tables of fleet-2 as the safety service issues them (as its administrator would). */
+    private static MosquittoBroker deployedWithTables(String name, String... tables) {
+        MosquittoBroker mqtt = MosquittoBroker.startDeployed(SharedBrokers.scratchDirectory(name), DEPLOYED_CONFIG).administeredWith(ADMIN_PASSWORD);
+        for (String table : tables) {
+            mqtt.addTableAccount("fleet-2", table, TABLE_PASSWORD);
+        }
+        return mqtt;
     }
 
     /** Connects with a table's account under the given client id, on a clean start, and disconnects. */

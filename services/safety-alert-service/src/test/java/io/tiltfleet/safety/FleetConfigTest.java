@@ -99,8 +99,13 @@ class FleetConfigTest {
                 String second = ofB.stream().filter(table -> !table.equals(first)).findFirst().orElseThrow();
                 long checkInMs = checkInAndBeginSession(a, second, seq);
                 System.out.printf("CONFIG check-in through A -> alert of %s's session on B after %d ms%n", second, checkInMs);
-                assertThat(a.get("/api/fleet/" + FLEET + "/tables/" + second + "/check-in")).contains("\"status\":\"IN_SESSION\"")
-                        .contains("\"sessionId\":\"s-2\"");
+                // the rules store which session took the check-in up right after the alert it caused
+                await().atMost(Duration.ofSeconds(5)).until(() -> a.get("/api/fleet/" + FLEET + "/tables/" + second + "/check-in")
+                        .contains("\"status\":\"IN_SESSION\""));
+                assertThat(a.get("/api/fleet/" + FLEET + "/tables/" + second + "/check-in")).contains("\"sessionId\":\"s-2\"");
+                // and the next patient cannot be checked in over the running session's (nor would withdrawing reach it then)
+                RunningSafety.assertProblem(RunningSafety.send(a, "POST", "/api/fleet/" + FLEET + "/tables/" + second + "/check-in",
+                        "{\"patientRef\":\"p-next\",\"contraindications\":[]}", Map.of()), 409, "withdraw that check-in first");
 
                 // When B restarts: its consumers stop (contexts of one JVM share Reactor Netty's resources, so it stays open
                 // until the end) and a new instance takes its place, reading everything from Kafka and MongoDB

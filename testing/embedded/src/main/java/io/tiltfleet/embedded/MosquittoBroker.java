@@ -2,10 +2,14 @@ package io.tiltfleet.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real Mosquitto broker (Debian's {@code mosquitto}) as a child process on loopback, with
@@ -13,9 +17,17 @@ import java.util.List;
  */
 public final class MosquittoBroker implements AutoCloseable {
 
+    /** The dynamic-security plugin's administrator, as {@code mosquitto_ctrl dynsec init} makes it. */
+    public static final String ADMIN = "admin";
+    private static final String INGEST_ROLE = "tiltfleet-ingest";
+    private static final String ANONYMOUS = "allow_anonymous true\n";
+    /** The dynamic-security plugin's accounts: kept with the broker's data, since the plugin writes every change to it. */
+    private static final String DYNAMIC_SECURITY_SEED = "dynamic-security.json";
+
     private final Path dataDir;
     private final int port;
     private String settings;
+    private String adminPassword;
     private ManagedProcess process;
 
     private MosquittoBroker(Path dataDir, int port) {
@@ -29,20 +41,85 @@ public final class MosquittoBroker implements AutoCloseable {
 
     public static MosquittoBroker start(Path dataDir, int port) {
         MosquittoBroker broker = new MosquittoBroker(dataDir, port);
-        broker.launch(broker.config());
+        broker.launch(broker.config(ANONYMOUS));
         return broker;
     }
 
     /**
-     * Mosquitto as a deployment configures it: the {@code mosquitto.conf} of {@code configDir} (with its
-     * password file and ACL), its container paths mapped to {@code configDir} and {@code dataDir}, and its
-     * listener moved to a free loopback port.
+     * Mosquitto as the platform runs it: every client signs in with an account of the dynamic-security plugin, whose
+     * accounts, client ids and topics are changed while it runs, by its administrator ({@value #ADMIN}) over its control
+     * topic. The plugin's file is made at the first start ({@code mosquitto_ctrl dynsec init}) and kept in {@code dataDir}
+     * with every change; each account's client id is its name ({@code use_username_as_clientid}).
+     */
+    public static MosquittoBroker startWithDynamicSecurity(Path dataDir, int port, String adminPassword) {
+        MosquittoBroker broker = new MosquittoBroker(dataDir, port);
+        Path accounts = dataDir.resolve(DYNAMIC_SECURITY_SEED);
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!Files.exists(accounts)) {
+            run(List.of(tool("mosquitto_ctrl"), "dynsec", "init", accounts.toString(), ADMIN, adminPassword));
+        }
+        broker.adminPassword = adminPassword;
+        broker.launch(broker.config("allow_anonymous false\nplugin " + dynamicSecurityPlugin() + "\nplugin_opt_config_file "
+                + accounts.toAbsolutePath() + "\nuse_username_as_clientid true\n"));
+        return broker;
+    }
+
+    /**
+     * An account of a platform service that reads every table's messages (the ingest), its client id its name: made
+     * if it does not exist, given this password if it does.
+     */
+    public void addIngestAccount(String username, String password) {
+        dynsec(true, "createRole", INGEST_ROLE);
+        // the plugin judges a shared subscription by its whole filter, $share/<group>/ included
+        for (String filter : List.of("fleets/+/tables/+/telemetry", "fleets/+/tables/+/status", "$share/+/fleets/+/tables/+/telemetry",
+                "$share/+/fleets/+/tables/+/status")) {
+            dynsec(true, "addRoleACL", INGEST_ROLE, "subscribePattern", filter, "allow");
+        }
+        if (!dynsec(true, "createClient", username, "-p", password, "-c", username)) {
+            dynsec(false, "setClientPassword", username, password);
+        }
+        dynsec(true, "addClientRole", username, INGEST_ROLE);
+    }
+
+    /** @return false when the plugin said it exists already (only then tolerated, with {@code existsIsFine}) */
+    private boolean dynsec(boolean existsIsFine, String... command) {
+        if (adminPassword == null) {
+            throw new IllegalStateException("this broker runs without the dynamic-security plugin");
+        }
+        List<String> line = new ArrayList<>(List.of(tool("mosquitto_ctrl"), "-h", Ports.LOOPBACK, "-p", String.valueOf(port), "-u", ADMIN,
+                "-P", adminPassword, "dynsec"));
+        line.addAll(List.of(command));
+        String output = run(line);
+        if (output.contains("Error")) {
+            if (existsIsFine && output.toLowerCase(Locale.ROOT).contains("already")) {
+                return false;
+            }
+            throw new IllegalStateException("mosquitto_ctrl dynsec " + command[0] + " failed: " + output.strip());
+        }
+        return true;
+    }
+
+    /**
+     * Mosquitto as a deployment configures it: the {@code mosquitto.conf} of {@code configDir}, its container paths mapped
+     * to {@code configDir} and {@code dataDir} (and the image's plugin path to this machine's), its listener moved to a
+     * free loopback port; the dynamic-security plugin's seed accounts copied into {@code dataDir}, as the container's
+     * first start does.
      */
     public static MosquittoBroker startDeployed(Path dataDir, Path configDir) {
         MosquittoBroker broker = new MosquittoBroker(dataDir, Ports.free());
         try {
+            Files.createDirectories(dataDir);
+            Path seed = configDir.resolve(DYNAMIC_SECURITY_SEED);
+            if (Files.exists(seed) && !Files.exists(dataDir.resolve(DYNAMIC_SECURITY_SEED))) {
+                Files.copy(seed, dataDir.resolve(DYNAMIC_SECURITY_SEED));   // as the container does at its first start
+            }
             String deployed = Files.readString(configDir.resolve("mosquitto.conf"))
                     .replace("listener 1883", "listener " + broker.port + " " + Ports.LOOPBACK)
+                    .replace("/usr/lib/mosquitto_dynamic_security.so", dynamicSecurityPlugin())
                     .replace("/mosquitto/config/", configDir.toAbsolutePath() + "/")
                     .replace("/mosquitto/data/", dataDir.toAbsolutePath() + "/");
             broker.launch(deployed + "\nuser root\n");
@@ -50,6 +127,25 @@ public final class MosquittoBroker implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return broker;
+    }
+
+    /** Lets this broker's accounts be changed as the plugin's administrator ({@value #ADMIN}), who signs in with this password. */
+    public MosquittoBroker administeredWith(String password) {
+        this.adminPassword = password;
+        return this;
+    }
+
+    /** A table's account as the safety service issues one: it may publish its own telemetry and status only; its client id is its name. */
+    public void addTableAccount(String fleetId, String tableId, String password) {
+        String account = fleetId + "/" + tableId;
+        dynsec(true, "createRole", account);
+        for (String topic : List.of("telemetry", "status")) {
+            dynsec(true, "addRoleACL", account, "publishClientSend", "fleets/" + fleetId + "/tables/" + tableId + "/" + topic, "allow");
+        }
+        if (!dynsec(true, "createClient", account, "-p", password, "-c", account)) {
+            dynsec(false, "setClientPassword", account, password);
+        }
+        dynsec(true, "addClientRole", account, account);
     }
 
     /** The broker's process id, for processor and memory figures. */
@@ -90,10 +186,9 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     /** The settings that matter for "nothing lost" are the same as in infra/mosquitto/mosquitto.conf. */
-    private String config() {
-        return """
-                listener %d %s
-                allow_anonymous true
+    private String config(String access) {
+        // who may connect is a listener's setting: it must follow the listener line, or Mosquitto ignores some of it
+        return "listener %d %s\n".formatted(port, Ports.LOOPBACK) + access + """
                 persistence true
                 persistence_location %s/
                 autosave_interval 1
@@ -107,15 +202,42 @@ public final class MosquittoBroker implements AutoCloseable {
                 log_type error
                 log_type warning
                 log_type notice
-                """.formatted(port, Ports.LOOPBACK, dataDir.toAbsolutePath());
+                """.formatted(dataDir.toAbsolutePath());
     }
 
     private static String executable() {
-        for (String candidate : List.of("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
+        return firstOf(List.of("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto"));
+    }
+
+    private static String tool(String name) {
+        return firstOf(List.of("/usr/bin/" + name, "/usr/local/bin/" + name));
+    }
+
+    /** Debian's path, then the eclipse-mosquitto image's. */
+    public static String dynamicSecurityPlugin() {
+        return firstOf(List.of("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so", "/usr/lib/aarch64-linux-gnu/mosquitto_dynamic_security.so",
+                "/usr/lib/mosquitto_dynamic_security.so", "/usr/local/lib/mosquitto_dynamic_security.so"));
+    }
+
+    private static String firstOf(List<String> candidates) {
+        return candidates.stream().filter(candidate -> Files.exists(Path.of(candidate))).findFirst()
+                .orElseThrow(() -> new IllegalStateException("none of " + candidates + " is installed: run 'apt-get install -y mosquitto'"));
+    }
+
+    /** @return what it printed; it must have ended, and well unless it printed an error */
+    private static String run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0 && !output.contains("Error")) {
+                throw new IllegalStateException(command.get(0) + " " + command.get(1) + " failed: " + output.strip());
             }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
-        throw new IllegalStateException("mosquitto is not installed: run 'apt-get install -y mosquitto'");
     }
 }

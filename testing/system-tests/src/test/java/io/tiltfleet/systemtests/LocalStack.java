@@ -23,13 +23,28 @@ public final class LocalStack implements AutoCloseable {
     public final RunningService gateway;
     private final List<AutoCloseable> started = new ArrayList<>();
 
-    private LocalStack() {
+    /** The broker's administrator (the safety service) and the ingest's account, when every client must sign in. */
+    private static final String ADMIN_PASSWORD = "e2e-broker-admin";
+    private static final String INGEST = "e2e-ingest";
+    private static final String INGEST_PASSWORD = "e2e-ingest-password";
+
+    private LocalStack(boolean brokerAccounts) {
         String kafka = SharedBrokers.kafka().bootstrapServers();
-        mqtt = remember(MosquittoBroker.start(SharedBrokers.scratchDirectory("mosquitto")));
+        mqtt = remember(brokerAccounts
+                ? MosquittoBroker.startWithDynamicSecurity(SharedBrokers.scratchDirectory("mosquitto"), Ports.free(), ADMIN_PASSWORD)
+                : MosquittoBroker.start(SharedBrokers.scratchDirectory("mosquitto")));
         mongo = remember(MongoStandIn.start(Ports.free()));
         String mongoUri = mongo.uri("tiltfleet");
-        ingest = remember(PlatformServices.ingest(mqtt.uri(), kafka, mongoUri, "e2e-ingest"));
-        safety = remember(PlatformServices.safety(kafka, mongoUri));
+        if (brokerAccounts) {
+            mqtt.addIngestAccount(INGEST, INGEST_PASSWORD);
+            ingest = remember(PlatformServices.ingest(mqtt.uri(), kafka, mongoUri, INGEST, "--tiltfleet.ingest.mqtt.username=" + INGEST,
+                    "--tiltfleet.ingest.mqtt.password=" + INGEST_PASSWORD));
+            safety = remember(PlatformServices.safety(kafka, mongoUri, "--tiltfleet.safety.broker.uri=" + mqtt.uri(),
+                    "--tiltfleet.safety.broker.admin-password=" + ADMIN_PASSWORD));
+        } else {
+            ingest = remember(PlatformServices.ingest(mqtt.uri(), kafka, mongoUri, INGEST));
+            safety = remember(PlatformServices.safety(kafka, mongoUri));
+        }
         analytics = remember(PlatformServices.analytics(kafka, mongoUri,
                 "--spring.kafka.consumer.group-id=e2e-analytics", "--tiltfleet.analytics.idle-timeout=5s"));
         safetyLink = remember(TcpProxy.start(safety.port()));
@@ -37,8 +52,14 @@ public final class LocalStack implements AutoCloseable {
         gateway = remember(PlatformServices.gateway(kafka, mongoUri, safetyLink.port(), analytics.port(), notification));
     }
 
+    /** Tables connect without signing in: the broker's accounts are not what the test is about. */
     public static LocalStack start() {
-        return new LocalStack();
+        return new LocalStack(false);
+    }
+
+    /** As the local run has it: every client signs in, tables with the credentials the safety service issues them. */
+    public static LocalStack startWithBrokerAccounts() {
+        return new LocalStack(true);
     }
 
     private <T extends AutoCloseable> T remember(T resource) {

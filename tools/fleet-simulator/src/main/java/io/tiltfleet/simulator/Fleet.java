@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /** A running simulated fleet: one MQTT connection per table, each ticking at the configured rate. */
 public final class Fleet {
 
-    /** @param tablePassword what every table signs in to the broker with, as {@code <fleetId>/<tableId>}; null: anonymously */
+    /** @param passwords what each table signs in to the broker with, as {@code <fleetId>/<tableId>}; {@link TablePasswords#NONE}: anonymously */
     public record Settings(String brokerUri, int fleets, int tablesPerFleet, double readingsPerSecond, Duration duration,
-                    long seed, ScenarioMix mix, double malformedShare, String tablePassword) {
+                    long seed, ScenarioMix mix, double malformedShare, TablePasswords passwords) {
     }
 
     /** What the fleet sent; {@code acked} counts messages the broker acknowledged, {@code malformed} is part of them. */
@@ -59,7 +59,7 @@ public final class Fleet {
             for (int t = 1; t <= settings.tablesPerFleet(); t++) {
                 ids.add(String.format("table-%03d", t));
             }
-            List<TablePublisher> publishers = TablePublisher.connectAll(settings.brokerUri(), fleetId, ids, settings.tablePassword());
+            List<TablePublisher> publishers = TablePublisher.connectAll(settings.brokerUri(), fleetId, ids, settings.passwords());
             for (TablePublisher publisher : publishers) {
                 Random random = new Random(seeds.nextLong());
                 TableBehaviour behaviour = new TableBehaviour(fleetId, publisher.tableId(), settings.mix(), random, start);

@@ -1,5 +1,7 @@
 package io.tiltfleet.simulator;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -38,9 +40,13 @@ public final class FleetSimulator implements Callable<Integer> {
     @Option(names = "--malformed", defaultValue = "0.005", description = "share of messages sent malformed, 0-1 (default: ${DEFAULT-VALUE})")
     double malformed;
 
-    @Option(names = "--table-password", description = "password every table signs in to the broker with, as <fleetId>/<tableId> "
-            + "(docker-compose's demo tables: demo-table-password); none: anonymously")
+    @Option(names = "--table-password", description = "password every table signs in to the broker with, as <fleetId>/<tableId>; "
+            + "none: anonymously")
     String tablePassword;
+
+    @Option(names = "--credentials", description = "file of '<fleetId>/<tableId> <password>' lines, each table's own (as "
+            + "POST /api/fleet/{fleetId}/tables/{tableId}/credentials issues them); instead of --table-password")
+    Path credentials;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -48,7 +54,13 @@ public final class FleetSimulator implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--fleets and --tables must be >= 1, --rate > 0, --malformed within 0-1, --duration not negative");
         }
-        Fleet fleet = new Fleet(new Fleet.Settings(broker, fleets, tables, rate, duration, seed, ScenarioMix.parse(mix), malformed, tablePassword),
+        TablePasswords passwords;
+        try {
+            passwords = credentials != null ? TablePasswords.read(credentials) : TablePasswords.same(tablePassword);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--credentials " + credentials + " cannot be read: " + e.getMessage());
+        }
+        Fleet fleet = new Fleet(new Fleet.Settings(broker, fleets, tables, rate, duration, seed, ScenarioMix.parse(mix), malformed, passwords),
                 System.out, Clock.systemUTC());
         Runtime.getRuntime().addShutdownHook(new Thread(fleet::stop, "fleet-stop"));
         fleet.run();

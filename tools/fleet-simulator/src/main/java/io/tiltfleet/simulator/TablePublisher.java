@@ -53,7 +53,7 @@ public final class TablePublisher implements AutoCloseable {
 
     /** Connects many tables at once: one connection takes a few hundred milliseconds, mostly waiting. */
     public static List<TablePublisher> connectAll(String brokerUri, String fleetId, List<String> tableIds) {
-        return connectAll(brokerUri, fleetId, tableIds, null);
+        return connectAll(brokerUri, fleetId, tableIds, TablePasswords.NONE);
     }
 
     /**
@@ -61,12 +61,17 @@ public final class TablePublisher implements AutoCloseable {
      * (null: anonymously).
      */
     public static List<TablePublisher> connectAll(String brokerUri, String fleetId, List<String> tableIds, String password) {
+        return connectAll(brokerUri, fleetId, tableIds, TablePasswords.same(password));
+    }
+
+    /** Connects tables that sign in to the broker, each as {@link #username} with its own password (null: anonymously). */
+    public static List<TablePublisher> connectAll(String brokerUri, String fleetId, List<String> tableIds, TablePasswords passwords) {
         List<TablePublisher> tables = new ArrayList<>();
         List<IMqttToken> connecting = new ArrayList<>();
         try {
             for (String tableId : tableIds) {
                 MqttAsyncClient client = new MqttAsyncClient(brokerUri, "table-" + fleetId + "-" + tableId, new MemoryPersistence());
-                TablePublisher table = new TablePublisher(client, fleetId, tableId, password);
+                TablePublisher table = new TablePublisher(client, fleetId, tableId, passwords.of(username(fleetId, tableId)));
                 connecting.add(client.connect(table.options()));
                 tables.add(table);
             }
@@ -79,7 +84,7 @@ public final class TablePublisher implements AutoCloseable {
         }
     }
 
-    /** A table's broker account: {@code <fleetId>/<tableId>}, as {@code infra/mosquitto/add-table.sh} creates it. */
+    /** A table's broker account: {@code <fleetId>/<tableId>}, as {@code POST /api/fleet/{fleetId}/tables/{tableId}/credentials} issues it. */
     public static String username(String fleetId, String tableId) {
         return new TableRef(fleetId, tableId).key();
     }

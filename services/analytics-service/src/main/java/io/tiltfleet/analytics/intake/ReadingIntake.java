@@ -224,6 +224,9 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         List<TopicPartition> readings = readingsOnly(partitions);
+        if (readings.isEmpty()) {
+            return;   // another container's thread: the book is the intake thread's alone
+        }
         book.assigned(readings.stream().map(TopicPartition::partition).toList());
         readings.forEach(partition -> committed.put(partition, consumer.position(partition)));
     }
@@ -231,6 +234,9 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
     @Override
     public void onPartitionsRevokedAfterCommit(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         List<TopicPartition> readings = readingsOnly(partitions);
+        if (readings.isEmpty()) {
+            return;
+        }
         book.release(readings.stream().map(TopicPartition::partition).toList());
         committed.keySet().removeAll(readings);
     }

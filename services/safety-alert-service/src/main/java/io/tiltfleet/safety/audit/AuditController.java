@@ -46,7 +46,7 @@ class AuditController {
     /** Newest first. */
     @GetMapping
     Flux<AuditEntry> search(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
-                            @RequestParam(required = false) @Pattern(regexp = "settings|profile|maintenance|check-in|registry", message = "what must be settings, profile, maintenance, check-in or registry") String what,
+                            @RequestParam(required = false) @Pattern(regexp = "settings|profile|maintenance|check-in|registry|credentials", message = "what must be settings, profile, maintenance, check-in, registry or credentials") String what,
                             @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                             @RequestParam(required = false) @Size(max = 100) String by,
                             @RequestParam(required = false) Instant from,
@@ -60,7 +60,7 @@ class AuditController {
     @GetMapping("/export")
     ResponseEntity<Flux<String>> export(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                         @RequestParam(defaultValue = "csv") @Pattern(regexp = "csv|ndjson", message = "format must be csv or ndjson") String format,
-                                        @RequestParam(required = false) @Pattern(regexp = "settings|profile|maintenance|check-in|registry", message = "what must be settings, profile, maintenance, check-in or registry") String what,
+                                        @RequestParam(required = false) @Pattern(regexp = "settings|profile|maintenance|check-in|registry|credentials", message = "what must be settings, profile, maintenance, check-in, registry or credentials") String what,
                                         @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                                         @RequestParam(required = false) @Size(max = 100) String by,
                                         @RequestParam(required = false) Instant from,

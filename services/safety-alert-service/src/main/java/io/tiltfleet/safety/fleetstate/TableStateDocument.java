@@ -20,7 +20,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
 public record TableStateDocument(@Id String id, String fleetId, String tableId, boolean online, TelemetryReading last,
                                  Instant lastObservedAt, Instant aboveLimitSince, long steepMillis,
                                  Map<AlertType, TableMonitor.Condition> active, Instant lastStatusAt, Integer partition,
-                                 CheckIn checkIn, String checkInSession, Instant abovePrescriptionSince, String firmware, String model) {
+                                 CheckIn checkIn, String checkInSession, Instant abovePrescriptionSince, String priorSession,
+                                 String priorSessionCheckIn, String firmware, String model) {
 
     /**
      * @param firmware what the table last reported running in its status; null if it never said
@@ -30,12 +31,13 @@ public record TableStateDocument(@Id String id, String fleetId, String tableId, 
                                         String firmware, String model) {
         return new TableStateDocument(new TableRef(fleetId, tableId).key(), fleetId, tableId, online, memory.last(), memory.lastObservedAt(),
                 memory.aboveLimitSince(), memory.steepTime().toMillis(), memory.active(), memory.lastStatusAt(), partition,
-                memory.checkIn(), memory.checkInSession(), memory.abovePrescriptionSince(), firmware, model);
+                memory.checkIn(), memory.checkInSession(), memory.abovePrescriptionSince(), memory.priorSession(), memory.priorSessionCheckIn(),
+                firmware, model);
     }
 
     public TableMonitor.Memory memory() {
         return new TableMonitor.Memory(last, lastObservedAt, aboveLimitSince, Duration.ofMillis(steepMillis), active == null ? Map.of() : active,
-                lastStatusAt, checkIn, checkInSession, abovePrescriptionSince);
+                lastStatusAt, checkIn, checkInSession, abovePrescriptionSince, priorSession, priorSessionCheckIn);
     }
 
     /** What a dashboard shows of the table. */

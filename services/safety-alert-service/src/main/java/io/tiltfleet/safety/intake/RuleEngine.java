@@ -295,8 +295,8 @@ public class RuleEngine implements DisposableBean {
     }
 
     private Collection<OwnedTable> concerned(ConfigChange change) {
-        if (change.kind() == ConfigChange.Kind.REGISTRY) {
-            return List.of();   // where a table stands changes no limit: its next alert change says it
+        if (change.kind() == ConfigChange.Kind.REGISTRY || change.kind() == ConfigChange.Kind.CREDENTIALS) {
+            return List.of();   // where a table stands, or its broker account, changes no limit
         }
         if (change.kind() == ConfigChange.Kind.SETTINGS) {
             return tables.all().stream().filter(table -> table.fleetId.equals(change.fleetId())).toList();

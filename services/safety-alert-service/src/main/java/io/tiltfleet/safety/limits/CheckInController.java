@@ -57,14 +57,14 @@ class CheckInController {
      * @param patientRef        a pseudonymous reference (never a name: it is shown in alerts and the audit trail)
      * @param contraindications the patient's, {@code []} for none: always sent, so that none is forgotten by leaving it out
      * @param prescription      optional: the session's angle band and length
-     * @param includeRunningSession true when the patient already lies on the table: the running session counts
+     * @param includeRunningSession true when the patient already lies on the table: the running session counts (left out: false)
      * @param reason            optional, for the audit trail
      */
     record CheckInRequest(@NotNull(message = "patientRef is required: a pseudonymous reference to the patient, never a name")
                           @Pattern(regexp = Ids.PATTERN, message = "patientRef must be 1-64 characters of A-Z, a-z, 0-9, _ and - (a pseudonymous reference)")
                           String patientRef,
                           @NotNull(message = "contraindications are required: the patient's whole list, [] for none")
-                          Set<Contraindication> contraindications, @Valid Prescription prescription, boolean includeRunningSession,
+                          Set<Contraindication> contraindications, @Valid Prescription prescription, Boolean includeRunningSession,
                           @Size(max = 500) String reason) {
     }
 
@@ -79,16 +79,27 @@ class CheckInController {
     Mono<ResponseEntity<CheckInView>> checkIn(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                               @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId, @Valid @RequestBody CheckInRequest request,
                                               @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        Instant now = clock.instant();
-        CheckIn checkIn = new CheckIn(UUID.randomUUID().toString(), fleetId, tableId, request.patientRef(), request.contraindications(),
-                request.prescription(), now, now.plus(properties.checkInWait()), null, request.includeRunningSession());
-        return requests.submit(ConfigChange.ofCheckIn(checkIn, ConfigRequests.by(caller), request.reason(), now),
-                new CheckInView(checkIn, Status.WAITING, null), HttpStatus.CREATED);
+        return requests.caughtUp().then(standing(fleetId, tableId).filter(view -> view.status() == Status.IN_SESSION)
+                .flatMap(running -> Mono.<ResponseEntity<CheckInView>>error(new ResponseStatusException(HttpStatus.CONFLICT, "patient "
+                        + running.checkIn().patientRef() + " is checked in to the session running on the table: withdraw that check-in first, "
+                        + "or check the next patient in once the session has ended"))))
+                .switchIfEmpty(Mono.defer(() -> {
+                    Instant now = clock.instant();
+                    CheckIn checkIn = new CheckIn(UUID.randomUUID().toString(), fleetId, tableId, request.patientRef(), request.contraindications(),
+                            request.prescription(), now, now.plus(properties.checkInWait()), null, Boolean.TRUE.equals(request.includeRunningSession()));
+                    return requests.submit(ConfigChange.ofCheckIn(checkIn, ConfigRequests.by(caller), request.reason(), now),
+                            new CheckInView(checkIn, Status.WAITING, null), HttpStatus.CREATED);
+                }));
     }
 
     @GetMapping("/api/fleet/{fleetId}/tables/{tableId}/check-in")
     Mono<CheckInView> current(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId, @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId) {
-        return requests.caughtUp().then(Mono.fromSupplier(() -> latest(fleetId, tableId)))
+        return requests.caughtUp().then(standing(fleetId, tableId)).switchIfEmpty(Mono.error(() -> notFound(fleetId, tableId)));
+    }
+
+    /** The table's latest check-in and where it stands; empty if it never had one. */
+    private Mono<CheckInView> standing(String fleetId, String tableId) {
+        return Mono.justOrEmpty(config.checkInOf(fleetId, tableId))
                 .flatMap(checkIn -> states.findAll(List.of(new TableRef(fleetId, tableId).key())).next()
                         .map(stored -> view(checkIn, stored)).defaultIfEmpty(view(checkIn, null)));
     }
@@ -112,9 +123,13 @@ class CheckInController {
     private CheckIn latest(String fleetId, String tableId) {
         CheckIn checkIn = config.checkInOf(fleetId, tableId);
         if (checkIn == null) {
-            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "table '" + tableId + "' of fleet '" + fleetId + "' has no check-in");
+            throw notFound(fleetId, tableId);
         }
         return checkIn;
+    }
+
+    private static ResponseStatusException notFound(String fleetId, String tableId) {
+        return new ResponseStatusException(HttpStatus.NOT_FOUND, "table '" + tableId + "' of fleet '" + fleetId + "' has no check-in");
     }
 
     /** The rules store which check-in a session took up, and whether that session still runs, as soon as either changes. */

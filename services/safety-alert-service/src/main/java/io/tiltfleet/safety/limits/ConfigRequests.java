@@ -27,6 +27,13 @@ public class ConfigRequests {
                         unconfirmed.getMessage(), unconfirmed));
     }
 
+    /** Done once Kafka holds the change, read back here or not yet; 503 when Kafka did not confirm it. */
+    public Mono<Void> record(ConfigChange change) {
+        return log.submit(change).onErrorResume(FleetConfigLog.NotYetApplied.class, notYet -> Mono.empty())
+                .onErrorMap(FleetConfigLog.NotConfirmed.class, unconfirmed -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                        unconfirmed.getMessage(), unconfirmed));
+    }
+
     /** Until this instance has read the configuration log, it cannot say what is in force. */
     public Mono<Void> caughtUp() {
         return log.whenCaughtUp().onErrorMap(IllegalStateException.class, notYet -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,

@@ -2,6 +2,7 @@ package io.tiltfleet.safety.limits;
 
 import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TableRegistration;
+import io.tiltfleet.safety.credentials.TableCredentials;
 import io.tiltfleet.safety.rules.CheckIn;
 import java.time.Instant;
 import java.util.Comparator;
@@ -26,6 +27,7 @@ public class FleetConfig {
     private final Map<String, Maintenance> maintenances = new ConcurrentHashMap<>();
     private final Map<String, CheckIn> checkIns = new ConcurrentHashMap<>();
     private final Map<String, TableRegistration> registrations = new ConcurrentHashMap<>();
+    private final Map<String, TableCredentials> credentials = new ConcurrentHashMap<>();
     /** Per log (topic), how far it was read. */
     private final Map<String, ReadPosition> logs = new ConcurrentHashMap<>();
 
@@ -70,6 +72,11 @@ public class FleetConfig {
         return entry == null ? null : entry.location();
     }
 
+    /** Where the table's broker account stands; null if none was ever issued through the API. */
+    public TableCredentials credentialsOf(String fleetId, String tableId) {
+        return credentials.get(ConfigChange.credentialsKey(fleetId, tableId));
+    }
+
     /** The fleet's tables under maintenance at this time. */
     public List<Maintenance> underMaintenance(String fleetId, Instant now) {
         return maintenances.values().stream().filter(maintenance -> maintenance.fleetId().equals(fleetId) && maintenance.at(now))
@@ -84,6 +91,7 @@ public class FleetConfig {
             case MAINTENANCE -> maintenances.get(change.key());
             case CHECK_IN -> checkIns.get(change.key());
             case REGISTRY -> registrations.get(change.key());
+            case CREDENTIALS -> credentials.get(change.key());
         };
     }
 
@@ -94,6 +102,7 @@ public class FleetConfig {
             case MAINTENANCE -> maintenances.put(change.key(), change.maintenance());
             case CHECK_IN -> checkIns.put(change.key(), change.checkIn());
             case REGISTRY -> registrations.put(change.key(), change.registration());
+            case CREDENTIALS -> credentials.put(change.key(), change.credentials());
         }
     }
 

@@ -51,8 +51,7 @@ public class FleetConfigLog {
     private static final Logger log = LoggerFactory.getLogger(FleetConfigLog.class);
     private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() { };
     /** Each log has one partition: one order of its changes. */
-    private static final List<TopicPartition> LOGS = List.of(new TopicPartition(Topics.FLEET_CONFIG, 0),
-            new TopicPartition(Topics.TABLE_REGISTRY, 0));
+    private static final TopicPartition CONFIG = new TopicPartition(Topics.FLEET_CONFIG, 0);
     private static final String MIGRATION = "migration";
     private static final int MIGRATING_AT_ONCE = 16;
 
@@ -116,14 +115,14 @@ public class FleetConfigLog {
     }
 
     /**
-     * Completes once this instance has read the log as far as it went when first asked, and moved into it the
-     * profiles an older version kept only in MongoDB; fails after the store timeout, and is asked again next time.
+     * Completes once this instance has read the configuration log as far as it went when first asked, and moved into it
+     * the profiles an older version kept only in MongoDB; fails after the store timeout, and is asked again next time.
+     * The table registry is not waited for: where a table stands changes no rule, and the rules must not wait on it.
      */
     public Mono<Void> whenCaughtUp() {
         return Mono.fromFuture(this::caughtUp, true).timeout(timeout).doOnError(failure -> forgetFailedCatchUp())
-                .onErrorMap(failure -> new IllegalStateException("the fleets' settings, profiles and registry are not read yet ("
-                        + LOGS.stream().map(log -> log.topic() + " read up to offset " + config.readUpTo(log.topic())).collect(Collectors.joining(", "))
-                        + "): " + failure, failure));
+                .onErrorMap(failure -> new IllegalStateException("the fleets' settings and profiles are not read yet (" + Topics.FLEET_CONFIG
+                        + " read up to offset " + config.readUpTo(Topics.FLEET_CONFIG) + "): " + failure, failure));
     }
 
     /** A catch-up that failed is begun again at the next ask; one still under way (a long migration) is waited for again. */
@@ -140,10 +139,8 @@ public class FleetConfigLog {
         if (known != null) {
             return known;
         }
-        var ends = admin.listOffsets(LOGS.stream().collect(Collectors.toMap(log -> log, log -> OffsetSpec.latest())));
-        known = CompletableFuture.allOf(LOGS.stream().map(log -> ends.partitionResult(log).toCompletionStage().toCompletableFuture()
-                        .thenCompose(end -> end.offset() == 0 ? CompletableFuture.completedFuture(null) : config.applied(log.topic(), end.offset() - 1)))
-                        .toArray(CompletableFuture[]::new))
+        known = admin.listOffsets(Map.of(CONFIG, OffsetSpec.latest())).partitionResult(CONFIG).toCompletionStage().toCompletableFuture()
+                .thenCompose(end -> end.offset() == 0 ? CompletableFuture.<Void>completedFuture(null) : config.applied(CONFIG.topic(), end.offset() - 1))
                 .thenCompose(read -> moveLegacyProfiles().toFuture());
         caughtUp = known;
         return known;

@@ -40,15 +40,16 @@ import reactor.core.publisher.Mono;
 /**
  * A fleet's tables as its operators registered them (name, site, room, model, serial number, notes) and as they
  * report themselves (firmware, model, live state). A registry change goes on {@code table.registry.v1} like any
- * configuration change, is audited, and from then on every alert of the table says where it stands.
+ * configuration change, is audited, and from then on every alert of the table says where it stands. Reads answer from
+ * what this instance has read of the registry so far: the rules never wait for it, nor do these.
  */
 @RestController
 class RegistryController {
 
-    /** Words a person reads in alerts, exports and the dashboard: no control characters. */
-    private static final String TEXT = "[^\\p{Cntrl}]*";
-    private static final String TEXT_MESSAGE = "must hold no control characters";
-    private static final String NOTES = "[^\\x00-\\x08\\x0B-\\x1F\\x7F]*";
+    /** Words a person reads in alerts, notifications, exports and the dashboard: no control or invisible formatting characters. */
+    private static final String TEXT = "[^\\p{Cc}\\p{Cf}]*";
+    private static final String TEXT_MESSAGE = "must hold no control or formatting characters";
+    private static final String NOTES = "[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\p{Cf}]*";
 
     private final FleetConfig config;
     private final ConfigRequests requests;
@@ -73,7 +74,7 @@ class RegistryController {
                                @Size(max = 100) @Pattern(regexp = TEXT, message = TEXT_MESSAGE) String room,
                                @Size(max = 100) @Pattern(regexp = TEXT, message = TEXT_MESSAGE) String model,
                                @Size(max = 100) @Pattern(regexp = TEXT, message = TEXT_MESSAGE) String serialNumber,
-                               @Size(max = 2000) @Pattern(regexp = NOTES, message = "must hold no control characters but line breaks and tabs")
+                               @Size(max = 2000) @Pattern(regexp = NOTES, message = "must hold no control or formatting characters but line breaks and tabs")
                                String notes, @Size(max = 500) String reason) {
 
         /** A misspelt field must not be dropped silently: the operator would believe it set. */
@@ -127,7 +128,7 @@ class RegistryController {
 
     @GetMapping("/api/fleet/{fleetId}/tables/{tableId}")
     Mono<TableView> table(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId, @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId) {
-        return requests.caughtUp().then(states.findAll(List.of(new TableRef(fleetId, tableId).key())).next()
+        return states.findAll(List.of(new TableRef(fleetId, tableId).key())).next()
                 .map(stored -> new TableView(fleetId, tableId, registered(fleetId, tableId), stored.firmware(), stored.model(), stored.liveState()))
                 .switchIfEmpty(Mono.fromSupplier(() -> {
                     TableRegistration entry = registered(fleetId, tableId);
@@ -135,7 +136,7 @@ class RegistryController {
                         throw notFound(fleetId, tableId);
                     }
                     return new TableView(fleetId, tableId, entry, null, null, null);
-                })));
+                }));
     }
 
     @PutMapping("/api/fleet/{fleetId}/tables/{tableId}")
@@ -156,13 +157,13 @@ class RegistryController {
                                                    @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId,
                                                    @RequestParam(required = false) @Size(max = 500) String reason,
                                                    @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        return requests.caughtUp().then(Mono.fromSupplier(() -> {
+        return Mono.fromSupplier(() -> {
             TableRegistration entry = registered(fleetId, tableId);
             if (entry == null) {
                 throw notFound(fleetId, tableId);
             }
             return entry;
-        })).flatMap(entry -> {
+        }).flatMap(entry -> {
             Instant now = clock.instant();
             TableRegistration removed = new TableRegistration(fleetId, tableId, entry.name(), entry.site(), entry.room(), entry.model(),
                     entry.serialNumber(), entry.notes(), now, now);

@@ -30,7 +30,7 @@ public final class TableMonitor {
      */
     public record Memory(TelemetryReading last, Instant lastObservedAt, Instant aboveLimitSince, Duration steepTime,
                          Map<AlertType, Condition> active, Instant lastStatusAt, CheckIn checkIn, String checkInSession,
-                         Instant abovePrescriptionSince) {
+                         Instant abovePrescriptionSince, String priorSession, String priorSessionCheckIn) {
 
         public Memory {
             active = active.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(active));
@@ -59,6 +59,12 @@ public final class TableMonitor {
     /** The session that took up {@link #checkIn}, while it runs; null once it ended. */
     private String checkInSession;
     private Instant abovePrescriptionSince;
+    /**
+     * The session the rules had seen when the check-in {@link #priorSessionCheckIn} reached them, begun before it: the
+     * previous patient's, never that check-in's, however late its readings come (a table flushing what it buffered).
+     */
+    private String priorSession;
+    private String priorSessionCheckIn;
     /** Whether a check-in was taken up or ended since last asked: stored at once, lest a new owner give it a second session. */
     private boolean checkInMoved;
 
@@ -79,11 +85,14 @@ public final class TableMonitor {
         monitor.checkIn = memory.checkIn();
         monitor.checkInSession = memory.checkInSession();
         monitor.abovePrescriptionSince = memory.abovePrescriptionSince();
+        monitor.priorSession = memory.priorSession();
+        monitor.priorSessionCheckIn = memory.priorSessionCheckIn();
         return monitor;
     }
 
     public Memory memory() {
-        return new Memory(last, lastObservedAt, aboveLimitSince, steepTime, active, lastStatusAt, checkIn, checkInSession, abovePrescriptionSince);
+        return new Memory(last, lastObservedAt, aboveLimitSince, steepTime, active, lastStatusAt, checkIn, checkInSession, abovePrescriptionSince,
+                priorSession, priorSessionCheckIn);
     }
 
     /** Whether a check-in was taken up by a session or ended since the last ask: its memory must be stored at once. */
@@ -102,6 +111,7 @@ public final class TableMonitor {
         this.limits = newLimits;
         platformTime = at;
         endCheckInIfWithdrawn();
+        placeNewCheckIn();
         List<AlertSignal> changes = new ArrayList<>();
         settle(changes, forbidsInversion() ? AlertType.OVER_ANGLE : AlertType.CONTRAINDICATED_USE, null, null, at);
         if (forbidsInversion()) {
@@ -191,13 +201,44 @@ public final class TableMonitor {
         }
         endCheckInIfWithdrawn();
         CheckIn latest = limits.checkIn();
-        if (checkInSession == null && latest != null && reading.sessionId() != null && (checkIn == null || !checkIn.id().equals(latest.id()))
+        boolean previousPatients = latest != null && latest.id().equals(priorSessionCheckIn) && reading.sessionId() != null
+                && reading.sessionId().equals(priorSession);
+        if (checkInSession == null && latest != null && reading.sessionId() != null && !takenUp(latest) && !previousPatients
                 && latest.startsWith(observedAt, Duration.ofMillis(Math.round(reading.elapsedS() * 1000)))) {
-            checkIn = latest;
-            checkInSession = reading.sessionId();
-            abovePrescriptionSince = null;
+            takeUp(latest, reading.sessionId());
+        }
+    }
+
+    /**
+     * A check-in that reaches the rules while they know of a session: if that session began before the check-in (and the
+     * patient is not said to be on the table already), it is the previous patient's and never takes it up; otherwise it
+     * is the patient's, running or over (then the check-in is spent), and takes it up at once.
+     */
+    private void placeNewCheckIn() {
+        CheckIn latest = limits.checkIn();
+        if (latest == null || latest.cancelledAt() != null || takenUp(latest) || latest.id().equals(priorSessionCheckIn) || checkInSession != null
+                || last == null || last.sessionId() == null) {
+            return;
+        }
+        Instant began = lastObservedAt.minus(Duration.ofMillis(Math.round(last.elapsedS() * 1000)));
+        if (latest.includeRunningSession() || latest.startsWith(lastObservedAt, Duration.ofMillis(Math.round(last.elapsedS() * 1000)))) {
+            takeUp(latest, last.sessionId());
+        } else if (began.isBefore(latest.at())) {
+            priorSession = last.sessionId();
+            priorSessionCheckIn = latest.id();
             checkInMoved = true;
         }
+    }
+
+    private boolean takenUp(CheckIn latest) {
+        return checkIn != null && checkIn.id().equals(latest.id());
+    }
+
+    private void takeUp(CheckIn latest, String sessionId) {
+        checkIn = latest;
+        checkInSession = sessionId;
+        abovePrescriptionSince = null;
+        checkInMoved = true;
     }
 
     private void endCheckInIfWithdrawn() {

@@ -78,7 +78,7 @@ class LiveStatePublisherTest {
 
     private static TableStateDocument at(String tableId, double angle) {
         TelemetryReading reading = new TelemetryReading("fleet-1", tableId, 1, T0, "s-1", angle, 10, true);
-        return TableStateDocument.of("fleet-1", tableId, true, new TableMonitor.Memory(reading, T0, null, Duration.ZERO, Map.of(), null, null, null, null), 0, null, null);
+        return TableStateDocument.of("fleet-1", tableId, true, new TableMonitor.Memory(reading, T0, null, Duration.ZERO, Map.of(), null, null, null, null, null, null), 0, null, null);
     }
 
     private static SafetyProperties publisherProperties() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tiltfleet.contract.TelemetryReading;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,21 @@ class CheckInRulesTest {
                 .nextSession().move(0, 30, 10);   // the next patient's session: the check-in ended with the first
 
         assertThat(table.outcome()).containsExactly("CONTRAINDICATED_USE RAISED CRITICAL", "CONTRAINDICATED_USE CLEARED CRITICAL");
+    }
+
+    @Test
+    void theLastPatientsReadingsFlushedLateNeverTakeTheNextPatientsCheckIn() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 30, 10).hold(30, 20);   // s-1 since T0, seen live
+        TelemetryReading buffered = new TelemetryReading("fleet-1", "table-1", 31, ScriptedTable.T0.plusSeconds(31), "s-1", 30, 31, true);
+        table.profile(SafetyLimits.DEFAULTS.withCheckIn(checkIn("p-25", Set.of(Contraindication.GLAUCOMA), null, table.now())));
+
+        // s-1's next reading arrives a minute late (the table was offline): by its arrival it would seem begun after the check-in
+        List<AlertSignal> late = table.monitor.onReading(buffered, table.now().plusSeconds(60));
+        table.nextSession().move(0, 30, 10);   // the checked-in patient's session
+
+        assertThat(late).isEmpty();
+        assertThat(table.outcome()).containsExactly("CONTRAINDICATED_USE RAISED CRITICAL");
+        assertThat(table.monitor.memory().checkInSession()).isEqualTo("s-2");
     }
 
     @Test

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -31,7 +34,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A clinic's day at one table in headless Chromium: an operator opens the table from its card, registers it, sees
+ * A clinic's day at one table in headless Chromium: an operator issues a new table its broker credentials, with
+ * which the table signs in; then opens the table from its card, registers it, sees
  * what it reports of itself, checks a patient with glaucoma in, sees that patient's session raise its alert naming
  * them, and changes the fleet's angle limit; a viewer then sees the same panel with nothing to change.
  * Screenshots go to target/e2e/panel-*.png.
@@ -43,25 +47,37 @@ class TablePanelBrowserIT {
         assumeTrue(Files.isExecutable(DashboardBrowserIT.CHROMIUM) && Files.isExecutable(DashboardBrowserIT.CHROMEDRIVER),
                 "needs Debian's chromium and chromium-driver");
         ScheduledExecutorService readings = Executors.newSingleThreadScheduledExecutor();
+        List<AutoCloseable> closing = new ArrayList<>();
         WebDriver browser = null;
-        try (LocalStack stack = LocalStack.start();
-             TablePublisher table = TablePublisher.connect(stack.mqtt.uri(), "panel", "t-1");
+        try (LocalStack stack = LocalStack.startWithBrokerAccounts();
              AutoCloseable stopReadings = readings::shutdownNow) {
-            // Given t-1 online, saying its firmware, and at 30 degrees in a session of a patient who has none checked in
-            table.publishStatus(TableStatus.State.ONLINE, Instant.now()).join();
-            AtomicReference<String> session = new AtomicReference<>("s-1");
-            AtomicLong seq = new AtomicLong();
-            AtomicLong sessionStart = new AtomicLong();
-            readings.scheduleAtFixedRate(() -> {
-                long n = seq.incrementAndGet();
-                table.publish(new TelemetryReading("panel", "t-1", n, Instant.now(), session.get(), 30, (n - sessionStart.get()) * 0.5, true));
-            }, 0, 500, TimeUnit.MILLISECONDS);
             browser = chromium();
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(45));
             wait.ignoring(StaleElementReferenceException.class);
 
-            // When an operator opens the fleet and the table's card
+            // Given an operator who issues the new table t-1 its broker credentials from its panel (the table is not yet known)
             signIn(browser, wait, stack, "tf-operator-local");
+            ((JavascriptExecutor) browser).executeScript("openTablePanel('t-1')");
+            wait.until(driver -> "NONE".equals(driver.findElement(By.id("credentials-status")).getAttribute("data-status")));
+            browser.findElement(By.id("issue-credentials")).click();
+            String password = wait.until(driver -> driver.findElement(By.id("issued-password")).getText());
+            assertThat(browser.findElement(By.id("credentials-status")).getAttribute("data-status")).isEqualTo("ACTIVE");
+            shot(browser, "panel-0-credentials.png");
+            browser.findElement(By.id("panel-close")).click();
+
+            // and t-1 signing in with them: online, saying its firmware, at 30 degrees in a session of a patient who has none checked in
+            TablePublisher table = TablePublisher.connectAll(stack.mqtt.uri(), "panel", List.of("t-1"), password).get(0);
+            closing.add(table);
+            table.publishStatus(TableStatus.State.ONLINE, Instant.now()).join();
+            AtomicReference<String> session = new AtomicReference<>("s-1");
+            AtomicLong seq = new AtomicLong();
+            AtomicLong sessionStart = new AtomicLong(-1_200);   // the session began 10 minutes ago: the last patient's
+            readings.scheduleAtFixedRate(() -> {
+                long n = seq.incrementAndGet();
+                table.publish(new TelemetryReading("panel", "t-1", n, Instant.now(), session.get(), 30, (n - sessionStart.get()) * 0.5, true));
+            }, 0, 500, TimeUnit.MILLISECONDS);
+
+            // When the operator opens the table's card
             openPanel(browser, wait);
             wait.until(driver -> driver.findElement(By.cssSelector("#panel-registry dd[data-field='firmware']")).getText().equals("sim-2.4.1"));
 
@@ -118,6 +134,7 @@ class TablePanelBrowserIT {
             assertThat(browser.findElements(By.id("registry-form"))).isEmpty();
             assertThat(browser.findElements(By.id("check-in-form"))).isEmpty();
             assertThat(browser.findElements(By.id("withdraw-check-in"))).isEmpty();
+            assertThat(browser.findElement(By.id("panel-credentials-section")).isDisplayed()).isFalse();
             browser.findElement(By.id("panel-close")).click();
             WebElement readOnly = wait.until(driver -> driver.findElement(By.cssSelector("#settings-form input[name='maxAngleDeg']")));
             assertThat(readOnly.getAttribute("readonly")).isNotNull();
@@ -133,6 +150,9 @@ class TablePanelBrowserIT {
         } finally {
             if (browser != null) {
                 browser.quit();
+            }
+            for (AutoCloseable table : closing) {
+                table.close();
             }
         }
     }

@@ -12,6 +12,7 @@ import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TopicReader;
 import io.tiltfleet.simulator.Fleet;
 import io.tiltfleet.simulator.ScenarioMix;
+import io.tiltfleet.simulator.TablePasswords;
 import io.tiltfleet.systemtests.PlatformServices;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,7 +37,7 @@ class FleetSimulatorPipelineIT {
 
             // Given a fleet of 20 tables at 5 readings/s for 12 s, 5% of messages malformed
             Fleet fleet = new Fleet(new Fleet.Settings(mqtt.uri(), 1, 20, 5, Duration.ofSeconds(12), 1234,
-                    ScenarioMix.parse(ScenarioMix.DEFAULT), 0.05, null), new PrintStream(output, true, StandardCharsets.UTF_8), Clock.systemUTC());
+                    ScenarioMix.parse(ScenarioMix.DEFAULT), 0.05, TablePasswords.NONE), new PrintStream(output, true, StandardCharsets.UTF_8), Clock.systemUTC());
 
             // When it runs (other system tests' fleet-1 records may already be in the shared broker's topics)
             long started = System.currentTimeMillis();

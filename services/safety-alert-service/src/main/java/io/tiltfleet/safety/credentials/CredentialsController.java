@@ -1,0 +1,140 @@
+package io.tiltfleet.safety.credentials;
+
+import io.tiltfleet.contract.CallerHeaders;
+import io.tiltfleet.contract.Ids;
+import io.tiltfleet.safety.limits.ConfigChange;
+import io.tiltfleet.safety.limits.ConfigRequests;
+import io.tiltfleet.safety.limits.FleetConfig;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A table's MQTT account, made, given a new password and revoked while the platform runs: applied to the broker at
+ * once through its dynamic-security plugin, so that a rotated password is refused and a revoked table dropped at once.
+ * The new password is shown in the answer only, once; the configuration log and the audit trail record the change
+ * (asked for, then done or failed), never the password.
+ */
+@RestController
+class CredentialsController {
+
+    private static final Logger log = LoggerFactory.getLogger(CredentialsController.class);
+    /** 192 random bits: as strong as the broker's hashing makes worth having. */
+    private static final int PASSWORD_BYTES = 24;
+
+    private final DynamicSecurity broker;
+    private final FleetConfig config;
+    private final ConfigRequests requests;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    CredentialsController(DynamicSecurity broker, FleetConfig config, ConfigRequests requests, Clock clock) {
+        this.broker = broker;
+        this.config = config;
+        this.requests = requests;
+        this.clock = clock;
+    }
+
+    /** @param reason why, for the audit trail (a suspected leak, a replaced controller board) */
+    record CredentialsRequest(@Size(max = 500) String reason) {
+    }
+
+    /**
+     * @param username the account: the table signs in with it and must use it as its client id too
+     * @param password shown this once: nothing keeps it but the broker, hashed
+     */
+    record IssuedCredentials(String fleetId, String tableId, String username, String clientId, String password, Instant issuedAt) {
+    }
+
+    /** Creates the table's account, or gives it a new password (the old one is refused from then on, and its connection dropped). */
+    @PostMapping("/api/fleet/{fleetId}/tables/{tableId}/credentials")
+    Mono<ResponseEntity<IssuedCredentials>> issue(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                                  @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId,
+                                                  @Valid @RequestBody(required = false) CredentialsRequest request,
+                                                  @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
+        String reason = request == null ? null : request.reason();
+        TableCredentials asked = TableCredentials.pending(fleetId, tableId, TableCredentials.Action.ISSUE, clock.instant());
+        String password = newPassword();
+        return change(asked, caller, reason, () -> broker.issue(fleetId, tableId, asked.username(), password))
+                .map(done -> ResponseEntity.status(HttpStatus.CREATED).cacheControl(CacheControl.noStore())
+                        .body(new IssuedCredentials(fleetId, tableId, done.username(), done.username(), password, done.at())));
+    }
+
+    @GetMapping("/api/fleet/{fleetId}/tables/{tableId}/credentials")
+    Mono<TableCredentials> standing(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                    @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId) {
+        return requests.caughtUp().then(Mono.fromSupplier(() -> issued(fleetId, tableId)));
+    }
+
+    /** Disables the table's account: the broker drops its connection at once and refuses it until new credentials are issued. */
+    @DeleteMapping("/api/fleet/{fleetId}/tables/{tableId}/credentials")
+    Mono<TableCredentials> revoke(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                  @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId,
+                                  @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
+        return requests.caughtUp().then(Mono.fromSupplier(() -> issued(fleetId, tableId))).flatMap(standing -> {
+            TableCredentials asked = TableCredentials.pending(fleetId, tableId, TableCredentials.Action.REVOKE, clock.instant());
+            return change(asked, caller, null, () -> broker.revoke(asked.username()));
+        });
+    }
+
+    /**
+     * Records the change asked for, then makes it on the broker, then records how that went: the trail holds every change
+     * asked for even when this instance stops halfway. A broker that refused or did not answer is a 503: asking again is safe
+     * (issuing twice makes the second password the one in force, revoking twice keeps the account disabled).
+     */
+    private Mono<TableCredentials> change(TableCredentials asked, String caller, String reason, Runnable onBroker) {
+        String by = ConfigRequests.by(caller);
+        return requests.record(ConfigChange.ofCredentials(asked, by, reason, asked.at()))
+                .then(Mono.fromRunnable(onBroker).subscribeOn(Schedulers.boundedElastic()))
+                .then(Mono.defer(() -> {
+                    TableCredentials done = asked.done(clock.instant());
+                    return requests.record(ConfigChange.ofCredentials(done, by, reason, done.at()))
+                            .onErrorResume(notRecorded -> {
+                                // made on the broker: the caller must have its answer (a new password is in force); the trail has the request
+                                log.warn("Credentials of {} {} on the broker, but the outcome was not recorded: {}", asked.username(),
+                                        asked.action(), notRecorded.toString());
+                                return Mono.empty();
+                            }).thenReturn(done);
+                }))
+                .onErrorResume(DynamicSecurity.BrokerRefused.class, refused -> {
+                    TableCredentials failed = asked.failed(clock.instant(), refused.getMessage());
+                    return requests.record(ConfigChange.ofCredentials(failed, by, reason, failed.at())).onErrorResume(ignored -> Mono.empty())
+                            .then(Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, refused.getMessage()
+                                    + "; ask again: a password not answered here is not to be used", refused)));
+                });
+    }
+
+    private TableCredentials issued(String fleetId, String tableId) {
+        TableCredentials standing = config.credentialsOf(fleetId, tableId);
+        if (standing == null) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no credentials were issued to table '" + tableId + "' of fleet '" + fleetId
+                    + "' through the API");
+        }
+        return standing;
+    }
+
+    private String newPassword() {
+        byte[] bytes = new byte[PASSWORD_BYTES];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
