@@ -28,8 +28,15 @@ printf 'listener %s 127.0.0.1\nallow_anonymous false\nplugin %s\nplugin_opt_conf
   "$work/dynamic-security.json" "$(id -un)" >"$work/mosquitto.conf"
 /usr/sbin/mosquitto -c "$work/mosquitto.conf" >"$work/mosquitto.log" 2>&1 &
 broker=$!
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
-ctl() { mosquitto_ctrl -h 127.0.0.1 -p "$port" -u admin -P "$admin" dynsec "$@" 2>&1 | grep -v -e "without encryption" -e "are visible on the network" -e "^$" || true; }
+ready=no
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && ready=yes && break; sleep 0.1; done
+[ "$ready" = yes ] || { echo "the temporary broker did not start: $(cat "$work/mosquitto.log")" >&2; exit 1; }
+# every command must succeed: a seed missing the ingest's account would keep the platform from starting
+ctl() {
+  local out
+  out=$(mosquitto_ctrl -h 127.0.0.1 -p "$port" -u admin -P "$admin" dynsec "$@" 2>&1) || { echo "dynsec $1 failed: $out" >&2; exit 1; }
+  if printf '%s' "$out" | grep -q -e "Error" -e "error"; then echo "dynsec $1 failed: $out" >&2; exit 1; fi
+}
 ctl createRole tiltfleet-ingest
 # a shared subscription (several ingest instances) is judged by its whole filter, $share/<group>/ included
 for filter in 'fleets/+/tables/+/telemetry' 'fleets/+/tables/+/status' '$share/+/fleets/+/tables/+/telemetry' '$share/+/fleets/+/tables/+/status'; do
@@ -39,6 +46,8 @@ for n in 1 2 3; do
   ctl createClient "tiltfleet-ingest-$n" -p "$ingest" -c "tiltfleet-ingest-$n"
   ctl addClientRole "tiltfleet-ingest-$n" tiltfleet-ingest
 done
+# the administrator sets a revoked table's retained status offline, as its Last Will would have
+ctl addRoleACL admin publishClientSend 'fleets/+/tables/+/status' allow
 ctl createRole tiltfleet-healthcheck
 ctl addRoleACL tiltfleet-healthcheck subscribeLiteral '$SYS/broker/uptime' allow
 ctl createClient tiltfleet-healthcheck -p "$healthcheck" -c tiltfleet-healthcheck

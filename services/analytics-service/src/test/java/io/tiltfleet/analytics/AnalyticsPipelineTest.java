@@ -36,6 +36,7 @@ class AnalyticsPipelineTest {
     static final Instant T0 = Instant.parse("2026-11-20T10:59:00Z");
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String DAY = "/api/analytics/fleets/clinic-a/usage?granularity=DAY&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
+    static final String SITES = "/api/analytics/fleets/clinic-a/usage/sites?granularity=DAY&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
     static final String HOURS = "/api/analytics/fleets/clinic-a/usage?granularity=HOUR&from=2026-11-20T10:00:00Z&to=2026-11-20T12:00:00Z";
     static final String SESSIONS_CSV = "/api/analytics/fleets/clinic-a/exports/sessions?from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
     static final String TABLE_HOURS_CSV = "/api/analytics/fleets/clinic-a/exports/usage?tables=true&granularity=HOUR"
@@ -86,33 +87,14 @@ class AnalyticsPipelineTest {
         }
     }
 
-    @Test
-    void usageIsGroupedByTheSiteEachTableIsRegisteredAt() throws Exception {
-        String kafka = SharedBrokers.kafka().bootstrapServers();
-        RunningAnalytics.register(kafka, new TableRegistration("clinic-sites", "t-1", "Bed 1", "Berlin-Mitte", "Room 3", null, null, null, T0, null));
-        RunningAnalytics.register(kafka, new TableRegistration("clinic-sites", "t-2", "Bed 2", "Hamburg", null, null, null, null, T0, null));
-        RunningAnalytics.register(kafka, new TableRegistration("clinic-sites", "t-2", "Bed 2", "Hamburg-Altona", null, null, null, null, T0, null));
-        RunningAnalytics.publish(kafka, scriptedDay("clinic-sites"));
-        try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
-             RunningService analytics = RunningAnalytics.start(kafka, mongo.uri("tiltfleet"), "analytics-sites", IDLE_TIMEOUT)) {
-            String sites = "/api/analytics/fleets/clinic-sites/usage/sites?granularity=DAY&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z";
-            await().atMost(Duration.ofSeconds(60)).until(() -> usage(analytics, sites).path("sites").size() == 2
-                    && usage(analytics, sites).path("sites").path(1).path("periods").path(0).path("sessions").asInt() == 2);
-
-            JsonNode bySite = usage(analytics, sites).path("sites");
-            assertThat(bySite.path(0).path("site").asString()).isEqualTo("Berlin-Mitte");
-            assertThat(bySite.path(0).path("periods").path(0).path("invertedMinutes").asDouble()).isEqualTo(1.5);   // t-1's 90 s
-            assertThat(bySite.path(1).path("site").asString()).isEqualTo("Hamburg-Altona");                        // its latest entry
-            assertThat(bySite.path(1).path("periods").path(0).path("invertedMinutes").asDouble()).isEqualTo(2.5);  // t-2's 150 s
-            assertThat(bySite.path(1).path("periods").path(0).path("activeTables").asInt()).isEqualTo(1);
-        }
-    }
-
     static void readTwice(String kafka, String mongoUri) throws Exception {
         List<TelemetryReading> readings = scriptedDay("clinic-a");
         String snapshot;
-        // Given the day's readings in the telemetry topic
+        // Given the day's readings in the telemetry topic, and clinic-a's t-1 registered at one site, t-2 at another (moved once)
         RunningAnalytics.publish(kafka, readings);
+        RunningAnalytics.register(kafka, new TableRegistration("clinic-a", "t-1", "Bed 1", "Berlin-Mitte", "Room 3", null, null, null, T0, null));
+        RunningAnalytics.register(kafka, new TableRegistration("clinic-a", "t-2", "Bed 2", "Hamburg", null, null, null, null, T0, null));
+        RunningAnalytics.register(kafka, new TableRegistration("clinic-a", "t-2", "Bed 2", "Hamburg-Altona", null, null, null, null, T0, null));
         try (RunningService analytics = RunningAnalytics.start(kafka, mongoUri, "analytics-pipeline-1", IDLE_TIMEOUT)) {
             // When the service has read them, the day of clinic-a reads:
             await().atMost(Duration.ofSeconds(60)).until(() -> usage(analytics, DAY).path("periods").path(0).path("sessions").asInt() == 3);
@@ -127,6 +109,17 @@ class AnalyticsPipelineTest {
             assertThat(day.path("meanAngleDeg").asDouble()).isEqualTo(51.88);                   // 12,450 degree-seconds / 240 s
             assertThat(day.path("therapeuticShare").asDouble()).isEqualTo(0.5);                 // 120 of 240 s at 20-60
             assertThat(day.path("activeTables").asInt()).isEqualTo(2);
+
+            // And site by site, each table counted at the site it is registered at now
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Hamburg-Altona".equals(usage(analytics, SITES).path("sites").path(1).path("site")
+                    .asString(null)));
+            JsonNode bySite = usage(analytics, SITES).path("sites");
+            assertThat(bySite).hasSize(2);
+            assertThat(bySite.path(0).path("site").asString()).isEqualTo("Berlin-Mitte");
+            assertThat(bySite.path(0).path("periods").path(0).path("invertedMinutes").asDouble()).isEqualTo(1.5);   // t-1's 90 s
+            assertThat(bySite.path(1).path("site").asString()).isEqualTo("Hamburg-Altona");
+            assertThat(bySite.path(1).path("periods").path(0).path("invertedMinutes").asDouble()).isEqualTo(2.5);  // t-2's 150 s
+            assertThat(bySite.path(1).path("periods").path(0).path("sessions").asInt()).isEqualTo(2);
 
             // Then hour by hour each second is in the hour it happened, each session in the hour it began
             JsonNode hours = usage(analytics, HOURS).path("periods");

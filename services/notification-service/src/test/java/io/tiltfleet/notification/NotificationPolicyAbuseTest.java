@@ -7,6 +7,8 @@ import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
 
 /**
  * Bad policies as production configures the service (https only, no private addresses): each is a 400 problem
@@ -49,8 +55,24 @@ class NotificationPolicyAbuseTest {
     }
 
     @Test
-    void aGoodPolicyIsStored() throws Exception {
+    void aGoodPolicyIsStoredAndEachChangeAuditedWithoutItsSecret() throws Exception {
         assertThat(RunningNotifications.putPolicy(strict, "fine", body(HOOK, RULE)).statusCode()).isEqualTo(200);
+        assertThat(RunningNotifications.putPolicy(strict, "fine", body(HOOK.replace("\"ops\"", "\"ops-2\""),
+                RULE.replace("\"ops\"", "\"ops-2\""))).statusCode()).isEqualTo(200);
+
+        @SuppressWarnings("rawtypes")
+        List<Map> trail = auditOf("fine");
+        assertThat(trail).hasSize(2).allSatisfy(entry -> assertThat(entry).containsEntry("what", "notification-policy"));
+        assertThat(trail.get(0).get("before")).isNull();
+        assertThat(trail.get(1).get("before").toString()).contains("ops").contains("secretSet=true");
+        assertThat(trail.toString()).doesNotContain("0123456789abcdef");
+    }
+
+    /** The fleet's entries of the audit trail the safety service serves, oldest first. */
+    @SuppressWarnings("rawtypes")
+    private static List<Map> auditOf(String fleetId) {
+        return strict.bean(ReactiveMongoTemplate.class).find(Query.query(Criteria.where("fleetId").is(fleetId)).with(Sort.by("at")), Map.class, "audit")
+                .collectList().block();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -93,6 +115,7 @@ class NotificationPolicyAbuseTest {
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
         assertThat(response.body()).contains(field);
         assertThat(strict.send("GET", "/api/fleets/clinic-x/notification-policies", null, RunningNotifications.EVERY_FLEET).statusCode()).isEqualTo(404);
+        assertThat(auditOf("clinic-x")).isEmpty();
     }
 
     static String bad(String name) {

@@ -35,6 +35,7 @@ import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 /** Bad requests get a 4xx with an RFC 9457 problem body; profiles round-trip. */
 class SafetyApiTest {
@@ -112,6 +113,24 @@ class SafetyApiTest {
         if (status >= 400) {
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("application/problem+json"));
         }
+    }
+
+    @Test
+    void anAcknowledgementIsRecordedInTheAuditTrailUnderTheCallersName() throws Exception {
+        AlertSignal raised = new AlertSignal("clinic-ack", "t-4", AlertType.LOCK_OPEN_WHILE_INVERTED, AlertChange.RAISED, Severity.CRITICAL,
+                "ankle lock open at 40.0 degrees head-down", null, Instant.now().minusSeconds(5));
+        safety.bean(ReactiveMongoTemplate.class).insert(Alert.raise("a-ack-audit", raised)).block();
+
+        HttpResponse<String> acknowledged = RunningSafety.send(safety, "POST", "/api/alerts/a-ack-audit/acknowledge", "{\"by\":\"someone-else\"}",
+                Map.of("X-TiltFleet-Fleets", "clinic-ack", "X-TiltFleet-Caller", "olivia"));
+
+        assertThat(acknowledged.statusCode()).as(acknowledged.body()).isEqualTo(200);
+        JsonNode trail = SafetyRestartTest.JSON.readTree(send("GET", "/api/fleets/clinic-ack/audit?what=acknowledgement", null).body());
+        assertThat(trail).hasSize(1);
+        assertThat(trail.get(0).get("by").asText()).isEqualTo("olivia");
+        assertThat(trail.get(0).get("tableId").asText()).isEqualTo("t-4");
+        assertThat(trail.get(0).get("before").get("state").asText()).isEqualTo("ACTIVE_UNACKNOWLEDGED");
+        assertThat(trail.get(0).get("after").get("state").asText()).isEqualTo("ACTIVE_ACKNOWLEDGED");
     }
 
     @Test

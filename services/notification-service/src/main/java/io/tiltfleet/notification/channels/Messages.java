@@ -22,7 +22,8 @@ final class Messages {
 
     /**
      * A Slack incoming-webhook body: the text for notifications, blocks for the message itself. The words are Slack's
-     * escaped, so that a table's name in the registry cannot mention the channel or show a link.
+     * escaped, so that a table's name in the registry cannot mention the channel or hide a link behind other words (a
+     * bare address still shows as one).
      */
     static Map<String, Object> slack(Notification n) {
         String text = markupEscaped(headline(n));

@@ -8,6 +8,8 @@ import io.tiltfleet.safety.alerts.AlertEvents;
 import io.tiltfleet.safety.alerts.AlertQuery;
 import io.tiltfleet.safety.alerts.AlertState;
 import io.tiltfleet.safety.alerts.AlertStore;
+import io.tiltfleet.safety.audit.AuditEntry;
+import io.tiltfleet.safety.audit.AuditLog;
 import io.tiltfleet.safety.rules.AlertType;
 import io.tiltfleet.safety.rules.Severity;
 import jakarta.validation.Valid;
@@ -17,7 +19,11 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -30,6 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /** Alerts: list and filter, read one, acknowledge. */
 @RestController
@@ -37,13 +44,18 @@ import reactor.core.publisher.Mono;
 class AlertsController {
 
 
+    /** As the audit trail names an acknowledgement. */
+    static final String ACKNOWLEDGEMENT = "acknowledgement";
+
     private final AlertStore alerts;
     private final AlertEvents events;
+    private final AuditLog audit;
     private final Clock clock;
 
-    AlertsController(AlertStore alerts, AlertEvents events, Clock clock) {
+    AlertsController(AlertStore alerts, AlertEvents events, AuditLog audit, Clock clock) {
         this.alerts = alerts;
         this.events = events;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -87,10 +99,31 @@ class AlertsController {
                             @RequestHeader(name = CallerHeaders.CALLER, required = false) String name,
                             @RequestHeader(name = CallerHeaders.FLEETS, required = false) String fleets) {
         Caller caller = Caller.of(name, fleets);
-        return visible(id, caller).flatMap(alert -> alerts.acknowledge(id, caller.name() != null ? caller.name() : body.by(), clock.instant()))
+        return visible(id, caller).flatMap(before -> alerts.acknowledge(id, caller.name() != null ? caller.name() : body.by(), clock.instant())
+                        .flatMap(alert -> events.publish(alert, AlertChange.ACKNOWLEDGED, null, null)
+                                .then(audit.recordAll(List.of(acknowledgement(before, alert)))
+                                        .retryWhen(Retry.backoff(3, Duration.ofMillis(100)))
+                                        .onErrorMap(failure -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "the alert is "
+                                                + "acknowledged, but the audit trail did not record it (" + failure.getMessage() + ")", failure)))
+                                .thenReturn(alert)))
                 .onErrorMap(IllegalStateException.class, e -> new ResponseStatusException(HttpStatus.CONFLICT, e.getMessage()))
-                .switchIfEmpty(Mono.error(() -> notFound(id)))
-                .flatMap(alert -> events.publish(alert, AlertChange.ACKNOWLEDGED, null, null).thenReturn(alert));
+                .switchIfEmpty(Mono.error(() -> notFound(id)));
+    }
+
+    /** Who acknowledged which alert, and when: in the fleet's audit trail, once (its id is the alert's and the time's). */
+    private AuditEntry acknowledgement(Alert before, Alert after) {
+        return new AuditEntry(after.id() + "/acknowledged/" + after.acknowledgedAt().toEpochMilli(), after.fleetId(), after.acknowledgedAt(),
+                after.acknowledgedBy(), ACKNOWLEDGEMENT, after.tableId(), stateOf(before), stateOf(after), null);
+    }
+
+    private static Map<String, Object> stateOf(Alert alert) {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("alertId", alert.id());
+        state.put("type", alert.type().name());
+        state.put("severity", alert.severity().name());
+        state.put("state", alert.state().name());
+        state.put("acknowledgedBy", alert.acknowledgedBy());
+        return state;
     }
 
     private Mono<Alert> visible(String id, Caller caller) {

@@ -31,6 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
 @RequestMapping("/api/fleets/{fleetId}/audit")
 class AuditController {
 
+    /** What the trail records: the configuration log's kinds, acknowledgements, and the notification service's policy changes. */
+    private static final String WHAT = "settings|profile|maintenance|check-in|registry|credentials|acknowledgement|notification-policy";
+    private static final String WHAT_MESSAGE = "what must be settings, profile, maintenance, check-in, registry, credentials, acknowledgement or "
+            + "notification-policy";
     private static final String[] CSV_COLUMNS = {"at", "by", "what", "tableId", "reason", "before", "after", "id"};
     private static final CSVFormat RFC_4180 = CSVFormat.RFC4180.builder().setNullString("").get();
     private static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);
@@ -46,7 +50,7 @@ class AuditController {
     /** Newest first. */
     @GetMapping
     Flux<AuditEntry> search(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
-                            @RequestParam(required = false) @Pattern(regexp = "settings|profile|maintenance|check-in|registry|credentials", message = "what must be settings, profile, maintenance, check-in, registry or credentials") String what,
+                            @RequestParam(required = false) @Pattern(regexp = WHAT, message = WHAT_MESSAGE) String what,
                             @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                             @RequestParam(required = false) @Size(max = 100) String by,
                             @RequestParam(required = false) Instant from,
@@ -60,7 +64,7 @@ class AuditController {
     @GetMapping("/export")
     ResponseEntity<Flux<String>> export(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                         @RequestParam(defaultValue = "csv") @Pattern(regexp = "csv|ndjson", message = "format must be csv or ndjson") String format,
-                                        @RequestParam(required = false) @Pattern(regexp = "settings|profile|maintenance|check-in|registry|credentials", message = "what must be settings, profile, maintenance, check-in, registry or credentials") String what,
+                                        @RequestParam(required = false) @Pattern(regexp = WHAT, message = WHAT_MESSAGE) String what,
                                         @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                                         @RequestParam(required = false) @Size(max = 100) String by,
                                         @RequestParam(required = false) Instant from,

@@ -9,7 +9,8 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * One accepted change of a fleet's configuration: who made it, when, what it was before and after, and
  * why if asked. Written once and never changed: the API has no way to edit or delete one.
  *
- * @param what    what changed: {@code settings}, {@code profile}, {@code maintenance}, {@code check-in}, {@code registry} or {@code credentials}
+ * @param what    what changed: {@code settings}, {@code profile}, {@code maintenance}, {@code check-in}, {@code registry}, {@code credentials},
+ *                {@code acknowledgement} or (written by the notification service) {@code notification-policy}
  * @param tableId the table, for a change of one table; null for the fleet's own
  * @param before  null when there was nothing before (or it is no longer known: a change read only after compaction)
  */

@@ -10,8 +10,10 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.CacheControl;
@@ -40,6 +42,8 @@ class CredentialsController {
     private static final Logger log = LoggerFactory.getLogger(CredentialsController.class);
     /** 192 random bits: as strong as the broker's hashing makes worth having. */
     private static final int PASSWORD_BYTES = 24;
+    /** Below the gateway's response timeout (15 s), which would otherwise answer for us, saying nothing of what was done. */
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(13);
 
     private final DynamicSecurity broker;
     private final FleetConfig config;
@@ -92,35 +96,42 @@ class CredentialsController {
                                   @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
         return requests.caughtUp().then(Mono.fromSupplier(() -> issued(fleetId, tableId))).flatMap(standing -> {
             TableCredentials asked = TableCredentials.pending(fleetId, tableId, TableCredentials.Action.REVOKE, clock.instant());
-            return change(asked, caller, null, () -> broker.revoke(asked.username()));
+            return change(asked, caller, null, () -> broker.revoke(fleetId, tableId, asked.username()));
         });
     }
 
     /**
      * Records the change asked for, then makes it on the broker, then records how that went: the trail holds every change
-     * asked for even when this instance stops halfway. A broker that refused or did not answer is a 503: asking again is safe
-     * (issuing twice makes the second password the one in force, revoking twice keeps the account disabled).
+     * asked for even when this instance stops halfway. The steps go on when the caller stops waiting (the gateway's
+     * timeout), so that what the broker did is recorded; the caller is answered within {@link #ANSWER_WITHIN}. A broker
+     * that refused is FAILED and a 503; one that did not confirm is UNKNOWN and a 503: the change may have been made, and
+     * asking again is safe (issuing twice puts the second password in force, revoking twice keeps the account disabled).
      */
     private Mono<TableCredentials> change(TableCredentials asked, String caller, String reason, Runnable onBroker) {
         String by = ConfigRequests.by(caller);
-        return requests.record(ConfigChange.ofCredentials(asked, by, reason, asked.at()))
+        CompletableFuture<TableCredentials> steps = requests.record(ConfigChange.ofCredentials(asked, by, reason, asked.at()))
                 .then(Mono.fromRunnable(onBroker).subscribeOn(Schedulers.boundedElastic()))
-                .then(Mono.defer(() -> {
-                    TableCredentials done = asked.done(clock.instant());
-                    return requests.record(ConfigChange.ofCredentials(done, by, reason, done.at()))
-                            .onErrorResume(notRecorded -> {
-                                // made on the broker: the caller must have its answer (a new password is in force); the trail has the request
-                                log.warn("Credentials of {} {} on the broker, but the outcome was not recorded: {}", asked.username(),
-                                        asked.action(), notRecorded.toString());
-                                return Mono.empty();
-                            }).thenReturn(done);
-                }))
-                .onErrorResume(DynamicSecurity.BrokerRefused.class, refused -> {
-                    TableCredentials failed = asked.failed(clock.instant(), refused.getMessage());
-                    return requests.record(ConfigChange.ofCredentials(failed, by, reason, failed.at())).onErrorResume(ignored -> Mono.empty())
-                            .then(Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, refused.getMessage()
-                                    + "; ask again: a password not answered here is not to be used", refused)));
-                });
+                .then(Mono.defer(() -> outcome(asked.done(clock.instant()), by, reason)))
+                .onErrorResume(DynamicSecurity.BrokerRefused.class, refused -> outcome(asked.failed(clock.instant(), refused.getMessage()), by, reason)
+                        .then(Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, refused.getMessage()
+                                + "; nothing was changed", refused))))
+                .onErrorResume(DynamicSecurity.BrokerUnanswered.class, unanswered -> outcome(asked.unconfirmed(clock.instant(),
+                                unanswered.getMessage()), by, reason)
+                        .then(Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, unanswered.getMessage()
+                                + "; it may have been made: ask again (a password not answered is not to be used)", unanswered))))
+                .toFuture();
+        return Mono.fromFuture(steps, true).timeout(ANSWER_WITHIN, Mono.error(() -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                "the change is still under way: read the credentials back in a moment (a password not answered is not to be used)")));
+    }
+
+    /** Records how the broker change went; the caller gets the outcome even if the record fails (the trail has the request). */
+    private Mono<TableCredentials> outcome(TableCredentials outcome, String by, String reason) {
+        return requests.record(ConfigChange.ofCredentials(outcome, by, reason, outcome.at()))
+                .onErrorResume(notRecorded -> {
+                    log.warn("Credentials of {}: {} {}, but the outcome was not recorded: {}", outcome.username(), outcome.action(),
+                            outcome.status(), notRecorded.toString());
+                    return Mono.empty();
+                }).thenReturn(outcome);
     }
 
     private TableCredentials issued(String fleetId, String tableId) {

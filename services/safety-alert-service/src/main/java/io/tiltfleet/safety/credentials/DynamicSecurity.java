@@ -1,7 +1,10 @@
 package io.tiltfleet.safety.credentials;
 
+import io.tiltfleet.contract.DevicePayloads;
+import io.tiltfleet.contract.TableStatus;
 import io.tiltfleet.contract.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,43 +43,63 @@ class DynamicSecurity {
 
     private final BrokerAdministration broker;
     private final JsonMapper json;
+    private final Clock clock;
     private final Semaphore oneAtATime = new Semaphore(1);
 
-    DynamicSecurity(BrokerAdministration broker, JsonMapper json) {
+    DynamicSecurity(BrokerAdministration broker, JsonMapper json, Clock clock) {
         this.broker = broker;
         this.json = json;
+        this.clock = clock;
     }
 
-    /** The broker refused a change, or could not be asked; the message says which and why. */
+    /** The broker answered that it did not make the change (or there is no broker to ask): nothing changed. */
     static final class BrokerRefused extends RuntimeException {
-        BrokerRefused(String message, Throwable cause) {
+        BrokerRefused(String message) {
+            super(message);
+        }
+    }
+
+    /** The broker did not answer in time (or dropped this connection): the change may or may not have been made. */
+    static final class BrokerUnanswered extends RuntimeException {
+        BrokerUnanswered(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
-    /** Creates the table's account with this password, or gives the existing one this password and enables it. */
+    /**
+     * Creates the table's account with this password, or gives the existing one this password and enables it: one batch
+     * of commands, so that no other change of the account (a revocation) comes between them.
+     */
     void issue(String fleetId, String tableId, String username, String password) {
         String role = username;
         List<String> topics = List.of(Topics.mqttTelemetryTopic(fleetId, tableId), Topics.mqttStatusTopic(fleetId, tableId));
-        Map<String, Object> createRole = command("createRole", Map.of("rolename", role, "acls", topics.stream()
-                .map(topic -> Map.of("acltype", "publishClientSend", "topic", topic, "allow", true)).toList()));
-        Map<String, Object> createClient = command("createClient", Map.of("username", username, "password", password, "clientid", username,
-                "roles", List.of(Map.of("rolename", role))));
-        List<String> errors = run(List.of(createRole, createClient));
-        refuseUnless(errors.get(0), "creating the role of " + username);
-        if (alreadyExists(errors.get(1))) {
-            List<String> again = run(List.of(command("setClientPassword", Map.of("username", username, "password", password)),
-                    command("enableClient", Map.of("username", username))));
-            refuseUnless(again.get(0), "setting the password of " + username);
-            refuseUnless(again.get(1), "enabling " + username);
-        } else {
-            refuseUnless(errors.get(1), "creating " + username);
-        }
+        List<String> errors = run(List.of(
+                command("createRole", Map.of("rolename", role, "acls", topics.stream()
+                        .map(topic -> Map.of("acltype", "publishClientSend", "topic", topic, "allow", true)).toList())),
+                command("createClient", Map.of("username", username, "password", password, "clientid", username,
+                        "roles", List.of(Map.of("rolename", role)))),
+                command("setClientPassword", Map.of("username", username, "password", password)),
+                command("enableClient", Map.of("username", username))), null);
+        refuseUnless(errors.get(0), "creating the role of " + username, true);
+        refuseUnless(errors.get(1), "creating " + username, true);
+        refuseUnless(errors.get(2), "setting the password of " + username, false);
+        refuseUnless(errors.get(3), "enabling " + username, false);
     }
 
-    /** Disables the account: the broker drops its connection at once and refuses it from then on. */
-    void revoke(String username) {
-        refuseUnless(run(List.of(command("disableClient", Map.of("username", username)))).get(0), "disabling " + username);
+    /**
+     * Disables the account: the broker drops its connection at once, without its Last Will, and refuses it from then on;
+     * so the table's retained status is set offline here, as its Last Will would have. That needs the administrator to
+     * be allowed to publish the tables' status (the seed and the local run allow it; changing the administrator's role
+     * here would drop this very session): where it is not, the table stays shown online until it is heard of again.
+     */
+    void revoke(String fleetId, String tableId, String username) {
+        List<String> errors = run(List.of(command("disableClient", Map.of("username", username))),
+                new Retained(Topics.mqttStatusTopic(fleetId, tableId), DevicePayloads.status(TableStatus.State.OFFLINE, clock.instant())));
+        refuseUnless(errors.get(0), "disabling " + username, false);
+    }
+
+    /** A retained message published once the commands are answered. */
+    private record Retained(String topic, byte[] payload) {
     }
 
     private static Map<String, Object> command(String name, Map<String, Object> fields) {
@@ -90,27 +113,34 @@ class DynamicSecurity {
         return error != null && error.toLowerCase(Locale.ROOT).contains("already exists");
     }
 
-    private static void refuseUnless(String error, String doing) {
-        if (error != null && !alreadyExists(error)) {
-            throw new BrokerRefused("the broker refused " + doing + ": " + error, null);
+    /** @param existsIsFine an error saying that it exists already means the state wanted is there */
+    private static void refuseUnless(String error, String doing, boolean existsIsFine) {
+        if (error != null && !(existsIsFine && alreadyExists(error))) {
+            throw new BrokerRefused("the broker refused " + doing + ": " + error);
         }
     }
 
-    /** @return per command, in order, the broker's error, null where it succeeded */
-    private List<String> run(List<Map<String, Object>> commands) {
+    /**
+     * Sends the commands in one batch and waits for their answers, all within the broker timeout; then publishes
+     * {@code afterwards}, if any.
+     *
+     * @return per command, in order, the broker's error, null where it succeeded
+     */
+    private List<String> run(List<Map<String, Object>> commands, Retained afterwards) {
         if (!broker.configured()) {
-            throw new BrokerRefused("no broker to administer is configured (tiltfleet.safety.broker.uri)", null);
+            throw new BrokerRefused("no broker to administer is configured (tiltfleet.safety.broker.uri)");
         }
-        long waitMs = broker.timeout().toMillis();
+        long deadline = System.nanoTime() + broker.timeout().toNanos();
         try {
-            if (!oneAtATime.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
-                throw new BrokerRefused("another change of broker accounts is still under way", null);
+            if (!oneAtATime.tryAcquire(left(deadline), TimeUnit.MILLISECONDS)) {
+                throw new BrokerRefused("another change of broker accounts is still under way on this instance");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BrokerRefused("interrupted", e);
+            throw new BrokerRefused("interrupted");
         }
         MqttAsyncClient client = null;
+        boolean sent = false;
         try {
             client = new MqttAsyncClient(broker.uri(), "tiltfleet-admin-" + UUID.randomUUID(), new MemoryPersistence());
             CompletableFuture<JsonNode> answered = new CompletableFuture<>();
@@ -120,20 +150,33 @@ class DynamicSecurity {
             options.setPassword(broker.adminPassword() == null ? null : broker.adminPassword().getBytes(StandardCharsets.UTF_8));
             options.setCleanStart(true);
             options.setAutomaticReconnect(false);
-            client.connect(options).waitForCompletion(waitMs);
-            client.subscribe(RESPONSES, 1).waitForCompletion(waitMs);
-            IMqttToken sent = client.publish(COMMANDS, new MqttMessage(json.writeValueAsBytes(Map.of("commands", commands)), 1, false, null));
-            sent.waitForCompletion(waitMs);
-            return errors(answered.get(waitMs, TimeUnit.MILLISECONDS), commands);
+            client.connect(options).waitForCompletion(left(deadline));
+            client.subscribe(RESPONSES, 1).waitForCompletion(left(deadline));
+            sent = true;
+            client.publish(COMMANDS, new MqttMessage(json.writeValueAsBytes(Map.of("commands", commands)), 1, false, null))
+                    .waitForCompletion(left(deadline));
+            List<String> errors = errors(answered.get(left(deadline), TimeUnit.MILLISECONDS), commands);
+            if (afterwards != null && errors.stream().allMatch(error -> error == null || alreadyExists(error))) {
+                client.publish(afterwards.topic(), new MqttMessage(afterwards.payload(), 1, true, null)).waitForCompletion(left(deadline));
+            }
+            return errors;
         } catch (MqttException | ExecutionException | TimeoutException e) {
-            throw new BrokerRefused("the broker did not answer (" + broker.uri() + "): " + e, e);
+            if (!sent) {
+                throw new BrokerRefused("the broker could not be reached (" + broker.uri() + "): " + e);
+            }
+            throw new BrokerUnanswered("the broker did not confirm the change (" + broker.uri() + "): " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BrokerRefused("interrupted", e);
+            throw new BrokerUnanswered("interrupted", e);
         } finally {
             close(client);
             oneAtATime.release();
         }
+    }
+
+    /** Milliseconds left before the deadline, at least one: Paho takes 0 for "wait for ever". */
+    private static long left(long deadline) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     private static List<String> errors(JsonNode answer, List<Map<String, Object>> commands) {
@@ -144,7 +187,7 @@ class DynamicSecurity {
         for (Map<String, Object> command : commands) {
             String id = (String) command.get("correlationData");
             if (!byCorrelation.containsKey(id)) {
-                throw new BrokerRefused("the broker did not answer the command " + command.get("command"), null);
+                throw new BrokerUnanswered("the broker's answer did not cover the command " + command.get("command"), null);
             }
             errors.add(byCorrelation.get(id));
         }
@@ -180,7 +223,8 @@ class DynamicSecurity {
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
-            answered.completeExceptionally(new BrokerRefused("the broker dropped the administrator's connection: " + response, null));
+            answered.completeExceptionally(new BrokerUnanswered("the broker dropped the administrator's connection (another administrator "
+                    + "session signed in?): " + response, null));
         }
 
         @Override

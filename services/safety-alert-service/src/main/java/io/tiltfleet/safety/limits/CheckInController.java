@@ -14,6 +14,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -38,6 +39,12 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 class CheckInController {
+
+    /**
+     * A session whose table has not reported for this long counts as ended (powered off, revoked): its check-in no longer
+     * stands in the way of the next patient's. The rules end it for good once the table reports another session.
+     */
+    private static final Duration SILENT_SESSION_ENDED = Duration.ofMinutes(2);
 
     private final FleetConfig config;
     private final ConfigRequests requests;
@@ -140,7 +147,8 @@ class CheckInController {
         if (checkIn.cancelledAt() != null) {
             status = Status.WITHDRAWN;
         } else if (takenUp) {
-            status = session != null ? Status.IN_SESSION : Status.ENDED;
+            boolean reporting = stored.lastObservedAt() != null && stored.lastObservedAt().isAfter(clock.instant().minus(SILENT_SESSION_ENDED));
+            status = session != null && reporting ? Status.IN_SESSION : Status.ENDED;
         } else {
             status = clock.instant().isBefore(checkIn.startBy()) ? Status.WAITING : Status.LAPSED;
         }

@@ -40,6 +40,12 @@ public class ConfigRequests {
                 notYet.getMessage(), notYet));
     }
 
+    /** Until this instance has read the table registry, it cannot say what an entry is. */
+    public Mono<Void> registryRead() {
+        return log.whenRegistryRead().onErrorMap(IllegalStateException.class, notYet -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                notYet.getMessage(), notYet));
+    }
+
     public static String by(String caller) {
         return caller != null ? caller : UNNAMED_CALLER;
     }

@@ -52,6 +52,7 @@ public class FleetConfigLog {
     private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() { };
     /** Each log has one partition: one order of its changes. */
     private static final TopicPartition CONFIG = new TopicPartition(Topics.FLEET_CONFIG, 0);
+    private static final TopicPartition REGISTRY = new TopicPartition(Topics.TABLE_REGISTRY, 0);
     private static final String MIGRATION = "migration";
     private static final int MIGRATING_AT_ONCE = 16;
 
@@ -139,11 +140,24 @@ public class FleetConfigLog {
         if (known != null) {
             return known;
         }
-        known = admin.listOffsets(Map.of(CONFIG, OffsetSpec.latest())).partitionResult(CONFIG).toCompletionStage().toCompletableFuture()
-                .thenCompose(end -> end.offset() == 0 ? CompletableFuture.<Void>completedFuture(null) : config.applied(CONFIG.topic(), end.offset() - 1))
-                .thenCompose(read -> moveLegacyProfiles().toFuture());
+        known = readToEnd(CONFIG).thenCompose(read -> moveLegacyProfiles().toFuture());
         caughtUp = known;
         return known;
+    }
+
+    /**
+     * Completes once this instance has read the table registry as far as it went when asked: for reads of one entry,
+     * never for the rules. Asked anew each time (no migration to do once), within the store timeout.
+     */
+    public Mono<Void> whenRegistryRead() {
+        return Mono.fromFuture(() -> readToEnd(REGISTRY), true).timeout(timeout)
+                .onErrorMap(failure -> new IllegalStateException("the table registry is not read yet (" + Topics.TABLE_REGISTRY
+                        + " read up to offset " + config.readUpTo(Topics.TABLE_REGISTRY) + "): " + failure, failure));
+    }
+
+    private CompletableFuture<Void> readToEnd(TopicPartition log) {
+        return admin.listOffsets(Map.of(log, OffsetSpec.latest())).partitionResult(log).toCompletionStage().toCompletableFuture()
+                .thenCompose(end -> end.offset() == 0 ? CompletableFuture.<Void>completedFuture(null) : config.applied(log.topic(), end.offset() - 1));
     }
 
     /**

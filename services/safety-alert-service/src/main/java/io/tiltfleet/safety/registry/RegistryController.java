@@ -40,8 +40,9 @@ import reactor.core.publisher.Mono;
 /**
  * A fleet's tables as its operators registered them (name, site, room, model, serial number, notes) and as they
  * report themselves (firmware, model, live state). A registry change goes on {@code table.registry.v1} like any
- * configuration change, is audited, and from then on every alert of the table says where it stands. Reads answer from
- * what this instance has read of the registry so far: the rules never wait for it, nor do these.
+ * configuration change, is audited, and from then on every alert of the table says where it stands. Reading or removing
+ * one entry waits until this instance has read the registry; the list answers from what it has read so far, so that a
+ * dashboard shows its tables meanwhile. The rules never wait for the registry.
  */
 @RestController
 class RegistryController {
@@ -128,7 +129,7 @@ class RegistryController {
 
     @GetMapping("/api/fleet/{fleetId}/tables/{tableId}")
     Mono<TableView> table(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId, @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId) {
-        return states.findAll(List.of(new TableRef(fleetId, tableId).key())).next()
+        return requests.registryRead().then(states.findAll(List.of(new TableRef(fleetId, tableId).key())).next()
                 .map(stored -> new TableView(fleetId, tableId, registered(fleetId, tableId), stored.firmware(), stored.model(), stored.liveState()))
                 .switchIfEmpty(Mono.fromSupplier(() -> {
                     TableRegistration entry = registered(fleetId, tableId);
@@ -136,7 +137,7 @@ class RegistryController {
                         throw notFound(fleetId, tableId);
                     }
                     return new TableView(fleetId, tableId, entry, null, null, null);
-                }));
+                })));
     }
 
     @PutMapping("/api/fleet/{fleetId}/tables/{tableId}")
@@ -157,13 +158,13 @@ class RegistryController {
                                                    @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId,
                                                    @RequestParam(required = false) @Size(max = 500) String reason,
                                                    @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        return Mono.fromSupplier(() -> {
+        return requests.registryRead().then(Mono.fromSupplier(() -> {
             TableRegistration entry = registered(fleetId, tableId);
             if (entry == null) {
                 throw notFound(fleetId, tableId);
             }
             return entry;
-        }).flatMap(entry -> {
+        })).flatMap(entry -> {
             Instant now = clock.instant();
             TableRegistration removed = new TableRegistration(fleetId, tableId, entry.name(), entry.site(), entry.room(), entry.model(),
                     entry.serialNumber(), entry.notes(), now, now);

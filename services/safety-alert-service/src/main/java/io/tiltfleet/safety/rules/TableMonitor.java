@@ -20,6 +20,9 @@ import java.util.Objects;
  */
 public final class TableMonitor {
 
+    /** A reading this much older than its arrival was buffered by the table: its arrival says nothing of when it was sent. */
+    private static final Duration LATE_ARRIVAL = Duration.ofSeconds(30);
+
     /** Why an alert type is active now, and how bad it is. */
     public record Condition(Severity severity, String reason) {
     }
@@ -204,9 +207,21 @@ public final class TableMonitor {
         boolean previousPatients = latest != null && latest.id().equals(priorSessionCheckIn) && reading.sessionId() != null
                 && reading.sessionId().equals(priorSession);
         if (checkInSession == null && latest != null && reading.sessionId() != null && !takenUp(latest) && !previousPatients
-                && latest.startsWith(observedAt, Duration.ofMillis(Math.round(reading.elapsedS() * 1000)))) {
+                && latest.startsWith(sentAt(reading, observedAt), elapsed(reading))) {
             takeUp(latest, reading.sessionId());
         }
+    }
+
+    /**
+     * When the reading was sent, by the platform's clock where it can be trusted: its arrival, unless it arrived late
+     * (a table flushing what it buffered offline), when only the table's own time says when its session ran.
+     */
+    private static Instant sentAt(TelemetryReading reading, Instant observedAt) {
+        return Duration.between(reading.ts(), observedAt).compareTo(LATE_ARRIVAL) > 0 ? reading.ts() : observedAt;
+    }
+
+    private static Duration elapsed(TelemetryReading reading) {
+        return Duration.ofMillis(Math.round(reading.elapsedS() * 1000));
     }
 
     /**
@@ -220,8 +235,11 @@ public final class TableMonitor {
                 || last == null || last.sessionId() == null) {
             return;
         }
-        Instant began = lastObservedAt.minus(Duration.ofMillis(Math.round(last.elapsedS() * 1000)));
-        if (latest.includeRunningSession() || latest.startsWith(lastObservedAt, Duration.ofMillis(Math.round(last.elapsedS() * 1000)))) {
+        Instant sent = sentAt(last, lastObservedAt);
+        Instant began = sent.minus(elapsed(last));
+        // a session is running only while the table reports: one it left mid-way (powered off) is over, never the patient's
+        boolean running = inSession(last) && !lastObservedAt.plus(limits.silenceTimeout()).isBefore(platformTime);
+        if (running && (latest.includeRunningSession() || latest.startsWith(sent, elapsed(last)))) {
             takeUp(latest, last.sessionId());
         } else if (began.isBefore(latest.at())) {
             priorSession = last.sessionId();

@@ -97,6 +97,33 @@ class CheckInRulesTest {
     }
 
     @Test
+    void aCheckInForThePatientOnTheTableNeverTakesASessionTheTableLeftHoursAgo() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).move(0, 30, 10).hold(30, 20).silent(7200);   // powered off mid-session
+        CheckIn onTheTable = new CheckIn("c-3", "fleet-1", "table-1", "p-26", Set.of(Contraindication.GLAUCOMA), null, table.now(),
+                table.now().plus(Duration.ofHours(2)), null, true);
+        table.profile(SafetyLimits.DEFAULTS.withCheckIn(onTheTable)).nextSession().move(0, 30, 10);
+
+        assertThat(table.monitor.memory().checkInSession()).isEqualTo("s-2");
+        assertThat(table.outcome()).endsWith("CONTRAINDICATED_USE RAISED CRITICAL");
+    }
+
+    @Test
+    void anUnseenSessionFlushedLateIsJudgedByTheTablesOwnTimeAndLeavesTheCheckInToTheNextSession() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS).hold(0, 5);
+        Instant checkedIn = table.now().plusSeconds(120);
+        table.silent(120).profile(SafetyLimits.DEFAULTS.withCheckIn(checkIn("p-27", Set.of(Contraindication.GLAUCOMA), null, checkedIn)));
+        // a session run while the table was offline, before the check-in, arriving now
+        for (int second = 0; second < 10; second++) {
+            Instant sent = ScriptedTable.T0.plusSeconds(20 + second);
+            assertThat(table.monitor.onReading(new TelemetryReading("fleet-1", "table-1", 100 + second, sent, "s-offline", 30, second, true),
+                    table.now())).as("the buffered session's reading %d", second).isEmpty();
+        }
+        table.nextSession().move(0, 30, 10);
+
+        assertThat(table.monitor.memory().checkInSession()).isEqualTo("s-2");
+    }
+
+    @Test
     void aCheckInWithdrawnDuringItsSessionEndsItsTermsAtOnce() {
         ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS);
         CheckIn glaucoma = checkIn("p-21", Set.of(Contraindication.GLAUCOMA), null, table.now());

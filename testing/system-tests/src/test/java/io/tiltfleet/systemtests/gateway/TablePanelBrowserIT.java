@@ -20,12 +20,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -176,10 +178,16 @@ class TablePanelBrowserIT {
         });
     }
 
-    /** Closes and opens the panel again: it reads the table anew. */
+    /** Closes and opens the panel again, and waits until it has read the table anew. */
     private static void reopen(WebDriver driver) {
         driver.findElement(By.id("panel-close")).click();
         driver.findElement(By.cssSelector(".table[data-table-id='t-1']")).click();
+        try {
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(loaded -> Stream.of("panel-alerts", "panel-check-in")
+                    .noneMatch(section -> loaded.findElement(By.id(section)).getText().startsWith("Loading")));
+        } catch (TimeoutException slow) {
+            // read what is there: the caller's wait asks again
+        }
     }
 
     private static WebDriver chromium() {
