@@ -1,6 +1,8 @@
 package io.tiltfleet.notification.policies;
 
+import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.data.annotation.Id;
@@ -14,8 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A fleet's notification policy changes in the fleets' audit trail: the MongoDB collection {@code audit}, which the
  * safety service serves ({@code GET /api/fleets/{fleetId}/audit}) and every service that changes a fleet's configuration
- * writes to, each entry in the same shape. The policy is recorded as the API shows it: whether a channel has a secret,
- * never the secret.
+ * writes to, each entry in the same shape. The policy is recorded without its secrets, addresses and recipients.
  */
 @Component
 class PolicyAudit {
@@ -41,7 +42,25 @@ class PolicyAudit {
         return mongo.insert(new Entry(UUID.randomUUID().toString(), fleetId, at, by, WHAT, null, fields(before), fields(after), null)).then();
     }
 
+    /**
+     * The policy as the trail keeps it: each channel's host, never its address (a Slack or Teams webhook's address is
+     * itself the credential) and how many recipients, never who; analysts, who may not read policies, read the trail.
+     */
     private Map<String, Object> fields(PolicyView view) {
-        return view == null ? null : json.convertValue(view, FIELDS);
+        if (view == null) {
+            return null;
+        }
+        PolicyView kept = new PolicyView(view.fleetId(), view.channels().stream().map(channel -> new PolicyView.ChannelView(channel.id(),
+                channel.kind(), hostOf(channel.url()), channel.recipients() == null ? null : List.of(channel.recipients().size() + " recipients"),
+                channel.secretSet())).toList(), view.rules(), view.updatedAt());
+        return json.convertValue(kept, FIELDS);
+    }
+
+    private static String hostOf(String url) {
+        if (url == null) {
+            return null;
+        }
+        String host = URI.create(url).getHost();
+        return host == null ? "(an address)" : host;
     }
 }

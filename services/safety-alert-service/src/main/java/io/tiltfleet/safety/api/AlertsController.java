@@ -100,9 +100,9 @@ class AlertsController {
                             @RequestHeader(name = CallerHeaders.FLEETS, required = false) String fleets) {
         Caller caller = Caller.of(name, fleets);
         return visible(id, caller).flatMap(before -> alerts.acknowledge(id, caller.name() != null ? caller.name() : body.by(), clock.instant())
-                        .flatMap(alert -> events.publish(alert, AlertChange.ACKNOWLEDGED, null, null)
-                                .then(audit.recordAll(List.of(acknowledgement(before, alert)))
-                                        .retryWhen(Retry.backoff(3, Duration.ofMillis(100)))
+                        // the event and the trail each whatever the other's fate: the acknowledgement is made once it is stored
+                        .flatMap(alert -> Mono.whenDelayError(events.publish(alert, AlertChange.ACKNOWLEDGED, null, null),
+                                audit.recordAll(List.of(acknowledgement(before, alert))).retryWhen(Retry.backoff(3, Duration.ofMillis(100)))
                                         .onErrorMap(failure -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "the alert is "
                                                 + "acknowledged, but the audit trail did not record it (" + failure.getMessage() + ")", failure)))
                                 .thenReturn(alert)))

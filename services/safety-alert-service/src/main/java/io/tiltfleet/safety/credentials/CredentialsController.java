@@ -103,14 +103,23 @@ class CredentialsController {
     /**
      * Records the change asked for, then makes it on the broker, then records how that went: the trail holds every change
      * asked for even when this instance stops halfway. The steps go on when the caller stops waiting (the gateway's
-     * timeout), so that what the broker did is recorded; the caller is answered within {@link #ANSWER_WITHIN}. A broker
+     * timeout), so that what the broker did is recorded, but the broker is not asked once the caller has been answered;
+     * the caller is answered within {@link #ANSWER_WITHIN}. A broker
      * that refused is FAILED and a 503; one that did not confirm is UNKNOWN and a 503: the change may have been made, and
      * asking again is safe (issuing twice puts the second password in force, revoking twice keeps the account disabled).
      */
     private Mono<TableCredentials> change(TableCredentials asked, String caller, String reason, Runnable onBroker) {
         String by = ConfigRequests.by(caller);
+        Instant answeredBy = clock.instant().plus(ANSWER_WITHIN);
+        // once the caller has been answered, the broker is not asked: a password nobody received would lock the table out
+        Runnable unlessAnswered = () -> {
+            if (clock.instant().isAfter(answeredBy)) {
+                throw new DynamicSecurity.BrokerRefused("the broker was not asked: the request was answered before its turn came");
+            }
+            onBroker.run();
+        };
         CompletableFuture<TableCredentials> steps = requests.record(ConfigChange.ofCredentials(asked, by, reason, asked.at()))
-                .then(Mono.fromRunnable(onBroker).subscribeOn(Schedulers.boundedElastic()))
+                .then(Mono.fromRunnable(unlessAnswered).subscribeOn(Schedulers.boundedElastic()))
                 .then(Mono.defer(() -> outcome(asked.done(clock.instant()), by, reason)))
                 .onErrorResume(DynamicSecurity.BrokerRefused.class, refused -> outcome(asked.failed(clock.instant(), refused.getMessage()), by, reason)
                         .then(Mono.error(new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, refused.getMessage()

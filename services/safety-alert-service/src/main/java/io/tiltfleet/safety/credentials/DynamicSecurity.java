@@ -25,6 +25,8 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class DynamicSecurity {
 
+    private static final Logger log = LoggerFactory.getLogger(DynamicSecurity.class);
     private static final String COMMANDS = "$CONTROL/dynamic-security/v1";
     private static final String RESPONSES = COMMANDS + "/response";
 
@@ -157,7 +160,7 @@ class DynamicSecurity {
                     .waitForCompletion(left(deadline));
             List<String> errors = errors(answered.get(left(deadline), TimeUnit.MILLISECONDS), commands);
             if (afterwards != null && errors.stream().allMatch(error -> error == null || alreadyExists(error))) {
-                client.publish(afterwards.topic(), new MqttMessage(afterwards.payload(), 1, true, null)).waitForCompletion(left(deadline));
+                publishAfterwards(client, afterwards, deadline);
             }
             return errors;
         } catch (MqttException | ExecutionException | TimeoutException e) {
@@ -171,6 +174,15 @@ class DynamicSecurity {
         } finally {
             close(client);
             oneAtATime.release();
+        }
+    }
+
+    /** What follows a change the broker confirmed: its failing leaves the change as it is (and is logged). */
+    private static void publishAfterwards(MqttAsyncClient client, Retained afterwards, long deadline) {
+        try {
+            client.publish(afterwards.topic(), new MqttMessage(afterwards.payload(), 1, true, null)).waitForCompletion(left(deadline));
+        } catch (MqttException e) {
+            log.warn("The retained message on {} after a confirmed change was not published: {}", afterwards.topic(), e.toString());
         }
     }
 

@@ -14,7 +14,6 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -39,12 +38,6 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 class CheckInController {
-
-    /**
-     * A session whose table has not reported for this long counts as ended (powered off, revoked): its check-in no longer
-     * stands in the way of the next patient's. The rules end it for good once the table reports another session.
-     */
-    private static final Duration SILENT_SESSION_ENDED = Duration.ofMinutes(2);
 
     private final FleetConfig config;
     private final ConfigRequests requests;
@@ -88,8 +81,8 @@ class CheckInController {
                                               @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
         return requests.caughtUp().then(standing(fleetId, tableId).filter(view -> view.status() == Status.IN_SESSION)
                 .flatMap(running -> Mono.<ResponseEntity<CheckInView>>error(new ResponseStatusException(HttpStatus.CONFLICT, "patient "
-                        + running.checkIn().patientRef() + " is checked in to the session running on the table: withdraw that check-in first, "
-                        + "or check the next patient in once the session has ended"))))
+                        + running.checkIn().patientRef() + " is checked in to the session running on the table: withdraw that check-in first "
+                        + "(also when the table went silent mid-session), or check the next patient in once the session has ended"))))
                 .switchIfEmpty(Mono.defer(() -> {
                     Instant now = clock.instant();
                     CheckIn checkIn = new CheckIn(UUID.randomUUID().toString(), fleetId, tableId, request.patientRef(), request.contraindications(),
@@ -147,8 +140,7 @@ class CheckInController {
         if (checkIn.cancelledAt() != null) {
             status = Status.WITHDRAWN;
         } else if (takenUp) {
-            boolean reporting = stored.lastObservedAt() != null && stored.lastObservedAt().isAfter(clock.instant().minus(SILENT_SESSION_ENDED));
-            status = session != null && reporting ? Status.IN_SESSION : Status.ENDED;
+            status = session != null ? Status.IN_SESSION : Status.ENDED;
         } else {
             status = clock.instant().isBefore(checkIn.startBy()) ? Status.WAITING : Status.LAPSED;
         }

@@ -22,6 +22,8 @@ public final class TableMonitor {
 
     /** A reading this much older than its arrival was buffered by the table: its arrival says nothing of when it was sent. */
     private static final Duration LATE_ARRIVAL = Duration.ofSeconds(30);
+    /** A table last heard of this long ago is not in the session it last reported, whatever that session's id. */
+    private static final Duration STILL_REPORTING = Duration.ofMinutes(2);
 
     /** Why an alert type is active now, and how bad it is. */
     public record Condition(Severity severity, String reason) {
@@ -62,6 +64,8 @@ public final class TableMonitor {
     /** The session that took up {@link #checkIn}, while it runs; null once it ended. */
     private String checkInSession;
     private Instant abovePrescriptionSince;
+    /** How far behind the platform's clock the table's runs, network delay included: learnt anew after a restart. */
+    private Duration clockBehind;
     /**
      * The session the rules had seen when the check-in {@link #priorSessionCheckIn} reached them, begun before it: the
      * previous patient's, never that check-in's, however late its readings come (a table flushing what it buffered).
@@ -132,6 +136,7 @@ public final class TableMonitor {
             return List.of();
         }
         platformTime = observedAt;
+        learnClock(reading, observedAt);
         followCheckIn(reading, observedAt);
         TelemetryReading previous = last;
         accumulateSteepTime(previous, reading);
@@ -213,11 +218,19 @@ public final class TableMonitor {
     }
 
     /**
-     * When the reading was sent, by the platform's clock where it can be trusted: its arrival, unless it arrived late
-     * (a table flushing what it buffered offline), when only the table's own time says when its session ran.
+     * When the reading was sent, by the platform's clock: its arrival, unless it arrived late (a table flushing what it
+     * buffered offline), when its own time, set right by how far the table's clock is off, says when its session ran.
+     * How far the clock is off is the shortest delay seen from the table's time to the platform's: a table whose clock
+     * is behind is not late for it.
      */
-    private static Instant sentAt(TelemetryReading reading, Instant observedAt) {
-        return Duration.between(reading.ts(), observedAt).compareTo(LATE_ARRIVAL) > 0 ? reading.ts() : observedAt;
+    private Instant sentAt(TelemetryReading reading, Instant observedAt) {
+        Duration delay = Duration.between(reading.ts(), observedAt);
+        return clockBehind == null || delay.minus(clockBehind).compareTo(LATE_ARRIVAL) <= 0 ? observedAt : reading.ts().plus(clockBehind);
+    }
+
+    private void learnClock(TelemetryReading reading, Instant observedAt) {
+        Duration delay = Duration.between(reading.ts(), observedAt);
+        clockBehind = clockBehind == null || delay.compareTo(clockBehind) < 0 ? delay : clockBehind;
     }
 
     private static Duration elapsed(TelemetryReading reading) {
@@ -237,9 +250,14 @@ public final class TableMonitor {
         }
         Instant sent = sentAt(last, lastObservedAt);
         Instant began = sent.minus(elapsed(last));
-        // a session is running only while the table reports: one it left mid-way (powered off) is over, never the patient's
-        boolean running = inSession(last) && !lastObservedAt.plus(limits.silenceTimeout()).isBefore(platformTime);
-        if (running && (latest.includeRunningSession() || latest.startsWith(sent, elapsed(last)))) {
+        // a session is running only while the table reports: one it left hours ago (powered off) is over, never the patient's
+        boolean running = !lastObservedAt.plus(STILL_REPORTING).isBefore(platformTime);
+        if (latest.includeRunningSession()) {
+            if (running) {
+                takeUp(latest, last.sessionId());
+            }
+            // otherwise the next session seen takes it up: the patient lies on a table that has not reported yet
+        } else if (running && latest.startsWith(sent, elapsed(last))) {
             takeUp(latest, last.sessionId());
         } else if (began.isBefore(latest.at())) {
             priorSession = last.sessionId();

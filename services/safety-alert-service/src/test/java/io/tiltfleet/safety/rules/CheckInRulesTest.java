@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tiltfleet.contract.TelemetryReading;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,39 @@ class CheckInRulesTest {
         table.nextSession().move(0, 30, 10);
 
         assertThat(table.monitor.memory().checkInSession()).isEqualTo("s-2");
+    }
+
+    @Test
+    void aTableWhoseClockIsAMinuteBehindStillTakesItsCheckIn() {
+        ScriptedTable table = new ScriptedTable(SafetyLimits.DEFAULTS);
+        Instant now = table.now();
+        table.profile(SafetyLimits.DEFAULTS.withCheckIn(checkIn("p-28", Set.of(Contraindication.GLAUCOMA), null, now)));
+        List<AlertSignal> raised = new ArrayList<>();
+        for (int second = 0; second < 10; second++) {
+            Instant arrived = now.plusSeconds(second);
+            raised.addAll(table.monitor.onReading(new TelemetryReading("fleet-1", "table-1", second + 1, arrived.minusSeconds(60), "s-9", 30,
+                    second, true), arrived));
+        }
+
+        assertThat(table.monitor.memory().checkInSession()).isEqualTo("s-9");
+        assertThat(raised).extracting(AlertSignal::type).contains(AlertType.CONTRAINDICATED_USE);
+    }
+
+    @Test
+    void aPatientCheckedInOnATableLyingFlatIsJudgedOnceTheTableTilts() {
+        TableMonitor monitor = new TableMonitor("fleet-1", "table-1", SafetyLimits.DEFAULTS);
+        Instant t0 = ScriptedTable.T0;
+        for (int second = 0; second < 30; second++) {   // a session begun, the table still flat
+            monitor.onReading(new TelemetryReading("fleet-1", "table-1", second + 1, t0.plusSeconds(second), "s-1", 0, second, true),
+                    t0.plusSeconds(second));
+        }
+        CheckIn onTheTable = new CheckIn("c-4", "fleet-1", "table-1", "p-29", Set.of(Contraindication.GLAUCOMA), null, t0.plusSeconds(30),
+                t0.plus(Duration.ofHours(2)), null, true);
+        monitor.apply(SafetyLimits.DEFAULTS.withCheckIn(onTheTable), t0.plusSeconds(30));
+        List<AlertSignal> tilted = monitor.onReading(new TelemetryReading("fleet-1", "table-1", 40, t0.plusSeconds(31), "s-1", 30, 31, true),
+                t0.plusSeconds(31));
+
+        assertThat(tilted).extracting(AlertSignal::type).containsExactly(AlertType.CONTRAINDICATED_USE);
     }
 
     @Test
