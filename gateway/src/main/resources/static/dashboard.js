@@ -267,11 +267,11 @@ async function acknowledge(alert, button) {
 
 // ---- usage and export ----
 
+/** Local days of the fleet's time zone: the analytics take a day as the start of that day there. */
 function range() {
-  const from = $('usage-from').value;
   const to = new Date(`${$('usage-to').value}T00:00:00Z`);
   to.setUTCDate(to.getUTCDate() + 1);
-  return { from: `${from}T00:00:00Z`, to: to.toISOString().replace('.000Z', 'Z') };
+  return { from: $('usage-from').value, to: to.toISOString().slice(0, 10) };
 }
 
 async function loadUsage() {
@@ -279,13 +279,13 @@ async function loadUsage() {
   $('usage-status').textContent = 'Loading usage...';
   try {
     const report = await (await api(`/api/analytics/fleets/${encodeURIComponent(state.fleet)}/usage?granularity=DAY&from=${from}&to=${to}`)).json();
-    const days = report.periods.map(period => period.periodStart.slice(5, 10));
+    const days = report.periods.map(period => period.localStart.slice(5, 10));
     barChart($('sessions-chart'), days, [{ color: '#1d4e89', values: report.periods.map(period => period.sessions) }]);
     barChart($('bands-chart'), days, BANDS.map(([band, , color]) => ({ color, values: report.periods.map(period => period.minutesPerBand[band] || 0) })));
     $('bands-legend').replaceChildren(...BANDS.map(([, label, color]) => element('span', {}, element('i', { style: `background:${color}` }), label)));
     const sessions = report.periods.reduce((sum, period) => sum + period.sessions, 0);
     const minutes = report.periods.reduce((sum, period) => sum + period.invertedMinutes, 0);
-    $('usage-status').textContent = `${sessions} sessions, ${minutes.toFixed(1)} minutes inverted (UTC days)`;
+    $('usage-status').textContent = `${sessions} sessions, ${minutes.toFixed(1)} minutes inverted (days in ${report.timeZone})`;
   } catch (error) {
     $('usage-status').textContent = `Could not load usage: ${error.message}`;
   }

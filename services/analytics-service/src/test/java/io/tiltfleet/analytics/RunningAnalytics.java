@@ -57,18 +57,27 @@ final class RunningAnalytics {
 
     /** What the safety service does when an operator registers a table: the change on the registry topic, keyed by fleet and table. */
     static void register(String kafka, TableRegistration registration) {
+        send(kafka, TopicCatalogue.TABLE_REGISTRY, registration.table().key(), Map.of("id", UUID.randomUUID().toString(), "kind", "REGISTRY",
+                "fleetId", registration.fleetId(), "tableId", registration.tableId(), "registration", registration, "by", "test",
+                "at", Instant.now().toString()));
+    }
+
+    /** What the safety service does when an operator sets a fleet's time zone: its settings on the configuration topic, keyed by fleet. */
+    static void setTimeZone(String kafka, String fleetId, String zone) {
+        send(kafka, TopicCatalogue.FLEET_CONFIG, fleetId, Map.of("id", UUID.randomUUID().toString(), "kind", "SETTINGS", "fleetId", fleetId,
+                "settings", Map.of("maxAngleDeg", 70, "timeZone", zone), "by", "test", "at", Instant.now().toString()));
+    }
+
+    private static void send(String kafka, KafkaTopic topic, String key, Map<String, Object> change) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka));
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
                      ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            KafkaTopic registry = TopicCatalogue.TABLE_REGISTRY;
-            if (!admin.listTopics().names().get().contains(registry.name())) {
-                admin.createTopics(List.of(new NewTopic(registry.name(), registry.partitions(), (short) 1).configs(registry.configs()))).all().get();
+            if (!admin.listTopics().names().get().contains(topic.name())) {
+                admin.createTopics(List.of(new NewTopic(topic.name(), topic.partitions(), (short) 1).configs(topic.configs()))).all().get();
             }
-            Map<String, Object> change = Map.of("id", UUID.randomUUID().toString(), "kind", "REGISTRY", "fleetId", registration.fleetId(),
-                    "tableId", registration.tableId(), "registration", registration, "by", "test", "at", Instant.now().toString());
-            producer.send(new ProducerRecord<>(registry.name(), registration.table().key(), JSON.writeValueAsBytes(change))).get();
+            producer.send(new ProducerRecord<>(topic.name(), key, JSON.writeValueAsBytes(change))).get();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot register " + registration.table().key(), e);
+            throw new IllegalStateException("cannot write " + key + " to " + topic.name(), e);
         }
     }
 

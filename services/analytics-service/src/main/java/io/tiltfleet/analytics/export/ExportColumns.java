@@ -3,6 +3,9 @@ package io.tiltfleet.analytics.export;
 import io.tiltfleet.analytics.sessions.AngleBand;
 import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.usage.RollupDocument;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +17,13 @@ final class ExportColumns {
             AngleBand.BAND_20_40, "band_20_40", AngleBand.BAND_40_60, "band_40_60", AngleBand.STEEP_60_75, "band_60_75",
             AngleBand.STEEP_75_90, "band_75_90");
 
-    static final List<Column<SessionDocument>> SESSIONS = sessions();
     static final List<Column<RollupDocument>> USAGE = usage();
 
     private ExportColumns() {
     }
 
-    private static List<Column<SessionDocument>> sessions() {
+    /** @param zone the time zone of the local start and end columns */
+    static List<Column<SessionDocument>> sessions(ZoneId zone) {
         List<Column<SessionDocument>> columns = new ArrayList<>(List.of(
                 Column.of("session_id", SessionDocument::id),
                 Column.of("fleet_id", SessionDocument::fleetId),
@@ -28,6 +31,8 @@ final class ExportColumns {
                 Column.of("device_session_id", SessionDocument::sessionId),
                 Column.of("start", SessionDocument::start),
                 Column.of("end", SessionDocument::end),
+                Column.of("start_local", session -> local(session.start(), zone)),
+                Column.of("end_local", session -> local(session.end(), zone)),
                 Column.decimal("duration_s", SessionDocument::durationS),
                 Column.decimal("inverted_s", SessionDocument::invertedS)));
         for (AngleBand band : AngleBand.values()) {
@@ -50,6 +55,9 @@ final class ExportColumns {
                 Column.of("granularity", RollupDocument::granularity),
                 Column.of("period_start", RollupDocument::periodStart),
                 Column.of("period_end", RollupDocument::periodEnd),
+                Column.of("time_zone", RollupDocument::zone),
+                Column.of("period_start_local", rollup -> local(rollup.periodStart(), ZoneId.of(rollup.zone()))),
+                Column.of("period_end_local", rollup -> local(rollup.periodEnd(), ZoneId.of(rollup.zone()))),
                 Column.of("sessions", RollupDocument::sessions),
                 Column.decimal("inverted_min", rollup -> rollup.usage().invertedSeconds() / 60)));
         for (AngleBand band : AngleBand.values()) {
@@ -61,5 +69,9 @@ final class ExportColumns {
                 Column.decimal("therapeutic_share", rollup -> rollup.usage().therapeuticShare()),
                 Column.of("active_tables", RollupDocument::activeTables)));
         return List.copyOf(columns);
+    }
+
+    private static String local(Instant instant, ZoneId zone) {
+        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atZone(zone));
     }
 }

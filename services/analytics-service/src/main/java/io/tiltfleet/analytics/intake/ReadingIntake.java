@@ -1,6 +1,7 @@
 package io.tiltfleet.analytics.intake;
 
 import io.tiltfleet.analytics.AnalyticsProperties;
+import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.sessions.SessionReconstructor;
 import io.tiltfleet.analytics.sessions.SessionStore;
 import io.tiltfleet.analytics.sessions.SessionSummary;
@@ -172,7 +173,10 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
             Set<ProgressDocument> reached = closed.stream()
                     .map(s -> ProgressDocument.of(SessionBook.keyOf(s.fleetId(), s.tableId()), book.progressOf(s.fleetId(), s.tableId())))
                     .collect(Collectors.toSet());
-            sessions.storeAll(closed).then(rollups.recompute(closed)).then(progress.storeAll(reached)).block(STORE_TIMEOUT);
+            List<SessionDocument> stored = closed.stream().map(SessionDocument::of).toList();
+            sessions.storeAll(stored).block(STORE_TIMEOUT);
+            rollups.recompute(stored, STORE_TIMEOUT);
+            progress.storeAll(reached).block(STORE_TIMEOUT);
             metrics.closed(closed);
         }
         failing = null;

@@ -109,7 +109,7 @@ public final class SessionReconstructor {
     private SessionSummary close(SessionSummary.EndReason reason) {
         List<Sample> samples = new ArrayList<>(open.values());
         List<Instant> times = timeline(samples, idleTimeout);
-        HourSlicer hours = new HourSlicer(times.get(0));
+        QuarterSlicer quarters = new QuarterSlicer(times.get(0));
         double maxAngle = samples.get(0).angleDeg();
         int excursions = 0;
         for (int i = 0; i < samples.size(); i++) {
@@ -119,15 +119,15 @@ public final class SessionReconstructor {
             excursions += sample.angleDeg() > 60 && !wasSteep ? 1 : 0;
             Instant until = i + 1 < samples.size() ? times.get(i + 1) : times.get(i);
             if (sample.angleDeg() > 0) {
-                hours.hold(sample.angleDeg(), times.get(i), until);
+                quarters.hold(sample.angleDeg(), times.get(i), until);
             }
         }
         Instant start = times.get(0);
         Instant end = times.get(times.size() - 1);
         String id = new TableRef(fleetId, tableId).key() + "/" + openSessionId + "/" + start.toEpochMilli();
-        List<HourSlice> slices = hours.slices();
+        List<QuarterSlice> slices = quarters.slices();
         SessionSummary summary = new SessionSummary(id, fleetId, tableId, openSessionId, start, end, maxAngle,
-                HourSlicer.sum(slices), slices.stream().mapToDouble(HourSlice::angleSeconds).sum(), excursions,
+                QuarterSlicer.sum(slices), slices.stream().mapToDouble(QuarterSlice::angleSeconds).sum(), excursions,
                 samples.size(), reason, slices);
         progress = new Progress(openSessionId, samples.get(samples.size() - 1).seq(), end);
         open.clear();

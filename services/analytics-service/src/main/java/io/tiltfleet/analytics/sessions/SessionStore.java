@@ -34,13 +34,12 @@ public class SessionStore {
                         .on("tableId", Sort.Direction.ASC).on("start", Sort.Direction.ASC))).then();
     }
 
-    public Mono<Void> storeAll(Collection<SessionSummary> sessions) {
+    public Mono<Void> storeAll(Collection<SessionDocument> sessions) {
         if (sessions.isEmpty()) {
             return Mono.empty();
         }
         ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, SessionDocument.class);
-        sessions.forEach(session -> bulk.replaceOne(query(where("_id").is(session.id())), SessionDocument.of(session),
-                FindAndReplaceOptions.options().upsert()));
+        sessions.forEach(session -> bulk.replaceOne(query(where("_id").is(session.id())), session, FindAndReplaceOptions.options().upsert()));
         return bulk.execute().then();
     }
 
@@ -48,6 +47,35 @@ public class SessionStore {
     public Flux<SessionDocument> touching(Collection<String> fleetIds, Collection<String> tableIds, Collection<Instant> hours) {
         return mongo.find(query(where("fleetId").in(fleetIds).and("tableId").in(tableIds).and("hours.hour").in(hours)),
                 SessionDocument.class);
+    }
+
+    /** The sessions of the fleet (or of one of its tables) that have time in [from, to). */
+    public Flux<SessionDocument> withSlicesBetween(String fleetId, String tableId, Instant from, Instant to) {
+        Criteria criteria = where("fleetId").is(fleetId).and("hours.hour").gte(from).lt(to);
+        return mongo.find(query(tableId == null ? criteria : criteria.and("tableId").is(tableId)), SessionDocument.class);
+    }
+
+    /** The fleets that have sessions stored. */
+    public Flux<String> fleetIds() {
+        return mongo.findDistinct(new Query(), "fleetId", SessionDocument.class, String.class);
+    }
+
+    public Mono<Long> countOf(String fleetId) {
+        return mongo.count(query(where("fleetId").is(fleetId)), SessionDocument.class);
+    }
+
+    /**
+     * The fleet's sessions in the order they began (ties by id), from just after the one given; all of them when
+     * none is. Fetched from the cursor as the reader asks for more.
+     */
+    public Flux<SessionDocument> after(String fleetId, Instant start, String id, int fetchSize) {
+        Criteria criteria = where("fleetId").is(fleetId);
+        if (start != null) {
+            criteria = criteria.orOperator(where("start").gt(start), where("start").is(start).and("_id").gt(id));
+        }
+        Query query = query(criteria).with(Sort.by("start", "_id"));
+        query.cursorBatchSize(fetchSize);
+        return mongo.find(query, SessionDocument.class);
     }
 
     /** One page, newest first. */

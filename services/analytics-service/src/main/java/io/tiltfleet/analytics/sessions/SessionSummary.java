@@ -14,11 +14,11 @@ import java.util.Map;
  * @param angleSeconds    the angle integrated over the inverted time, in degree-seconds
  * @param steepExcursions how often the angle went above 60 degrees (an alert-worthy excursion)
  * @param endedBy         why the session was closed
- * @param hours           the same time cut at UTC hour boundaries, for the rollups
+ * @param slices          the same time cut at quarter-hour boundaries, for the rollups of any time zone's hours and days
  */
 public record SessionSummary(String id, String fleetId, String tableId, String sessionId, Instant start, Instant end,
                              double maxAngleDeg, Map<AngleBand, Double> secondsPerBand, double angleSeconds,
-                             int steepExcursions, int readings, EndReason endedBy, List<HourSlice> hours) {
+                             int steepExcursions, int readings, EndReason endedBy, List<QuarterSlice> slices) {
 
     public enum EndReason {
         RETURNED_UPRIGHT, NEW_SESSION, IDLE_TIMEOUT
@@ -26,7 +26,7 @@ public record SessionSummary(String id, String fleetId, String tableId, String s
 
     public SessionSummary {
         secondsPerBand = Map.copyOf(secondsPerBand);
-        hours = List.copyOf(hours);
+        slices = List.copyOf(slices);
     }
 
     public Duration duration() {

@@ -6,7 +6,9 @@ import io.tiltfleet.analytics.usage.RollupStore;
 import io.tiltfleet.analytics.usage.Usage;
 import io.tiltfleet.analytics.usage.UsagePeriod;
 import io.tiltfleet.analytics.usage.UsageQuery;
+import io.tiltfleet.analytics.zones.FleetZones;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,13 +36,16 @@ public class SiteUsage {
     public record SiteReport(String site, List<UsagePeriod> periods) {
     }
 
-    /** @param sites by site name, the tables without a site last */
-    public record FleetSitesReport(String fleetId, Granularity granularity, Instant from, Instant to, List<SiteReport> sites) {
+    /**
+     * @param timeZone the fleet's, whose hours or days the periods are
+     * @param sites    by site name, the tables without a site last
+     */
+    public record FleetSitesReport(String fleetId, Granularity granularity, String timeZone, Instant from, Instant to, List<SiteReport> sites) {
     }
 
-    public Mono<FleetSitesReport> report(String fleetId, Granularity granularity, Instant from, Instant to) {
-        Instant first = granularity.periodOf(from);
-        return rollups.find(new UsageQuery(fleetId, null, true, granularity, first, to)).collectList().map(tableRollups -> {
+    public Mono<FleetSitesReport> report(String fleetId, Granularity granularity, ZoneId zone, Instant from, Instant to) {
+        Instant first = granularity.periodOf(from, zone);
+        return rollups.find(new UsageQuery(fleetId, null, true, granularity, zone, first, to)).collectList().map(tableRollups -> {
             Map<String, Map<Instant, List<Usage>>> bySite = new HashMap<>();
             for (RollupDocument table : tableRollups) {
                 bySite.computeIfAbsent(sites.siteOf(fleetId, table.tableId()), site -> new HashMap<>())
@@ -50,10 +55,10 @@ public class SiteUsage {
             bySite.forEach((site, tables) -> {
                 Map<Instant, Usage> summed = new HashMap<>();
                 tables.forEach((period, usage) -> summed.put(period, Usage.ofTables(usage)));
-                reports.add(new SiteReport(site, UsagePeriod.series(summed, granularity, first, to)));
+                reports.add(new SiteReport(site, UsagePeriod.series(summed, granularity, zone, first, to)));
             });
             reports.sort(Comparator.comparing(SiteReport::site, Comparator.nullsLast(Comparator.naturalOrder())));
-            return new FleetSitesReport(fleetId, granularity, from, to, reports);
+            return new FleetSitesReport(fleetId, granularity, FleetZones.nameOf(zone), from, to, reports);
         });
     }
 }

@@ -1,23 +1,28 @@
 package io.tiltfleet.analytics.usage;
 
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 
-/** The length of a rollup period; periods are UTC hours and UTC days. */
+/**
+ * The length of a rollup period: an hour or a day of the fleet's local time. A local day lasts 23 or 25 hours
+ * when the clocks change, and a local hour starts at the half hour in Asia/Kolkata.
+ */
 public enum Granularity {
-    HOUR(ChronoUnit.HOURS), DAY(ChronoUnit.DAYS);
+    HOUR, DAY;
 
-    private final ChronoUnit unit;
-
-    Granularity(ChronoUnit unit) {
-        this.unit = unit;
+    public Instant periodOf(Instant instant, ZoneId zone) {
+        return switch (this) {
+            case HOUR -> instant.atZone(zone).truncatedTo(ChronoUnit.HOURS).toInstant();
+            case DAY -> instant.atZone(zone).toLocalDate().atStartOfDay(zone).toInstant();
+        };
     }
 
-    public Instant periodOf(Instant instant) {
-        return instant.truncatedTo(unit);
-    }
-
-    public Instant next(Instant periodStart) {
-        return periodStart.plus(1, unit);
+    public Instant next(Instant periodStart, ZoneId zone) {
+        return switch (this) {
+            // the hour's end is the start of the next one, also across a change of the clocks
+            case HOUR -> periodOf(periodStart.plus(1, ChronoUnit.HOURS), zone);
+            case DAY -> periodStart.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+        };
     }
 }

@@ -3,13 +3,17 @@ package io.tiltfleet.analytics.usage;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 import static org.springframework.data.mongodb.core.query.Query.query;
 
-import io.tiltfleet.analytics.sessions.HourSlice;
-import io.tiltfleet.analytics.sessions.SessionDocument;
+import com.mongodb.client.result.DeleteResult;
+import io.tiltfleet.analytics.sessions.QuarterSlice;
 import io.tiltfleet.analytics.sessions.SessionStore;
-import io.tiltfleet.analytics.sessions.SessionSummary;
+import io.tiltfleet.analytics.sessions.SessionDocument;
+import io.tiltfleet.analytics.zones.FleetZones;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,44 +34,63 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Hourly and daily rollups per table and per fleet. Each is recomputed from what it sums (a
- * table's hour from the stored sessions, a day from its hours, a fleet from its tables) rather
- * than incremented, so that processing the same readings twice gives the same figures.
+ * Hourly and daily rollups per table and per fleet, in the hours and days of the fleet's time zone. Each is
+ * recomputed from what it sums (a table's hour from the stored sessions' quarter-hour slices, a day from its hours, a
+ * fleet from its tables) rather than incremented, so that processing the same readings twice gives the same figures.
  */
 @Component
 public class RollupStore {
 
     private final ReactiveMongoTemplate mongo;
     private final SessionStore sessions;
+    private final FleetZones zones;
 
-    RollupStore(ReactiveMongoTemplate mongo, SessionStore sessions) {
+    RollupStore(ReactiveMongoTemplate mongo, SessionStore sessions, FleetZones zones) {
         this.mongo = mongo;
         this.sessions = sessions;
+        this.zones = zones;
     }
 
     public Mono<Void> createIndexes() {
         return mongo.indexOps(RollupDocument.class).createIndex(new Index().on("scope", Sort.Direction.ASC)
-                .on("fleetId", Sort.Direction.ASC).on("granularity", Sort.Direction.ASC).on("periodStart", Sort.Direction.ASC)).then();
+                .on("fleetId", Sort.Direction.ASC).on("granularity", Sort.Direction.ASC).on("zone", Sort.Direction.ASC)
+                .on("periodStart", Sort.Direction.ASC)).then();
     }
 
     private record Table(String fleetId, String tableId) {
     }
 
     /**
-     * Recomputes every rollup that the newly stored sessions count in, with one query per level
-     * whatever the number of tables in the batch.
+     * Recomputes every rollup that these stored sessions count in, cut in their fleet's time zone, with one query per
+     * level whatever the number of tables in the batch; waits until the fleets' zones are read. One recomputation at a
+     * time: the intake's and a {@link io.tiltfleet.analytics.zones.RollupRebuild rebuild}'s, each reading the stored
+     * sessions and then writing what it summed, must not overwrite a sum with one made before the latest session.
      */
-    public Mono<Void> recompute(Collection<SessionSummary> closed) {
-        Map<Table, Set<Instant>> hoursByTable = new LinkedHashMap<>();
-        closed.forEach(session -> session.hours().forEach(slice -> hoursByTable
-                .computeIfAbsent(new Table(session.fleetId(), session.tableId()), t -> new TreeSet<>()).add(slice.hour())));
-        if (hoursByTable.isEmpty()) {
-            return Mono.empty();
+    public synchronized void recompute(Collection<SessionDocument> stored, Duration timeout) {
+        if (!stored.isEmpty()) {
+            recomputation(stored).block(timeout);
         }
-        return tableHours(hoursByTable).flatMap(this::upsert)
-                .then(Mono.defer(() -> tableDays(hoursByTable)).flatMap(this::upsert))
-                .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.HOUR)).flatMap(this::upsert))
-                .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.DAY)).flatMap(this::upsert));
+    }
+
+    private Mono<Void> recomputation(Collection<SessionDocument> closed) {
+        return zones.whenRead().then(Mono.defer(() -> {
+            Map<Table, Set<Instant>> hoursByTable = new LinkedHashMap<>();
+            closed.forEach(session -> {
+                ZoneId zone = zones.zoneOf(session.fleetId());
+                session.slices().forEach(slice -> hoursByTable.computeIfAbsent(new Table(session.fleetId(), session.tableId()),
+                        t -> new TreeSet<>()).add(Granularity.HOUR.periodOf(slice.start(), zone)));
+            });
+            return tableHours(hoursByTable).flatMap(this::upsert)
+                    .then(Mono.defer(() -> tableDays(hoursByTable)).flatMap(this::upsert))
+                    .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.HOUR)).flatMap(this::upsert))
+                    .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.DAY)).flatMap(this::upsert));
+        }));
+    }
+
+    /** Removes the fleet's rollups cut in any other zone than this one, once they have all been cut in it again. */
+    public Mono<Long> removeOtherZones(String fleetId, ZoneId zone) {
+        return mongo.remove(query(where("fleetId").is(fleetId).and("zone").ne(FleetZones.nameOf(zone))), RollupDocument.class)
+                .map(DeleteResult::getDeletedCount);
     }
 
     public Flux<RollupDocument> find(UsageQuery usage) {
@@ -83,50 +106,60 @@ public class RollupStore {
 
     private static Criteria criteria(UsageQuery usage) {
         Criteria criteria = where("scope").is(usage.scope()).and("fleetId").is(usage.fleetId())
-                .and("granularity").is(usage.granularity()).and("periodStart").gte(usage.from()).lt(usage.to());
+                .and("granularity").is(usage.granularity()).and("zone").is(FleetZones.nameOf(usage.zone()))
+                .and("periodStart").gte(usage.from()).lt(usage.to());
         return usage.tableId() != null && !usage.allTables() ? criteria.and("tableId").is(usage.tableId()) : criteria;
     }
 
+    /** A table's hour sums the quarter-hour slices its sessions have in it. */
     private Mono<List<RollupDocument>> tableHours(Map<Table, Set<Instant>> hoursByTable) {
-        Set<Instant> allHours = new TreeSet<>();
-        hoursByTable.values().forEach(allHours::addAll);
-        return sessions.touching(fleetIds(hoursByTable), hoursByTable.keySet().stream().map(Table::tableId).collect(Collectors.toSet()), allHours)
+        Set<Instant> allQuarters = new TreeSet<>();
+        hoursByTable.forEach((table, hours) -> hours.forEach(hour -> allQuarters.addAll(quartersOf(hour, zones.zoneOf(table.fleetId())))));
+        return sessions.touching(fleetIds(hoursByTable), hoursByTable.keySet().stream().map(Table::tableId).collect(Collectors.toSet()), allQuarters)
                 .collectList().map(stored -> {
-                    Map<Table, List<SessionDocument>> byTable = stored.stream()
-                            .collect(Collectors.groupingBy(session -> new Table(session.fleetId(), session.tableId())));
+                    Map<Table, List<QuarterSlice>> slicesByTable = new HashMap<>();
+                    stored.forEach(session -> slicesByTable.computeIfAbsent(new Table(session.fleetId(), session.tableId()), t -> new ArrayList<>())
+                            .addAll(session.slices()));
                     List<RollupDocument> rollups = new ArrayList<>();
-                    hoursByTable.forEach((table, hours) -> hours.forEach(hour -> rollups.add(RollupDocument.of(Scope.TABLE, table.fleetId(),
-                            table.tableId(), Granularity.HOUR, hour, Usage.ofTableHour(slicesIn(byTable.getOrDefault(table, List.of()), hour))))));
+                    hoursByTable.forEach((table, hours) -> {
+                        ZoneId zone = zones.zoneOf(table.fleetId());
+                        Map<Instant, Usage> usage = Usage.ofTablePeriods(slicesByTable.getOrDefault(table, List.of()), Granularity.HOUR, zone);
+                        hours.forEach(hour -> rollups.add(RollupDocument.of(Scope.TABLE, table.fleetId(), table.tableId(), Granularity.HOUR,
+                                FleetZones.nameOf(zone), hour, usage.getOrDefault(hour, Usage.NONE))));
+                    });
                     return rollups;
                 });
     }
 
-    private static List<HourSlice> slicesIn(List<SessionDocument> stored, Instant hour) {
-        List<HourSlice> slices = new ArrayList<>();
-        stored.forEach(session -> session.hours().stream().filter(slice -> slice.hour().equals(hour)).forEach(slices::add));
-        return slices;
+    private static List<Instant> quartersOf(Instant hour, ZoneId zone) {
+        List<Instant> quarters = new ArrayList<>(4);
+        for (Instant quarter = hour; quarter.isBefore(Granularity.HOUR.next(hour, zone)); quarter = quarter.plus(QuarterSlice.LENGTH)) {
+            quarters.add(quarter);
+        }
+        return quarters;
     }
 
-    /** A table's day sums its 24 hours, read by id. */
+    /** A table's day sums its local hours (23, 24 or 25 of them), read by id. */
     private Mono<List<RollupDocument>> tableDays(Map<Table, Set<Instant>> hoursByTable) {
         Map<Table, Set<Instant>> daysByTable = new LinkedHashMap<>();
-        hoursByTable.forEach((table, hours) -> daysByTable.put(table, days(hours)));
+        hoursByTable.forEach((table, hours) -> daysByTable.put(table, days(hours, zones.zoneOf(table.fleetId()))));
         List<String> hourIds = new ArrayList<>();
         daysByTable.forEach((table, days) -> days.forEach(day -> hourIds.addAll(hourIds(table, day))));
         return mongo.find(query(where("_id").in(hourIds)), RollupDocument.class).collectMap(RollupDocument::id, RollupDocument::usage)
                 .map(stored -> {
                     List<RollupDocument> rollups = new ArrayList<>();
                     daysByTable.forEach((table, days) -> days.forEach(day -> rollups.add(RollupDocument.of(Scope.TABLE, table.fleetId(),
-                            table.tableId(), Granularity.DAY, day, Usage.ofSameTable(hourIds(table, day).stream()
-                                    .filter(stored::containsKey).map(stored::get).toList())))));
+                            table.tableId(), Granularity.DAY, FleetZones.nameOf(zones.zoneOf(table.fleetId())), day,
+                            Usage.ofSameTable(hourIds(table, day).stream().filter(stored::containsKey).map(stored::get).toList())))));
                     return rollups;
                 });
     }
 
-    private static List<String> hourIds(Table table, Instant day) {
-        List<String> ids = new ArrayList<>(24);
-        for (Instant hour = day; hour.isBefore(Granularity.DAY.next(day)); hour = Granularity.HOUR.next(hour)) {
-            ids.add(RollupDocument.of(Scope.TABLE, table.fleetId(), table.tableId(), Granularity.HOUR, hour, Usage.NONE).id());
+    private List<String> hourIds(Table table, Instant day) {
+        ZoneId zone = zones.zoneOf(table.fleetId());
+        List<String> ids = new ArrayList<>(25);
+        for (Instant hour = day; hour.isBefore(Granularity.DAY.next(day, zone)); hour = Granularity.HOUR.next(hour, zone)) {
+            ids.add(RollupDocument.of(Scope.TABLE, table.fleetId(), table.tableId(), Granularity.HOUR, FleetZones.nameOf(zone), hour, Usage.NONE).id());
         }
         return ids;
     }
@@ -134,17 +167,20 @@ public class RollupStore {
     /** A fleet's period sums the rollups of its tables for the same period. */
     private Mono<List<RollupDocument>> fleetPeriods(Map<Table, Set<Instant>> hoursByTable, Granularity granularity) {
         Map<String, Set<Instant>> periodsByFleet = new TreeMap<>();
-        hoursByTable.forEach((table, hours) -> hours.forEach(hour ->
-                periodsByFleet.computeIfAbsent(table.fleetId(), f -> new TreeSet<>()).add(granularity.periodOf(hour))));
+        hoursByTable.forEach((table, hours) -> hours.forEach(hour -> periodsByFleet.computeIfAbsent(table.fleetId(), f -> new TreeSet<>())
+                .add(granularity.periodOf(hour, zones.zoneOf(table.fleetId())))));
         Set<Instant> allPeriods = new TreeSet<>();
         periodsByFleet.values().forEach(allPeriods::addAll);
+        Set<String> fleetZones = periodsByFleet.keySet().stream().map(fleet -> FleetZones.nameOf(zones.zoneOf(fleet))).collect(Collectors.toSet());
         return mongo.find(query(where("scope").is(Scope.TABLE).and("fleetId").in(periodsByFleet.keySet()).and("granularity").is(granularity)
-                        .and("periodStart").in(allPeriods)), RollupDocument.class)
+                        .and("zone").in(fleetZones).and("periodStart").in(allPeriods)), RollupDocument.class)
+                .filter(table -> table.zone().equals(FleetZones.nameOf(zones.zoneOf(table.fleetId()))))
                 .collectMultimap(table -> Map.entry(table.fleetId(), table.periodStart()), RollupDocument::usage)
                 .map(tablesByPeriod -> {
                     List<RollupDocument> rollups = new ArrayList<>();
                     periodsByFleet.forEach((fleet, periods) -> periods.forEach(period -> rollups.add(RollupDocument.of(Scope.FLEET, fleet, null,
-                            granularity, period, Usage.ofTables(tablesByPeriod.getOrDefault(Map.entry(fleet, period), List.of()))))));
+                            granularity, FleetZones.nameOf(zones.zoneOf(fleet)), period,
+                            Usage.ofTables(tablesByPeriod.getOrDefault(Map.entry(fleet, period), List.of()))))));
                     return rollups;
                 });
     }
@@ -153,9 +189,9 @@ public class RollupStore {
         return hoursByTable.keySet().stream().map(Table::fleetId).collect(Collectors.toSet());
     }
 
-    private static Set<Instant> days(Set<Instant> hours) {
+    private static Set<Instant> days(Set<Instant> hours, ZoneId zone) {
         Set<Instant> days = new TreeSet<>();
-        hours.forEach(hour -> days.add(Granularity.DAY.periodOf(hour)));
+        hours.forEach(hour -> days.add(Granularity.DAY.periodOf(hour, zone)));
         return days;
     }
 

@@ -1,14 +1,19 @@
 package io.tiltfleet.analytics.usage;
 
 import io.tiltfleet.analytics.sessions.AngleBand;
-import io.tiltfleet.analytics.sessions.HourSlice;
+import io.tiltfleet.analytics.sessions.QuarterSlice;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Usage figures of one table or one fleet over one period, summable: an hour's figures come from
- * the session slices that fell into it, a day's from its hours, a fleet's from its tables.
+ * the quarter-hour slices of the sessions that fell into it, a day's from its hours, a fleet's from its tables.
  *
  * @param sessions       sessions that began in the period
  * @param secondsPerBand time spent in each angle band
@@ -25,13 +30,22 @@ public record Usage(int sessions, Map<AngleBand, Double> secondsPerBand, double 
         secondsPerBand = Map.copyOf(secondsPerBand);
     }
 
-    /** One table's usage from the parts of its sessions that fell into one hour. */
-    public static Usage ofTableHour(Collection<HourSlice> slices) {
+    /** One table's usage in each local hour or day its slices fall into, by the period's start. */
+    public static Map<Instant, Usage> ofTablePeriods(Collection<QuarterSlice> slices, Granularity granularity, ZoneId zone) {
+        Map<Instant, List<QuarterSlice>> byPeriod = slices.stream()
+                .collect(Collectors.groupingBy(slice -> granularity.periodOf(slice.start(), zone), TreeMap::new, Collectors.toList()));
+        Map<Instant, Usage> usage = new TreeMap<>();
+        byPeriod.forEach((period, inPeriod) -> usage.put(period, ofTableSlices(inPeriod)));
+        return usage;
+    }
+
+    /** One table's usage from the parts of its sessions that fell into one period. */
+    public static Usage ofTableSlices(Collection<QuarterSlice> slices) {
         Map<AngleBand, Double> seconds = new EnumMap<>(AngleBand.class);
         int sessions = 0;
         double angleSeconds = 0;
         double maxAngle = 0;
-        for (HourSlice slice : slices) {
+        for (QuarterSlice slice : slices) {
             sessions += slice.startsSession() ? 1 : 0;
             slice.secondsPerBand().forEach((band, s) -> seconds.merge(band, s, Double::sum));
             angleSeconds += slice.angleSeconds();

@@ -115,7 +115,7 @@ class SessionBookTest {
             assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.RETURNED_UPRIGHT);
             assertThat(session.start()).isEqualTo(T0);
             assertThat(session.end()).isEqualTo(T0.plusSeconds(10));
-            assertThat(session.hours()).hasSize(1);
+            assertThat(session.slices()).hasSize(1);
         });
     }
 

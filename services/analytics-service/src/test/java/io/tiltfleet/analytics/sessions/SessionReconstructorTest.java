@@ -125,9 +125,9 @@ class SessionReconstructorTest {
             assertThat(session.end()).isEqualTo(T0.plusSeconds(end));
             assertThat(session.invertedSeconds()).isEqualTo(end - start);
             assertThat(session.readings()).isEqualTo(6);
-            // the hours it is cut into: those of its span, never the years to a wrong date
-            List<Instant> spanned = start < 0 ? List.of(T0.minusSeconds(3600), T0) : List.of(T0);
-            assertThat(session.hours()).extracting(HourSlice::hour).isEqualTo(spanned);
+            // the quarter hours it is cut into: those of its span, never the years to a wrong date
+            List<Instant> spanned = start < 0 ? List.of(T0.minusSeconds(900), T0) : List.of(T0);
+            assertThat(session.slices()).extracting(QuarterSlice::start).isEqualTo(spanned);
         });
     }
 
@@ -144,7 +144,7 @@ class SessionReconstructorTest {
     }
 
     @Test
-    void aSessionAcrossAnHourBoundaryCountsEachSecondInItsOwnHour() {
+    void aSessionAcrossAQuarterHourCountsEachSecondInItsOwnQuarter() {
         // 10:59:58 at 30, 10:59:59 at 30, 11:00:00 at 50, 11:00:01 at 50, 11:00:02 back at 0
         Instant beforeEleven = Instant.parse("2026-11-25T10:59:58Z");
         List<TelemetryReading> readings = new ArrayList<>();
@@ -156,11 +156,12 @@ class SessionReconstructorTest {
 
         SessionSummary session = feed(readings).get(0);
 
-        assertThat(session.hours()).hasSize(2);
-        HourSlice tenOClock = session.hours().get(0);
-        HourSlice elevenOClock = session.hours().get(1);
-        assertThat(tenOClock.hour()).isEqualTo(Instant.parse("2026-11-25T10:00:00Z"));
-        assertThat(tenOClock.startsSession()).isTrue();                       // the session counts once, in the hour it began
+        assertThat(session.slices()).hasSize(2);
+        QuarterSlice tenOClock = session.slices().get(0);
+        QuarterSlice elevenOClock = session.slices().get(1);
+        assertThat(tenOClock.start()).isEqualTo(Instant.parse("2026-11-25T10:45:00Z"));
+        assertThat(elevenOClock.start()).isEqualTo(Instant.parse("2026-11-25T11:00:00Z"));
+        assertThat(tenOClock.startsSession()).isTrue();                       // the session counts once, in the quarter it began
         assertThat(tenOClock.secondsPerBand()).containsEntry(AngleBand.BAND_20_40, 2.0);
         assertThat(tenOClock.angleSeconds()).isEqualTo(60.0);                 // 2 s at 30 degrees
         assertThat(elevenOClock.startsSession()).isFalse();
@@ -170,15 +171,15 @@ class SessionReconstructorTest {
     }
 
     @Test
-    void aReadingHeldAcrossTheHourIsSplitAtTheBoundary() {
-        Instant lateInTheHour = Instant.parse("2026-11-25T10:59:50Z");
+    void aReadingHeldAcrossTheQuarterIsSplitAtTheBoundary() {
+        Instant lateInTheHour = Instant.parse("2026-11-25T10:29:50Z");
         List<TelemetryReading> readings = List.of(
                 new TelemetryReading("fleet-1", "table-1", 1, lateInTheHour, "s-1", 45, 0, true),
                 new TelemetryReading("fleet-1", "table-1", 2, lateInTheHour.plusSeconds(25), null, 0, 25, true));
 
         SessionSummary session = feed(readings).get(0);
 
-        assertThat(session.hours()).extracting(slice -> slice.secondsPerBand().get(AngleBand.BAND_40_60)).containsExactly(10.0, 15.0);
+        assertThat(session.slices()).extracting(slice -> slice.secondsPerBand().get(AngleBand.BAND_40_60)).containsExactly(10.0, 15.0);
         assertThat(session.invertedSeconds()).isEqualTo(25.0);
     }
 

@@ -3,8 +3,9 @@ package io.tiltfleet.analytics.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tiltfleet.analytics.sessions.AngleBand;
-import io.tiltfleet.analytics.sessions.HourSlice;
+import io.tiltfleet.analytics.sessions.QuarterSlice;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,10 +16,10 @@ class UsageTest {
 
     @Test
     void aTableHourSumsTheSlicesOfItsSessionsAndCountsOnlyTheSessionsThatBeganInIt() {
-        HourSlice began = new HourSlice(TEN, true, Map.of(AngleBand.BAND_20_40, 120.0, AngleBand.STEEP_60_75, 60.0), 120 * 30 + 60 * 65, 65);
-        HourSlice continued = new HourSlice(TEN, false, Map.of(AngleBand.BAND_40_60, 180.0), 180 * 50, 50);
+        QuarterSlice began = new QuarterSlice(TEN, true, Map.of(AngleBand.BAND_20_40, 120.0, AngleBand.STEEP_60_75, 60.0), 120 * 30 + 60 * 65, 65);
+        QuarterSlice continued = new QuarterSlice(TEN, false, Map.of(AngleBand.BAND_40_60, 180.0), 180 * 50, 50);
 
-        Usage hour = Usage.ofTableHour(List.of(began, continued));
+        Usage hour = Usage.ofTableSlices(List.of(began, continued));
 
         assertThat(hour.sessions()).isEqualTo(1);
         assertThat(hour.invertedSeconds()).isEqualTo(360.0);
@@ -30,8 +31,8 @@ class UsageTest {
 
     @Test
     void aTableIsActiveOnceADayHoweverManyHoursItWasUsed() {
-        Usage morning = Usage.ofTableHour(List.of(new HourSlice(TEN, true, Map.of(AngleBand.BAND_20_40, 60.0), 1800, 30)));
-        Usage noon = Usage.ofTableHour(List.of(new HourSlice(TEN.plusSeconds(7200), true, Map.of(AngleBand.BAND_40_60, 60.0), 3000, 50)));
+        Usage morning = Usage.ofTableSlices(List.of(new QuarterSlice(TEN, true, Map.of(AngleBand.BAND_20_40, 60.0), 1800, 30)));
+        Usage noon = Usage.ofTableSlices(List.of(new QuarterSlice(TEN.plusSeconds(7200), true, Map.of(AngleBand.BAND_40_60, 60.0), 3000, 50)));
 
         Usage day = Usage.ofSameTable(List.of(morning, noon));
 
@@ -42,8 +43,8 @@ class UsageTest {
 
     @Test
     void aFleetCountsEachOfItsActiveTablesAndIgnoresIdleOnes() {
-        Usage used = Usage.ofTableHour(List.of(new HourSlice(TEN, true, Map.of(AngleBand.BAND_20_40, 60.0), 1800, 30)));
-        Usage alsoUsed = Usage.ofTableHour(List.of(new HourSlice(TEN, false, Map.of(AngleBand.STEEP_75_90, 30.0), 2400, 80)));
+        Usage used = Usage.ofTableSlices(List.of(new QuarterSlice(TEN, true, Map.of(AngleBand.BAND_20_40, 60.0), 1800, 30)));
+        Usage alsoUsed = Usage.ofTableSlices(List.of(new QuarterSlice(TEN, false, Map.of(AngleBand.STEEP_75_90, 30.0), 2400, 80)));
 
         Usage fleet = Usage.ofTables(List.of(used, alsoUsed, Usage.NONE));
 
@@ -57,7 +58,7 @@ class UsageTest {
     void reportedFiguresAreInMinutesWithEveryBandListed() {
         Usage hour = new Usage(2, Map.of(AngleBand.BAND_20_40, 90.0, AngleBand.BAND_40_60, 30.0), 90 * 30 + 30 * 50, 50, 1);
 
-        UsagePeriod period = UsagePeriod.of(TEN, Granularity.HOUR, hour);
+        UsagePeriod period = UsagePeriod.of(TEN, Granularity.HOUR, ZoneOffset.UTC, hour);
 
         assertThat(period.periodEnd()).isEqualTo(TEN.plusSeconds(3600));
         assertThat(period.invertedMinutes()).isEqualTo(2.0);

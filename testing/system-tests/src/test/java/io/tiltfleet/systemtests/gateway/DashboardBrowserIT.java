@@ -175,6 +175,13 @@ class DashboardBrowserIT {
                     .anyMatch(row -> row.getText().startsWith("t-3") && row.getText().contains("OVER_ANGLE")));
             shot(browser, "4-missed-alert-after-reconnect.png");
 
+            // And sees usage counted in the fleet's local days (e2e keeps the default zone)
+            String usage = wait.until(driver -> {
+                String text = driver.findElement(By.id("usage-status")).getText();
+                return text.contains("days in") ? text : null;
+            });
+            assertThat(usage).endsWith("(days in UTC)");
+
             // And downloads the sessions as CSV
             browser.findElement(By.id("export-csv")).click();
             File csv = wait.until(driver -> {
