@@ -291,6 +291,13 @@ async function loadUsage() {
   }
 }
 
+function svgShape(tag, attributes, text) {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
 function barChart(svg, labels, series) {
   const width = svg.clientWidth || 400;
   const height = 220;
@@ -299,13 +306,7 @@ function barChart(svg, labels, series) {
   const max = Math.max(1, ...totals);
   const slot = (width - pad.left) / Math.max(1, labels.length);
   const scale = (height - pad.bottom - pad.top) / max;
-  const ns = 'http://www.w3.org/2000/svg';
-  const shape = (tag, attributes, text) => {
-    const node = document.createElementNS(ns, tag);
-    Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
-    if (text !== undefined) node.textContent = text;
-    return node;
-  };
+  const shape = svgShape;
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
   const nodes = [shape('text', { x: 2, y: pad.top + 8 }, Number.isInteger(max) ? max : max.toFixed(1)), shape('text', { x: 2, y: height - pad.bottom }, 0)];
   labels.forEach((label, i) => {

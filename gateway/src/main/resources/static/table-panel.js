@@ -1,6 +1,6 @@
 'use strict';
 // One table opened from its card: where it stands and what it reports of itself, its live state, its alerts, its
-// profile and its check-in. Operators register it and check patients in here; other roles only read.
+// sessions (session-trace.js), its profile and its check-in. Operators register it and check patients in here; other roles only read.
 // Uses the helpers of dashboard.js (state, api, element, $).
 
 const CONTRAINDICATIONS = ['HIGH_BLOOD_PRESSURE', 'HEART_DISEASE', 'STROKE_HISTORY', 'GLAUCOMA', 'RETINAL_DETACHMENT', 'PREGNANCY',
@@ -23,10 +23,11 @@ async function openTablePanel(tableId) {
   panel.dataset.tableId = tableId;
   $('panel-title').textContent = tableId;
   $('panel-error').textContent = '';
-  ['panel-registry', 'panel-live', 'panel-profile', 'panel-check-in', 'panel-alerts', 'panel-credentials'].forEach(id => $(id).replaceChildren('Loading...'));
+  ['panel-registry', 'panel-live', 'panel-profile', 'panel-check-in', 'panel-alerts', 'panel-sessions', 'panel-credentials']
+    .forEach(id => $(id).replaceChildren('Loading...'));
   $('panel-credentials-section').hidden = !isOperator();
   if (!panel.open) panel.showModal();
-  await Promise.all([showRegistry(tableId), showProfile(tableId), showCheckIn(tableId), showTableAlerts(tableId),
+  await Promise.all([showRegistry(tableId), showProfile(tableId), showCheckIn(tableId), showTableAlerts(tableId), showTableSessions(tableId),
     isOperator() ? showCredentials(tableId) : Promise.resolve()]);
 }
 

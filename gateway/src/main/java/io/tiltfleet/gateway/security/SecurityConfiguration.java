@@ -91,7 +91,7 @@ class SecurityConfiguration {
                 .addFilterAfter(new FleetScope(), SecurityWebFiltersOrder.AUTHORIZATION)
                 .exceptionHandling(handling -> handling.authenticationEntryPoint(unauthenticated).accessDeniedHandler(forbidden))
                 .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers("/", "/index.html", "/dashboard.js", "/table-panel.js", "/fleet-settings.js", "/dashboard.css", "/favicon.svg",
+                        .pathMatchers("/", "/index.html", "/dashboard.js", "/table-panel.js", "/session-trace.js", "/fleet-settings.js", "/dashboard.css", "/favicon.svg",
                                 "/openapi.yaml").permitAll()
                         .pathMatchers("/actuator/health/**", "/actuator/prometheus", "/actuator/info").permitAll()
                         .matchers(NotificationPaths.acknowledgementLinks()).permitAll()

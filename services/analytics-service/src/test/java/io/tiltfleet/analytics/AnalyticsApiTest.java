@@ -81,6 +81,22 @@ class AnalyticsApiTest {
     }
 
     @Test
+    void aSessionsTraceGivesItsAnglesAndLockOverTime() {
+        JsonNode session = JSON.readTree(RunningAnalytics.get(analytics, FLEET + "/sessions?tableId=t-1&" + DAY)).path("items").path(0);
+        String[] id = session.path("id").asString().split("/");
+
+        JsonNode trace = JSON.readTree(RunningAnalytics.get(analytics, FLEET + "/sessions/" + id[1] + "/" + id[2] + "/" + id[3] + "/trace"));
+
+        List<JsonNode> points = trace.path("points").valueStream().toList();
+        assertThat(trace.path("sessionId").asString()).isEqualTo(session.path("id").asString());
+        assertThat(points.get(0).path("at").asString()).isEqualTo(session.path("start").asString());
+        assertThat(points.get(points.size() - 1).path("at").asString()).isEqualTo(session.path("end").asString());
+        // held at 30, then at 50, then upright: the changes (each held until the next), not every reading
+        assertThat(points).extracting(point -> point.path("angleDeg").asDouble()).containsExactly(30.0, 50.0, 0.0);
+        assertThat(points).allSatisfy(point -> assertThat(point.path("locked").asBoolean()).isTrue());
+    }
+
+    @Test
     void theNdjsonExportHasOneObjectPerLineWithTheCsvColumns() throws Exception {
         HttpResponse<String> export = RunningAnalytics.request(analytics, FLEET + "/exports/usage?format=NDJSON&tables=true&granularity=HOUR&" + DAY);
 
@@ -108,7 +124,10 @@ class AnalyticsApiTest {
             "/sessions?tableId=%7B%22$ne%22:null%7D                                    | 400 | tableId",
             "/exports/sessions?format=XLSX                                             | 400 | CSV, NDJSON",
             "/exports/sessions?to=1970-01-01T00:00:00Z                                 | 400 | must be before",
-            "/exports/usage?minMaxAngleDeg=91&from=x                                   | 400 | from"})
+            "/exports/usage?minMaxAngleDeg=91&from=x                                   | 400 | from",
+            "/sessions/t-1/s-1/soon/trace                                              | 400 | startEpochMs",
+            "/sessions/t-1/s.1/1/trace                                                 | 400 | sessionId",
+            "/sessions/t-1/s-1/1/trace                                                 | 404 | no trace of session clinic-api/t-1/s-1/1"})
     void badRequestsGetAProblemBody(String path, int status, String detail) throws Exception {
         HttpResponse<String> response = RunningAnalytics.request(analytics, FLEET + path);
 

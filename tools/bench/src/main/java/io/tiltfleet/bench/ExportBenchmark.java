@@ -3,7 +3,7 @@ package io.tiltfleet.bench;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import io.tiltfleet.analytics.sessions.AngleBand;
-import io.tiltfleet.analytics.sessions.HourSlice;
+import io.tiltfleet.analytics.sessions.QuarterSlice;
 import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.sessions.SessionSummary;
 import io.tiltfleet.embedded.KafkaBroker;
@@ -124,7 +124,7 @@ public final class ExportBenchmark {
         Instant end = start.plusMillis((long) (seconds * 1000));
         return new SessionSummary(FLEET + "/" + tableId + "/s-" + index + "/" + start.toEpochMilli(), FLEET, tableId, "s-" + index, start,
                 end, maxAngle, bands, angleSeconds, steep > 0 ? 1 : 0, (int) seconds + 1, SessionSummary.EndReason.RETURNED_UPRIGHT,
-                List.of(new HourSlice(start.truncatedTo(ChronoUnit.HOURS), true, bands, angleSeconds, maxAngle)));
+                List.of(new QuarterSlice(start.truncatedTo(ChronoUnit.HOURS), true, bands, angleSeconds, maxAngle)), List.of());
     }
 
     /** The same query as the export, read through the reactive driver and mapped to documents, nothing else. */

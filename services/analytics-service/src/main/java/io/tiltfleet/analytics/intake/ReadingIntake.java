@@ -5,6 +5,7 @@ import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.sessions.SessionReconstructor;
 import io.tiltfleet.analytics.sessions.SessionStore;
 import io.tiltfleet.analytics.sessions.SessionSummary;
+import io.tiltfleet.analytics.sessions.TraceDocument;
 import io.tiltfleet.analytics.usage.RollupStore;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
@@ -167,7 +168,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
                 stored.containsKey(key) ? stored.get(key).progress() : SessionReconstructor.Progress.NONE));
     }
 
-    /** Sessions, then rollups, then progress: a crash in between replays readings that give the same documents again. */
+    /** Sessions, their traces, then rollups, then progress: a crash in between replays readings that give the same documents again. */
     private void store(List<SessionSummary> closed) {
         if (!closed.isEmpty()) {
             Set<ProgressDocument> reached = closed.stream()
@@ -175,6 +176,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
                     .collect(Collectors.toSet());
             List<SessionDocument> stored = closed.stream().map(SessionDocument::of).toList();
             sessions.storeAll(stored).block(STORE_TIMEOUT);
+            sessions.storeTraces(closed.stream().map(TraceDocument::of).toList()).block(STORE_TIMEOUT);
             rollups.recompute(stored, STORE_TIMEOUT);
             progress.storeAll(reached).block(STORE_TIMEOUT);
             metrics.closed(closed);

@@ -37,7 +37,7 @@ public final class SessionReconstructor {
     }
 
     /** What is kept of a reading while its session is open. */
-    private record Sample(long seq, Instant ts, double angleDeg) {
+    private record Sample(long seq, Instant ts, double angleDeg, boolean locked) {
     }
 
     private final String fleetId;
@@ -67,7 +67,7 @@ public final class SessionReconstructor {
         if (!open.isEmpty() && reading.angleDeg() <= 0 && reading.seq() < open.firstKey()) {
             return List.of(); // a late reading from before the session began
         }
-        Sample sample = new Sample(reading.seq(), reading.ts(), reading.angleDeg());
+        Sample sample = new Sample(reading.seq(), reading.ts(), reading.angleDeg(), reading.locked());
         List<SessionSummary> closed = new ArrayList<>();
         if (!open.isEmpty()) {
             if (reading.sessionId() != null && !reading.sessionId().equals(openSessionId)) {
@@ -126,9 +126,11 @@ public final class SessionReconstructor {
         Instant end = times.get(times.size() - 1);
         String id = new TableRef(fleetId, tableId).key() + "/" + openSessionId + "/" + start.toEpochMilli();
         List<QuarterSlice> slices = quarters.slices();
+        List<TracePoint> trace = SessionTrace.thin(IntStream.range(0, samples.size())
+                .mapToObj(i -> new TracePoint(times.get(i), samples.get(i).angleDeg(), samples.get(i).locked())).toList());
         SessionSummary summary = new SessionSummary(id, fleetId, tableId, openSessionId, start, end, maxAngle,
                 QuarterSlicer.sum(slices), slices.stream().mapToDouble(QuarterSlice::angleSeconds).sum(), excursions,
-                samples.size(), reason, slices);
+                samples.size(), reason, slices, trace);
         progress = new Progress(openSessionId, samples.get(samples.size() - 1).seq(), end);
         open.clear();
         return summary;

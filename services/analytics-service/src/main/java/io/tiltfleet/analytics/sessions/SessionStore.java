@@ -49,6 +49,19 @@ public class SessionStore {
                 SessionDocument.class);
     }
 
+    public Mono<Void> storeTraces(Collection<TraceDocument> traces) {
+        if (traces.isEmpty()) {
+            return Mono.empty();
+        }
+        ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, TraceDocument.class);
+        traces.forEach(trace -> bulk.replaceOne(query(where("_id").is(trace.sessionId())), trace, FindAndReplaceOptions.options().upsert()));
+        return bulk.execute().then();
+    }
+
+    public Mono<TraceDocument> trace(String sessionId) {
+        return mongo.findById(sessionId, TraceDocument.class);
+    }
+
     /** The sessions of the fleet (or of one of its tables) that have time in [from, to). */
     public Flux<SessionDocument> withSlicesBetween(String fleetId, String tableId, Instant from, Instant to) {
         Criteria criteria = where("fleetId").is(fleetId).and("hours.hour").gte(from).lt(to);

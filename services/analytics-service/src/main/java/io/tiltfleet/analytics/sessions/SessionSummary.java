@@ -15,10 +15,12 @@ import java.util.Map;
  * @param steepExcursions how often the angle went above 60 degrees (an alert-worthy excursion)
  * @param endedBy         why the session was closed
  * @param slices          the same time cut at quarter-hour boundaries, for the rollups of any time zone's hours and days
+ * @param trace           its angle and lock over time, thinned ({@link SessionTrace}), for a chart of it
  */
 public record SessionSummary(String id, String fleetId, String tableId, String sessionId, Instant start, Instant end,
                              double maxAngleDeg, Map<AngleBand, Double> secondsPerBand, double angleSeconds,
-                             int steepExcursions, int readings, EndReason endedBy, List<QuarterSlice> slices) {
+                             int steepExcursions, int readings, EndReason endedBy, List<QuarterSlice> slices,
+                             List<TracePoint> trace) {
 
     public enum EndReason {
         RETURNED_UPRIGHT, NEW_SESSION, IDLE_TIMEOUT
@@ -27,6 +29,7 @@ public record SessionSummary(String id, String fleetId, String tableId, String s
     public SessionSummary {
         secondsPerBand = Map.copyOf(secondsPerBand);
         slices = List.copyOf(slices);
+        trace = List.copyOf(trace);
     }
 
     public Duration duration() {

@@ -39,7 +39,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * A clinic's day at one table in headless Chromium: an operator issues a new table its broker credentials, with
  * which the table signs in; then opens the table from its card, registers it, sees
  * what it reports of itself, checks a patient with glaucoma in, sees that patient's session raise its alert naming
- * them, and changes the fleet's angle limit; a viewer then sees the same panel with nothing to change.
+ * them, and changes the fleet's angle limit; a viewer then sees the same panel with nothing to change, and opens the
+ * patient's session as a chart with its alert marked.
  * Screenshots go to target/e2e/panel-*.png.
  */
 class TablePanelBrowserIT {
@@ -72,11 +73,12 @@ class TablePanelBrowserIT {
             closing.add(table);
             table.publishStatus(TableStatus.State.ONLINE, Instant.now()).join();
             AtomicReference<String> session = new AtomicReference<>("s-1");
+            AtomicReference<Double> angle = new AtomicReference<>(30.0);
             AtomicLong seq = new AtomicLong();
             AtomicLong sessionStart = new AtomicLong(-1_200);   // the session began 10 minutes ago: the last patient's
             readings.scheduleAtFixedRate(() -> {
                 long n = seq.incrementAndGet();
-                table.publish(new TelemetryReading("panel", "t-1", n, Instant.now(), session.get(), 30, (n - sessionStart.get()) * 0.5, true));
+                table.publish(new TelemetryReading("panel", "t-1", n, Instant.now(), session.get(), angle.get(), (n - sessionStart.get()) * 0.5, true));
             }, 0, 500, TimeUnit.MILLISECONDS);
 
             // When the operator opens the table's card
@@ -137,11 +139,28 @@ class TablePanelBrowserIT {
             assertThat(browser.findElements(By.id("check-in-form"))).isEmpty();
             assertThat(browser.findElements(By.id("withdraw-check-in"))).isEmpty();
             assertThat(browser.findElement(By.id("panel-credentials-section")).isDisplayed()).isFalse();
+
+            // When the patient's session ends, the table back upright
+            angle.set(0.0);
+            session.set(null);
+
+            // Then the viewer opens it as a chart: its angle over time, with the alert it raised marked on it
+            WebElement ended = wait.until(driver -> {
+                reopen(driver);
+                return driver.findElements(By.cssSelector("#panel-sessions tbody tr")).stream()
+                        .filter(row -> row.getAttribute("data-session-id").contains("/s-2/")).findFirst().orElse(null);
+            });
+            ended.findElement(By.className("open-trace")).click();
+            WebElement chart = wait.until(driver -> driver.findElement(By.id("trace-chart")));
+            assertThat(chart.findElements(By.tagName("path"))).hasSize(1);
+            assertThat(chart.findElements(By.cssSelector(".alert-mark[data-alert-type='CONTRAINDICATED_USE']"))).isNotEmpty();
+            ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", chart);
+            shot(browser, "panel-4-session-chart.png");
             browser.findElement(By.id("panel-close")).click();
             WebElement readOnly = wait.until(driver -> driver.findElement(By.cssSelector("#settings-form input[name='maxAngleDeg']")));
             assertThat(readOnly.getAttribute("readonly")).isNotNull();
             assertThat(browser.findElements(By.cssSelector("#settings-form button"))).isEmpty();
-            shot(browser, "panel-4-viewer.png");
+            shot(browser, "panel-5-viewer.png");
         } catch (RuntimeException | AssertionError failure) {
             if (browser != null) {
                 shot(browser, "panel-failure.png");
