@@ -18,11 +18,14 @@ tiltfleet.table_state.createIndex({ partition: 1 });
 // safety-alert-service: a fleet's audit trail by time
 tiltfleet.audit.createIndex({ fleetId: 1, at: 1 });
 
-// analytics-service: sessions by fleet and time, and by table
+// analytics-service: sessions by fleet and time, by table, and by the quarter hours they have time in (rollups)
 tiltfleet.sessions.createIndex({ fleetId: 1, start: 1 });
 tiltfleet.sessions.createIndex({ fleetId: 1, tableId: 1, start: 1 });
-// analytics-service: rollups of a scope, fleet and granularity over a period
-tiltfleet.usage_rollups.createIndex({ scope: 1, fleetId: 1, granularity: 1, periodStart: 1 });
+tiltfleet.sessions.createIndex({ fleetId: 1, tableId: 1, "hours.hour": 1 });
+// analytics-service: rollups of a scope, fleet, granularity and time zone over a period; a fleet's rollups by zone
+// (removing those of a former zone)
+tiltfleet.usage_rollups.createIndex({ scope: 1, fleetId: 1, granularity: 1, zone: 1, periodStart: 1 });
+tiltfleet.usage_rollups.createIndex({ fleetId: 1, zone: 1 });
 
 // notification-service: due notifications by state and time (the scheduler), an alert's notifications (cancelling
 // them), the delivery attempts of a fleet newest first and of an alert (GET /api/notifications)

@@ -57,7 +57,7 @@ function showFleet(fleet) {
   state.lastAlertEventId = `${Date.now()}-list-loaded`;
   $('tables').replaceChildren();
   loadTables().then(loadAlerts).then(openStream).catch(error => status(`Could not load the fleet: ${error.message}`));
-  loadUsage();
+  showFleetsWeek().then(loadUsage);
   loadFailingChannels();
   loadSettings();
 }
@@ -266,6 +266,17 @@ async function acknowledge(alert, button) {
 }
 
 // ---- usage and export ----
+
+/** The usage range ends on the fleet's today, in its time zone, which the browser's clock does not know. */
+async function showFleetsWeek() {
+  try {
+    const summary = await (await api(`/api/analytics/fleets/${encodeURIComponent(state.fleet)}/summary`)).json();
+    $('usage-to').value = summary.day;
+    $('usage-from').value = new Date(Date.parse(`${summary.day}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+  } catch (error) {
+    status(`Could not read the fleet's today, showing the browser's: ${error.message}`);
+  }
+}
 
 /** Local days of the fleet's time zone: the analytics take a day as the start of that day there. */
 function range() {

@@ -156,6 +156,8 @@ class FleetTimeZoneTest {
     @CsvSource(delimiter = '|', value = {
             "/usage?tz=Mars/Olympus                                               | tz: 'Mars/Olympus' is not a time zone",
             "/summary?tz=%2B99:00                                                 | is not a time zone",
+            "/usage?tz=%2B05:17                                                   | tz: '+05:17' is not a time zone",
+            "/summary?day=%2B999999999-12-31                                      | is not a day between the years 1970 and 9999",
             "/tables/t-1/usage?tz=Europe/Berlin&from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z | leave tz out for the fleet's own time zone (Asia/Kolkata)",
             "/exports/usage?tz=Europe/Berlin                                      | usage exports are cut in the fleet's time zone (Asia/Kolkata)",
             "/exports/sessions?tz=Nowhere                                         | tz: 'Nowhere'",
@@ -200,24 +202,43 @@ class FleetTimeZoneTest {
     @Order(8)
     void aRebuildThatStoppedGoesOnAfterTheLastSessionItDid() {
         analytics.close();
-        Instant firstStart = Instant.parse("2026-11-20T18:00:00Z");
-        // as a rebuild into Europe/Berlin leaves it when killed after its first chunk (of one session, as if chunks were that small)
-        try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
-            Mono.from(client.getDatabase("tiltfleet").getCollection("rollup_rebuilds").replaceOne(Filters.eq("_id", FLEET_ID),
-                    new Document("_id", FLEET_ID).append("zone", "Europe/Berlin").append("lastStart", Date.from(firstStart))
-                            .append("lastId", FLEET_ID + "/t-1/s-1/" + firstStart.toEpochMilli()).append("sessionsDone", 1).append("done", false),
-                    new ReplaceOptions().upsert(true))).block();
-        }
+        Instant newestStart = Instant.parse("2026-11-20T23:30:00Z");
+        // as a rebuild into Europe/Berlin leaves it when killed after its first chunk (of one session, the newest, as if
+        // chunks were that small)
+        plantRebuild(new Document("_id", FLEET_ID).append("zone", "Europe/Berlin").append("began", new Date()).append("lastStart", Date.from(newestStart))
+                .append("lastId", FLEET_ID + "/t-2/s-1/" + newestStart.toEpochMilli()).append("sessionsDone", 1).append("done", false));
         RunningAnalytics.setTimeZone(kafka, FLEET_ID, "Europe/Berlin");
 
         analytics = startAnalytics();
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(rollupsNotIn("Europe/Berlin")).isZero());
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_sessions_total")).isEqualTo(2);
-        // the first session is taken as done, as the stopped rebuild recorded (this one only pretended to have cut it):
-        // only the two after it are cut again
-        assertThat(periods(dailyUsage(""))).containsExactly("2026-11-19T00:00+01:00 0 0.0", "2026-11-20T00:00+01:00 1 10.0",
-                "2026-11-21T00:00+01:00 1 10.0");
+        // the newest session is taken as done, as the stopped rebuild recorded (this one only pretended to have cut it):
+        // only the two before it are cut again
+        assertThat(periods(dailyUsage(""))).containsExactly("2026-11-19T00:00+01:00 0 0.0", "2026-11-20T00:00+01:00 2 20.0",
+                "2026-11-21T00:00+01:00 0 0.0");
+    }
+
+    @Test
+    @Order(9)
+    void aRebuildAnotherInstanceHoldsIsLeftToIt() {
+        plantRebuild(new Document("_id", FLEET_ID).append("zone", "Asia/Tokyo").append("began", new Date()).append("sessionsDone", 0)
+                .append("done", false).append("owner", "another-instance").append("leaseUntil", Date.from(Instant.now().plusSeconds(3600))));
+
+        RunningAnalytics.setTimeZone(kafka, FLEET_ID, "Asia/Tokyo");
+
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).untilAsserted(() -> {
+            assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_sessions_total")).isEqualTo(2);
+            assertThat(rollupsNotIn("Europe/Berlin")).isZero();
+        });
+        assertThat(dailyUsage("").path("timeZone").asString()).isEqualTo("Asia/Tokyo");
+    }
+
+    static void plantRebuild(Document rebuild) {
+        try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
+            Mono.from(client.getDatabase("tiltfleet").getCollection("rollup_rebuilds").replaceOne(Filters.eq("_id", FLEET_ID), rebuild,
+                    new ReplaceOptions().upsert(true))).block();
+        }
     }
 
     static long rollupsNotIn(String zone) {

@@ -1,6 +1,5 @@
 package io.tiltfleet.analytics.api;
 
-import java.time.DateTimeException;
 import java.time.ZoneId;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
@@ -15,11 +14,11 @@ public final class RequestedZone {
         if (tz == null || tz.isBlank()) {
             return fleetZone;
         }
-        try {
-            return ZoneId.of(tz.strip()).normalized();
-        } catch (DateTimeException e) {
+        // only the zones of the IANA database, as the fleet settings take: an offset such as +05:17 would cut inexact hours
+        if (!ZoneId.getAvailableZoneIds().contains(tz.strip())) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
                     "tz: '" + tz + "' is not a time zone; give an IANA time zone id such as Europe/Berlin or Asia/Kolkata");
         }
+        return ZoneId.of(tz.strip()).normalized();
     }
 }

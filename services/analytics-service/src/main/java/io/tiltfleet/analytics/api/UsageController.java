@@ -3,6 +3,7 @@ package io.tiltfleet.analytics.api;
 import io.tiltfleet.analytics.AnalyticsProperties;
 import io.tiltfleet.analytics.sites.SiteUsage;
 import io.tiltfleet.analytics.usage.FleetSummary;
+import io.tiltfleet.analytics.usage.FleetTimeZones;
 import io.tiltfleet.analytics.usage.Granularity;
 import io.tiltfleet.analytics.usage.UsageReport;
 import io.tiltfleet.analytics.usage.UsageReports;
@@ -15,11 +16,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -55,9 +58,7 @@ class UsageController {
                                  @RequestParam(defaultValue = "DAY") Granularity granularity,
                                  @RequestParam(required = false) String from, @RequestParam(required = false) String to,
                                  @RequestParam(required = false) String tz) {
-        ZoneId zone = RequestedZone.or(tz, zones.zoneOf(fleetId));
-        TimeRange range = range(fleetId, granularity, zone, from, to);
-        return reports.report(fleetId, null, granularity, zone, range.from(), range.to());
+        return usage(fleetId, null, granularity, from, to, tz);
     }
 
     /** The fleet's usage per site, by the site each table is registered at now; tables without one come last, as site null. */
@@ -65,10 +66,11 @@ class UsageController {
     Mono<SiteUsage.FleetSitesReport> siteUsage(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                                @RequestParam(defaultValue = "DAY") Granularity granularity,
                                                @RequestParam(required = false) String from, @RequestParam(required = false) String to) {
-        ZoneId zone = zones.zoneOf(fleetId);
-        TimeRange range = range(fleetId, granularity, zone, from, to)
-                .atMost(LONGEST_BY_SITE, "ask for fewer days: usage by site sums every table's rollups");
-        return sites.report(fleetId, granularity, zone, range.from(), range.to());
+        return zones.whenRead().then(Mono.defer(() -> {
+            UsageReports.ReportZone in = zoneOf(fleetId, null);
+            TimeRange range = range(granularity, in, from, to).atMost(LONGEST_BY_SITE, "ask for fewer days: usage by site sums every table's rollups");
+            return sites.report(fleetId, granularity, in.zone(), range.from(), range.to());
+        }));
     }
 
     @GetMapping("/tables/{tableId}/usage")
@@ -77,30 +79,49 @@ class UsageController {
                                  @RequestParam(defaultValue = "DAY") Granularity granularity,
                                  @RequestParam(required = false) String from, @RequestParam(required = false) String to,
                                  @RequestParam(required = false) String tz) {
-        ZoneId zone = RequestedZone.or(tz, zones.zoneOf(fleetId));
-        TimeRange range = range(fleetId, granularity, zone, from, to);
-        return reports.report(fleetId, tableId, granularity, zone, range.from(), range.to());
+        return usage(fleetId, tableId, granularity, from, to, tz);
     }
 
     @GetMapping("/summary")
     Mono<FleetSummary> summary(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                @RequestParam(required = false) LocalDate day, @RequestParam(required = false) String tz) {
-        ZoneId zone = RequestedZone.or(tz, zones.zoneOf(fleetId));
-        return reports.summary(fleetId, day == null ? LocalDate.now(clock.withZone(zone)) : day, zone);
+        if (day != null && (day.getYear() < 1970 || day.getYear() > 9999)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "day: " + day + " is not a day between the years 1970 and 9999");
+        }
+        return zones.whenRead().then(Mono.defer(() -> {
+            UsageReports.ReportZone in = zoneOf(fleetId, tz);
+            return reports.summary(fleetId, day == null ? LocalDate.now(clock.withZone(in.zone())) : day, in);
+        }));
+    }
+
+    /** Answered once the fleets' zones are read: a report must not be cut in UTC for a fleet whose zone is not known yet. */
+    private Mono<UsageReport> usage(String fleetId, String tableId, Granularity granularity, String from, String to, String tz) {
+        return zones.whenRead().then(Mono.defer(() -> {
+            UsageReports.ReportZone in = zoneOf(fleetId, tz);
+            TimeRange range = range(granularity, in, from, to);
+            if (!in.fleets()) {
+                range = range.atMost(LONGEST_IN_OTHER_ZONE, "ask for fewer days, or leave tz out for the fleet's own time zone ("
+                        + FleetTimeZones.nameOf(zones.zoneOf(fleetId)) + ")");
+            }
+            return reports.report(fleetId, tableId, granularity, in, range.from(), range.to());
+        }));
+    }
+
+    private UsageReports.ReportZone zoneOf(String fleetId, String tz) {
+        ZoneId fleets = zones.zoneOf(fleetId);
+        ZoneId zone = RequestedZone.or(tz, fleets);
+        return new UsageReports.ReportZone(zone, zone.equals(fleets));
     }
 
     /** By default the last 7 local days up to today's end, or the last 24 hours hour by hour; a local day given stands for its start. */
-    private TimeRange range(String fleetId, Granularity granularity, ZoneId zone, String fromText, String toText) {
+    private TimeRange range(Granularity granularity, UsageReports.ReportZone in, String fromText, String toText) {
+        ZoneId zone = in.zone();
         Instant from = TimeRange.instantOf("from", fromText, zone);
         Instant to = TimeRange.instantOf("to", toText, zone);
         Instant end = granularity.next(granularity.periodOf(clock.instant(), zone), zone);
         Instant last = to == null ? end : to;
         Instant defaultFrom = granularity == Granularity.HOUR ? last.minus(24, ChronoUnit.HOURS) : last.atZone(zone).minusDays(7).toInstant();
         TimeRange range = TimeRange.of(from, to, defaultFrom, end);
-        if (!zone.equals(zones.zoneOf(fleetId))) {
-            range = range.atMost(LONGEST_IN_OTHER_ZONE, "ask for fewer days, or leave tz out for the fleet's own time zone ("
-                    + FleetZones.nameOf(zones.zoneOf(fleetId)) + ")");
-        }
         return granularity == Granularity.HOUR
                 ? range.atMost(properties.maxHourlyRange(), "ask for granularity=DAY, or export the hourly rollups")
                 : range.atMost(LONGEST_DAILY, "export the daily rollups instead");

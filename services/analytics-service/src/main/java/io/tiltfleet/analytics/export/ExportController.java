@@ -6,6 +6,7 @@ import io.tiltfleet.analytics.api.TimeRange;
 import io.tiltfleet.analytics.sessions.SessionFilter;
 import io.tiltfleet.analytics.sessions.SessionStore;
 import io.tiltfleet.analytics.sessions.SessionSummary;
+import io.tiltfleet.analytics.usage.FleetTimeZones;
 import io.tiltfleet.analytics.usage.Granularity;
 import io.tiltfleet.analytics.usage.RollupStore;
 import io.tiltfleet.analytics.usage.UsageQuery;
@@ -30,6 +31,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Sessions and usage rollups of a fleet as CSV or NDJSON files, streamed, for any range. Times are given in UTC and in
@@ -58,7 +60,7 @@ class ExportController {
     }
 
     @GetMapping("/sessions")
-    ResponseEntity<Flux<DataBuffer>> sessions(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+    Mono<ResponseEntity<Flux<DataBuffer>>> sessions(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                               @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                                               @RequestParam(required = false) String from, @RequestParam(required = false) String to,
                                               @RequestParam(required = false) @Min(0) Double minDurationS,
@@ -66,11 +68,13 @@ class ExportController {
                                               @RequestParam(required = false) SessionSummary.EndReason endedBy,
                                               @RequestParam(defaultValue = "CSV") ExportFormat format,
                                               @RequestParam(required = false) String tz) {
-        ZoneId zone = RequestedZone.or(tz, zones.zoneOf(fleetId));
-        TimeRange range = range(from, to, zone);
-        SessionFilter filter = new SessionFilter(fleetId, tableId, range.from(), range.to(), minDurationS, minMaxAngleDeg, endedBy);
-        return file(fleetId, "sessions", range, zone, format, exporter.write("sessions", format, ExportColumns.sessions(zone),
-                sessions.stream(filter, properties.exportFetchSize()), properties.exportChunkRows()));
+        return zones.whenRead().then(Mono.fromCallable(() -> {
+            ZoneId zone = RequestedZone.or(tz, zones.zoneOf(fleetId));
+            TimeRange range = range(from, to, zone);
+            SessionFilter filter = new SessionFilter(fleetId, tableId, range.from(), range.to(), minDurationS, minMaxAngleDeg, endedBy);
+            return file(fleetId, "sessions", range, zone, format, exporter.write("sessions", format, ExportColumns.sessions(zone),
+                    sessions.stream(filter, properties.exportFetchSize()), properties.exportChunkRows()));
+        }));
     }
 
     /**
@@ -79,22 +83,24 @@ class ExportController {
      * @param tz     only the fleet's own time zone: the rollups are cut in it (the usage API sums others)
      */
     @GetMapping("/usage")
-    ResponseEntity<Flux<DataBuffer>> usage(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+    Mono<ResponseEntity<Flux<DataBuffer>>> usage(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                            @RequestParam(required = false) @Pattern(regexp = Ids.PATTERN) String tableId,
                                            @RequestParam(defaultValue = "false") boolean tables,
                                            @RequestParam(defaultValue = "DAY") Granularity granularity,
                                            @RequestParam(required = false) String from, @RequestParam(required = false) String to,
                                            @RequestParam(defaultValue = "CSV") ExportFormat format,
                                            @RequestParam(required = false) String tz) {
-        ZoneId zone = zones.zoneOf(fleetId);
-        if (!RequestedZone.or(tz, zone).equals(zone)) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "tz: usage exports are cut in the fleet's time zone ("
-                    + FleetZones.nameOf(zone) + "); leave tz out, or ask the usage API with tz for up to 31 days in another zone");
-        }
-        TimeRange range = range(from, to, zone);
-        UsageQuery query = new UsageQuery(fleetId, tableId, tables && tableId == null, granularity, zone, range.from(), range.to());
-        return file(fleetId, "usage-" + granularity.name().toLowerCase(), range, zone, format, exporter.write("usage", format,
-                ExportColumns.USAGE, rollups.stream(query, properties.exportFetchSize()), properties.exportChunkRows()));
+        return zones.whenRead().then(Mono.fromCallable(() -> {
+            ZoneId zone = zones.zoneOf(fleetId);
+            if (!RequestedZone.or(tz, zone).equals(zone)) {
+                throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "tz: usage exports are cut in the fleet's time zone ("
+                        + FleetTimeZones.nameOf(zone) + "); leave tz out, or ask the usage API with tz for up to 31 days in another zone");
+            }
+            TimeRange range = range(from, to, zone);
+            UsageQuery query = new UsageQuery(fleetId, tableId, tables && tableId == null, granularity, zone, range.from(), range.to());
+            return file(fleetId, "usage-" + granularity.name().toLowerCase(), range, zone, format, exporter.write("usage", format,
+                    ExportColumns.USAGE, rollups.stream(query, properties.exportFetchSize()), properties.exportChunkRows()));
+        }));
     }
 
     /** Everything up to now unless the caller says otherwise; a local day given stands for its start in the zone. */

@@ -31,7 +31,9 @@ public class SessionStore {
         return Flux.concat(
                 mongo.indexOps(SessionDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("start", Sort.Direction.ASC)),
                 mongo.indexOps(SessionDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)
-                        .on("tableId", Sort.Direction.ASC).on("start", Sort.Direction.ASC))).then();
+                        .on("tableId", Sort.Direction.ASC).on("start", Sort.Direction.ASC)),
+                mongo.indexOps(SessionDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)
+                        .on("tableId", Sort.Direction.ASC).on("hours.hour", Sort.Direction.ASC))).then();
     }
 
     public Mono<Void> storeAll(Collection<SessionDocument> sessions) {
@@ -43,9 +45,9 @@ public class SessionStore {
         return bulk.execute().then();
     }
 
-    /** The sessions of these fleets' tables that have time in any of the given hours: one query for a whole batch. */
-    public Flux<SessionDocument> touching(Collection<String> fleetIds, Collection<String> tableIds, Collection<Instant> hours) {
-        return mongo.find(query(where("fleetId").in(fleetIds).and("tableId").in(tableIds).and("hours.hour").in(hours)),
+    /** The sessions of these fleets' tables that have time in any of the given quarter hours: one query for a whole batch. */
+    public Flux<SessionDocument> touching(Collection<String> fleetIds, Collection<String> tableIds, Collection<Instant> quarters) {
+        return mongo.find(query(where("fleetId").in(fleetIds).and("tableId").in(tableIds).and("hours.hour").in(quarters)),
                 SessionDocument.class);
     }
 
@@ -62,9 +64,9 @@ public class SessionStore {
         return mongo.findById(sessionId, TraceDocument.class);
     }
 
-    /** The sessions of the fleet (or of one of its tables) that have time in [from, to). */
-    public Flux<SessionDocument> withSlicesBetween(String fleetId, String tableId, Instant from, Instant to) {
-        Criteria criteria = where("fleetId").is(fleetId).and("hours.hour").gte(from).lt(to);
+    /** The sessions of the fleet (or of one of its tables) that began after {@code earliestStart} and have time in [from, to). */
+    public Flux<SessionDocument> withSlicesBetween(String fleetId, String tableId, Instant earliestStart, Instant from, Instant to) {
+        Criteria criteria = where("fleetId").is(fleetId).and("start").gte(earliestStart).lt(to).and("hours.hour").gte(from).lt(to);
         return mongo.find(query(tableId == null ? criteria : criteria.and("tableId").is(tableId)), SessionDocument.class);
     }
 
@@ -78,15 +80,15 @@ public class SessionStore {
     }
 
     /**
-     * The fleet's sessions in the order they began (ties by id), from just after the one given; all of them when
-     * none is. Fetched from the cursor as the reader asks for more.
+     * The fleet's sessions, the newest first (ties by id), from just before the one given; all of them when none is.
+     * Fetched from the cursor as the reader asks for more.
      */
-    public Flux<SessionDocument> after(String fleetId, Instant start, String id, int fetchSize) {
+    public Flux<SessionDocument> newestFirstBefore(String fleetId, Instant start, String id, int fetchSize) {
         Criteria criteria = where("fleetId").is(fleetId);
         if (start != null) {
-            criteria = criteria.orOperator(where("start").gt(start), where("start").is(start).and("_id").gt(id));
+            criteria = criteria.orOperator(where("start").lt(start), where("start").is(start).and("_id").lt(id));
         }
-        Query query = query(criteria).with(Sort.by("start", "_id"));
+        Query query = query(criteria).with(Sort.by(Sort.Direction.DESC, "start", "_id"));
         query.cursorBatchSize(fetchSize);
         return mongo.find(query, SessionDocument.class);
     }

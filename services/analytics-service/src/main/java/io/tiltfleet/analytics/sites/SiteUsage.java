@@ -1,12 +1,12 @@
 package io.tiltfleet.analytics.sites;
 
+import io.tiltfleet.analytics.usage.FleetTimeZones;
 import io.tiltfleet.analytics.usage.Granularity;
 import io.tiltfleet.analytics.usage.RollupDocument;
 import io.tiltfleet.analytics.usage.RollupStore;
 import io.tiltfleet.analytics.usage.Usage;
 import io.tiltfleet.analytics.usage.UsagePeriod;
 import io.tiltfleet.analytics.usage.UsageQuery;
-import io.tiltfleet.analytics.zones.FleetZones;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ public class SiteUsage {
                 reports.add(new SiteReport(site, UsagePeriod.series(summed, granularity, zone, first, to)));
             });
             reports.sort(Comparator.comparing(SiteReport::site, Comparator.nullsLast(Comparator.naturalOrder())));
-            return new FleetSitesReport(fleetId, granularity, FleetZones.nameOf(zone), from, to, reports);
+            return new FleetSitesReport(fleetId, granularity, FleetTimeZones.nameOf(zone), from, to, reports);
         });
     }
 }

@@ -20,8 +20,12 @@ public enum Granularity {
 
     public Instant next(Instant periodStart, ZoneId zone) {
         return switch (this) {
-            // the hour's end is the start of the next one, also across a change of the clocks
-            case HOUR -> periodOf(periodStart.plus(1, ChronoUnit.HOURS), zone);
+            // the hour's end is the start of the next one, also across a change of the clocks; where the clocks go back
+            // half an hour (Australia/Lord_Howe) that start may be this one again, and an hour later it is
+            case HOUR -> {
+                Instant nextStart = periodOf(periodStart.plus(1, ChronoUnit.HOURS), zone);
+                yield nextStart.isAfter(periodStart) ? nextStart : periodStart.plus(1, ChronoUnit.HOURS);
+            }
             case DAY -> periodStart.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
         };
     }

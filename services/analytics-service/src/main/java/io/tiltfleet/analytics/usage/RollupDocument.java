@@ -3,6 +3,7 @@ package io.tiltfleet.analytics.usage;
 import io.tiltfleet.analytics.sessions.AngleBand;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import org.springframework.data.annotation.Id;
 import org.springframework.data.mongodb.core.mapping.Document;
@@ -12,7 +13,7 @@ import org.springframework.data.mongodb.core.mapping.Document;
  * that computing it again overwrites it with the same figures, and rollups cut in a fleet's former zone are told apart.
  *
  * @param tableId null for a fleet rollup
- * @param zone    the time zone whose hours or days the periods are, as {@link io.tiltfleet.analytics.zones.FleetZones#nameOf} gives it
+ * @param zone    the time zone whose hours or days the periods are, as {@link FleetTimeZones#nameOf} gives it
  */
 @Document(RollupDocument.COLLECTION)
 public record RollupDocument(@Id String id, Scope scope, String fleetId, String tableId, Granularity granularity, String zone,
@@ -23,7 +24,9 @@ public record RollupDocument(@Id String id, Scope scope, String fleetId, String 
 
     public static RollupDocument of(Scope scope, String fleetId, String tableId, Granularity granularity, String zone, Instant periodStart,
                                     Usage usage) {
-        String id = scope + ":" + fleetId + "/" + (tableId == null ? "*" : tableId) + ":" + granularity + ":" + zone + ":" + periodStart;
+        // a UTC rollup keeps the id it had before time zones, so that computing it again replaces the one stored then
+        String zoned = zone.equals(FleetTimeZones.nameOf(ZoneOffset.UTC)) ? "" : zone + ":";
+        String id = scope + ":" + fleetId + "/" + (tableId == null ? "*" : tableId) + ":" + granularity + ":" + zoned + periodStart;
         return new RollupDocument(id, scope, fleetId, tableId, granularity, zone, periodStart, usage.sessions(), usage.secondsPerBand(),
                 usage.angleSeconds(), usage.maxAngleDeg(), usage.activeTables());
     }

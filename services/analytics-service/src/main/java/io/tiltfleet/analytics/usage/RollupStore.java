@@ -5,12 +5,12 @@ import static org.springframework.data.mongodb.core.query.Query.query;
 
 import com.mongodb.client.result.DeleteResult;
 import io.tiltfleet.analytics.sessions.QuarterSlice;
-import io.tiltfleet.analytics.sessions.SessionStore;
 import io.tiltfleet.analytics.sessions.SessionDocument;
-import io.tiltfleet.analytics.zones.FleetZones;
+import io.tiltfleet.analytics.sessions.SessionStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -29,6 +29,7 @@ import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -43,18 +44,22 @@ public class RollupStore {
 
     private final ReactiveMongoTemplate mongo;
     private final SessionStore sessions;
-    private final FleetZones zones;
+    private final FleetTimeZones zones;
 
-    RollupStore(ReactiveMongoTemplate mongo, SessionStore sessions, FleetZones zones) {
+    RollupStore(ReactiveMongoTemplate mongo, SessionStore sessions, FleetTimeZones zones) {
         this.mongo = mongo;
         this.sessions = sessions;
         this.zones = zones;
     }
 
+    /** And names the zone of the rollups of a version before time zones, which were cut in UTC, in place. */
     public Mono<Void> createIndexes() {
-        return mongo.indexOps(RollupDocument.class).createIndex(new Index().on("scope", Sort.Direction.ASC)
-                .on("fleetId", Sort.Direction.ASC).on("granularity", Sort.Direction.ASC).on("zone", Sort.Direction.ASC)
-                .on("periodStart", Sort.Direction.ASC)).then();
+        return Flux.concat(
+                mongo.indexOps(RollupDocument.class).createIndex(new Index().on("scope", Sort.Direction.ASC).on("fleetId", Sort.Direction.ASC)
+                        .on("granularity", Sort.Direction.ASC).on("zone", Sort.Direction.ASC).on("periodStart", Sort.Direction.ASC)),
+                mongo.indexOps(RollupDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC).on("zone", Sort.Direction.ASC)),
+                mongo.updateMulti(query(where("zone").exists(false)), new Update().set("zone", FleetTimeZones.nameOf(ZoneOffset.UTC)),
+                        RollupDocument.class)).then();
     }
 
     private record Table(String fleetId, String tableId) {
@@ -63,8 +68,9 @@ public class RollupStore {
     /**
      * Recomputes every rollup that these stored sessions count in, cut in their fleet's time zone, with one query per
      * level whatever the number of tables in the batch; waits until the fleets' zones are read. One recomputation at a
-     * time: the intake's and a {@link io.tiltfleet.analytics.zones.RollupRebuild rebuild}'s, each reading the stored
-     * sessions and then writing what it summed, must not overwrite a sum with one made before the latest session.
+     * time in this instance: the intake's and a {@link io.tiltfleet.analytics.zones.RollupRebuild rebuild}'s, each reading
+     * the stored sessions and then writing what it summed, must not overwrite a sum with one made before the latest
+     * session (between instances, the rebuild cuts the recent sessions once more at its end).
      */
     public synchronized void recompute(Collection<SessionDocument> stored, Duration timeout) {
         if (!stored.isEmpty()) {
@@ -74,22 +80,22 @@ public class RollupStore {
 
     private Mono<Void> recomputation(Collection<SessionDocument> closed) {
         return zones.whenRead().then(Mono.defer(() -> {
+            // each fleet's zone read once: a change meanwhile must not mix two zones' hours in one recomputation
+            Map<String, ZoneId> zoneOf = new HashMap<>();
+            closed.forEach(session -> zoneOf.computeIfAbsent(session.fleetId(), zones::zoneOf));
             Map<Table, Set<Instant>> hoursByTable = new LinkedHashMap<>();
-            closed.forEach(session -> {
-                ZoneId zone = zones.zoneOf(session.fleetId());
-                session.slices().forEach(slice -> hoursByTable.computeIfAbsent(new Table(session.fleetId(), session.tableId()),
-                        t -> new TreeSet<>()).add(Granularity.HOUR.periodOf(slice.start(), zone)));
-            });
-            return tableHours(hoursByTable).flatMap(this::upsert)
-                    .then(Mono.defer(() -> tableDays(hoursByTable)).flatMap(this::upsert))
-                    .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.HOUR)).flatMap(this::upsert))
-                    .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.DAY)).flatMap(this::upsert));
+            closed.forEach(session -> session.slices().forEach(slice -> hoursByTable.computeIfAbsent(new Table(session.fleetId(),
+                    session.tableId()), t -> new TreeSet<>()).add(Granularity.HOUR.periodOf(slice.start(), zoneOf.get(session.fleetId())))));
+            return tableHours(hoursByTable, zoneOf).flatMap(this::upsert)
+                    .then(Mono.defer(() -> tableDays(hoursByTable, zoneOf)).flatMap(this::upsert))
+                    .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.HOUR, zoneOf)).flatMap(this::upsert))
+                    .then(Mono.defer(() -> fleetPeriods(hoursByTable, Granularity.DAY, zoneOf)).flatMap(this::upsert));
         }));
     }
 
     /** Removes the fleet's rollups cut in any other zone than this one, once they have all been cut in it again. */
     public Mono<Long> removeOtherZones(String fleetId, ZoneId zone) {
-        return mongo.remove(query(where("fleetId").is(fleetId).and("zone").ne(FleetZones.nameOf(zone))), RollupDocument.class)
+        return mongo.remove(query(where("fleetId").is(fleetId).and("zone").ne(FleetTimeZones.nameOf(zone))), RollupDocument.class)
                 .map(DeleteResult::getDeletedCount);
     }
 
@@ -106,15 +112,15 @@ public class RollupStore {
 
     private static Criteria criteria(UsageQuery usage) {
         Criteria criteria = where("scope").is(usage.scope()).and("fleetId").is(usage.fleetId())
-                .and("granularity").is(usage.granularity()).and("zone").is(FleetZones.nameOf(usage.zone()))
+                .and("granularity").is(usage.granularity()).and("zone").is(FleetTimeZones.nameOf(usage.zone()))
                 .and("periodStart").gte(usage.from()).lt(usage.to());
         return usage.tableId() != null && !usage.allTables() ? criteria.and("tableId").is(usage.tableId()) : criteria;
     }
 
     /** A table's hour sums the quarter-hour slices its sessions have in it. */
-    private Mono<List<RollupDocument>> tableHours(Map<Table, Set<Instant>> hoursByTable) {
+    private Mono<List<RollupDocument>> tableHours(Map<Table, Set<Instant>> hoursByTable, Map<String, ZoneId> zoneOf) {
         Set<Instant> allQuarters = new TreeSet<>();
-        hoursByTable.forEach((table, hours) -> hours.forEach(hour -> allQuarters.addAll(quartersOf(hour, zones.zoneOf(table.fleetId())))));
+        hoursByTable.forEach((table, hours) -> hours.forEach(hour -> allQuarters.addAll(quartersOf(hour, zoneOf.get(table.fleetId())))));
         return sessions.touching(fleetIds(hoursByTable), hoursByTable.keySet().stream().map(Table::tableId).collect(Collectors.toSet()), allQuarters)
                 .collectList().map(stored -> {
                     Map<Table, List<QuarterSlice>> slicesByTable = new HashMap<>();
@@ -122,10 +128,10 @@ public class RollupStore {
                             .addAll(session.slices()));
                     List<RollupDocument> rollups = new ArrayList<>();
                     hoursByTable.forEach((table, hours) -> {
-                        ZoneId zone = zones.zoneOf(table.fleetId());
+                        ZoneId zone = zoneOf.get(table.fleetId());
                         Map<Instant, Usage> usage = Usage.ofTablePeriods(slicesByTable.getOrDefault(table, List.of()), Granularity.HOUR, zone);
                         hours.forEach(hour -> rollups.add(RollupDocument.of(Scope.TABLE, table.fleetId(), table.tableId(), Granularity.HOUR,
-                                FleetZones.nameOf(zone), hour, usage.getOrDefault(hour, Usage.NONE))));
+                                FleetTimeZones.nameOf(zone), hour, usage.getOrDefault(hour, Usage.NONE))));
                     });
                     return rollups;
                 });
@@ -140,46 +146,46 @@ public class RollupStore {
     }
 
     /** A table's day sums its local hours (23, 24 or 25 of them), read by id. */
-    private Mono<List<RollupDocument>> tableDays(Map<Table, Set<Instant>> hoursByTable) {
+    private Mono<List<RollupDocument>> tableDays(Map<Table, Set<Instant>> hoursByTable, Map<String, ZoneId> zoneOf) {
         Map<Table, Set<Instant>> daysByTable = new LinkedHashMap<>();
-        hoursByTable.forEach((table, hours) -> daysByTable.put(table, days(hours, zones.zoneOf(table.fleetId()))));
+        hoursByTable.forEach((table, hours) -> daysByTable.put(table, days(hours, zoneOf.get(table.fleetId()))));
         List<String> hourIds = new ArrayList<>();
-        daysByTable.forEach((table, days) -> days.forEach(day -> hourIds.addAll(hourIds(table, day))));
+        daysByTable.forEach((table, days) -> days.forEach(day -> hourIds.addAll(hourIds(table, day, zoneOf.get(table.fleetId())))));
         return mongo.find(query(where("_id").in(hourIds)), RollupDocument.class).collectMap(RollupDocument::id, RollupDocument::usage)
                 .map(stored -> {
                     List<RollupDocument> rollups = new ArrayList<>();
                     daysByTable.forEach((table, days) -> days.forEach(day -> rollups.add(RollupDocument.of(Scope.TABLE, table.fleetId(),
-                            table.tableId(), Granularity.DAY, FleetZones.nameOf(zones.zoneOf(table.fleetId())), day,
-                            Usage.ofSameTable(hourIds(table, day).stream().filter(stored::containsKey).map(stored::get).toList())))));
+                            table.tableId(), Granularity.DAY, FleetTimeZones.nameOf(zoneOf.get(table.fleetId())), day,
+                            Usage.ofSameTable(hourIds(table, day, zoneOf.get(table.fleetId())).stream().filter(stored::containsKey).map(stored::get).toList())))));
                     return rollups;
                 });
     }
 
-    private List<String> hourIds(Table table, Instant day) {
-        ZoneId zone = zones.zoneOf(table.fleetId());
+    private static List<String> hourIds(Table table, Instant day, ZoneId zone) {
         List<String> ids = new ArrayList<>(25);
         for (Instant hour = day; hour.isBefore(Granularity.DAY.next(day, zone)); hour = Granularity.HOUR.next(hour, zone)) {
-            ids.add(RollupDocument.of(Scope.TABLE, table.fleetId(), table.tableId(), Granularity.HOUR, FleetZones.nameOf(zone), hour, Usage.NONE).id());
+            ids.add(RollupDocument.of(Scope.TABLE, table.fleetId(), table.tableId(), Granularity.HOUR, FleetTimeZones.nameOf(zone), hour, Usage.NONE).id());
         }
         return ids;
     }
 
     /** A fleet's period sums the rollups of its tables for the same period. */
-    private Mono<List<RollupDocument>> fleetPeriods(Map<Table, Set<Instant>> hoursByTable, Granularity granularity) {
+    private Mono<List<RollupDocument>> fleetPeriods(Map<Table, Set<Instant>> hoursByTable, Granularity granularity,
+                                                    Map<String, ZoneId> zoneOf) {
         Map<String, Set<Instant>> periodsByFleet = new TreeMap<>();
         hoursByTable.forEach((table, hours) -> hours.forEach(hour -> periodsByFleet.computeIfAbsent(table.fleetId(), f -> new TreeSet<>())
-                .add(granularity.periodOf(hour, zones.zoneOf(table.fleetId())))));
+                .add(granularity.periodOf(hour, zoneOf.get(table.fleetId())))));
         Set<Instant> allPeriods = new TreeSet<>();
         periodsByFleet.values().forEach(allPeriods::addAll);
-        Set<String> fleetZones = periodsByFleet.keySet().stream().map(fleet -> FleetZones.nameOf(zones.zoneOf(fleet))).collect(Collectors.toSet());
+        Set<String> fleetZones = periodsByFleet.keySet().stream().map(fleet -> FleetTimeZones.nameOf(zoneOf.get(fleet))).collect(Collectors.toSet());
         return mongo.find(query(where("scope").is(Scope.TABLE).and("fleetId").in(periodsByFleet.keySet()).and("granularity").is(granularity)
                         .and("zone").in(fleetZones).and("periodStart").in(allPeriods)), RollupDocument.class)
-                .filter(table -> table.zone().equals(FleetZones.nameOf(zones.zoneOf(table.fleetId()))))
+                .filter(table -> table.zone().equals(FleetTimeZones.nameOf(zoneOf.get(table.fleetId()))))
                 .collectMultimap(table -> Map.entry(table.fleetId(), table.periodStart()), RollupDocument::usage)
                 .map(tablesByPeriod -> {
                     List<RollupDocument> rollups = new ArrayList<>();
                     periodsByFleet.forEach((fleet, periods) -> periods.forEach(period -> rollups.add(RollupDocument.of(Scope.FLEET, fleet, null,
-                            granularity, FleetZones.nameOf(zones.zoneOf(fleet)), period,
+                            granularity, FleetTimeZones.nameOf(zoneOf.get(fleet)), period,
                             Usage.ofTables(tablesByPeriod.getOrDefault(Map.entry(fleet, period), List.of()))))));
                     return rollups;
                 });

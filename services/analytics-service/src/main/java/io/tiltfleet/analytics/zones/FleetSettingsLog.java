@@ -36,7 +36,7 @@ class FleetSettingsLog {
     }
 
     /** A fleet's time zone is no longer the one it had: its rollups are to be cut again. */
-    public record FleetZoneChanged(String fleetId, ZoneId zone) {
+    public record FleetZoneChanged(String fleetId) {
     }
 
     @KafkaListener(id = "analytics-fleet-settings", topics = Topics.FLEET_CONFIG, batch = "true",
@@ -61,7 +61,7 @@ class FleetSettingsLog {
             String zoneId = change.path("settings").path("timeZone").asString(null);
             ZoneId zone = zoneId == null ? ZoneOffset.UTC : ZoneId.of(zoneId).normalized();
             if (!zones.set(fleetId, zone).equals(zone)) {
-                events.publishEvent(new FleetZoneChanged(fleetId, zone));
+                events.publishEvent(new FleetZoneChanged(fleetId));
             }
         } catch (RuntimeException e) {
             log.atWarn().addKeyValue("offset", record.offset()).log("Skipping a fleet settings record that cannot be read, {}: {}", record.key(),

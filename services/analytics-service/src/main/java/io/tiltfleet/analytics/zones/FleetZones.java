@@ -1,5 +1,6 @@
 package io.tiltfleet.analytics.zones;
 
+import io.tiltfleet.analytics.usage.FleetTimeZones;
 import io.tiltfleet.contract.Topics;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -18,7 +19,7 @@ import reactor.core.publisher.Mono;
  * fleet that never set one. Rollups are cut in it, so none is computed before the log is read as far as it went.
  */
 @Component
-public class FleetZones {
+public class FleetZones implements FleetTimeZones {
 
     private static final TopicPartition CONFIG = new TopicPartition(Topics.FLEET_CONFIG, 0);
     private static final Duration READ_WAIT = Duration.ofSeconds(30);
@@ -33,13 +34,9 @@ public class FleetZones {
         this.admin = fleetZonesAdmin;
     }
 
+    @Override
     public ZoneId zoneOf(String fleetId) {
         return zones.getOrDefault(fleetId, ZoneOffset.UTC);
-    }
-
-    /** The zone's id as reports and stored rollups give it: "UTC" rather than "Z". */
-    public static String nameOf(ZoneId zone) {
-        return zone.equals(ZoneOffset.UTC) ? "UTC" : zone.getId();
     }
 
     /** @return the zone the fleet had before */
@@ -56,6 +53,7 @@ public class FleetZones {
      * Completes once the log has been read as far as it went when first asked (at once without the topic: no fleet
      * set a zone yet); fails when that takes longer than 30 s, and is asked again next time.
      */
+    @Override
     public Mono<Void> whenRead() {
         if (caughtUp) {
             return Mono.empty();

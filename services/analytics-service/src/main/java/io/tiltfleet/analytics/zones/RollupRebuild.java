@@ -1,14 +1,23 @@
 package io.tiltfleet.analytics.zones;
 
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+import static org.springframework.data.mongodb.core.query.Query.query;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.sessions.SessionStore;
+import io.tiltfleet.analytics.usage.FleetTimeZones;
 import io.tiltfleet.analytics.usage.RollupStore;
+import jakarta.annotation.PreDestroy;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,16 +26,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.data.mongodb.core.FindAndModifyOptions;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Component;
 
 /**
  * Cuts a fleet's rollups again from its stored sessions when its time zone is not the one they were cut in: after the
- * fleet's zone changed, and at start for every fleet with sessions (rollups of a version before time zones, or a
- * change made while no instance ran). Each chunk of sessions is recomputed like a batch of the intake (idempotent),
- * then the progress stored, so a stopped rebuild goes on where it was; once all are done the rollups of other zones are
- * removed. Reports stay answerable meanwhile, with the periods not cut again yet still empty in the new zone.
- * One rebuild at a time per instance, off the intake's thread; each instance that sees the change does it, to the same result.
+ * fleet's zone changed, and at start for every fleet with sessions (a change made while no instance ran). Rollups of a
+ * version before time zones were cut in UTC and stay as they are for a fleet in UTC.
+ *
+ * <p>One instance at a time per fleet, by a lease in {@code rollup_rebuilds} renewed with each chunk; another instance
+ * looks again once the lease may have run out. Sessions are done newest first (the days a dashboard shows come back
+ * first), 500 at a time, each chunk recomputed like a batch of the intake (idempotent) and then its progress stored,
+ * so a stopped rebuild goes on where it was. Then the sessions of the day before the rebuild began are cut once more
+ * (another instance's intake may have stored some while their hours were being cut here), and the rollups of other
+ * zones removed. Reports stay answerable meanwhile, periods not cut yet reading as empty in the new zone.
  */
 @Component
 public class RollupRebuild {
@@ -36,12 +53,16 @@ public class RollupRebuild {
     private static final Logger log = LoggerFactory.getLogger(RollupRebuild.class);
     private static final int CHUNK = 500;
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration LEASE = Duration.ofMinutes(2);
+    private static final Duration RECENT = Duration.ofDays(1);
     private static final long RETRY_AFTER_SECONDS = 30;
 
     private final FleetZones zones;
     private final SessionStore sessions;
     private final RollupStore rollups;
     private final ReactiveMongoTemplate mongo;
+    private final Clock clock;
+    private final String instance = UUID.randomUUID().toString();
     private final Counter sessionsDone;
     private final AtomicLong sessionsLeft = new AtomicLong();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -50,11 +71,12 @@ public class RollupRebuild {
         return thread;
     });
 
-    RollupRebuild(FleetZones zones, SessionStore sessions, RollupStore rollups, ReactiveMongoTemplate mongo, MeterRegistry registry) {
+    RollupRebuild(FleetZones zones, SessionStore sessions, RollupStore rollups, ReactiveMongoTemplate mongo, Clock clock, MeterRegistry registry) {
         this.zones = zones;
         this.sessions = sessions;
         this.rollups = rollups;
         this.mongo = mongo;
+        this.clock = clock;
         this.sessionsDone = Counter.builder(SESSIONS_DONE).description("Sessions whose rollups were cut again in their fleet's new time zone")
                 .register(registry);
         Gauge.builder(SESSIONS_LEFT, sessionsLeft, AtomicLong::get)
@@ -65,14 +87,18 @@ public class RollupRebuild {
     void checkEveryFleet() {
         worker.execute(() -> run("every fleet", () -> {
             zones.whenRead().block(STORE_TIMEOUT);
-            List<String> fleets = sessions.fleetIds().collectList().block(STORE_TIMEOUT);
-            fleets.forEach(this::rebuildIfNeeded);
+            sessions.fleetIds().collectList().block(STORE_TIMEOUT).forEach(this::request);
         }, this::checkEveryFleet));
     }
 
     @EventListener
     void onZoneChanged(FleetSettingsLog.FleetZoneChanged changed) {
         request(changed.fleetId());
+    }
+
+    @PreDestroy
+    void stop() {
+        worker.shutdownNow();
     }
 
     private void request(String fleetId) {
@@ -82,7 +108,7 @@ public class RollupRebuild {
         }, () -> request(fleetId)));
     }
 
-    /** A rebuild that failed (Kafka or MongoDB away) is tried again later, from where it stopped. */
+    /** A rebuild that failed (Kafka or MongoDB away), or that another instance holds, is looked at again later. */
     private void run(String what, Runnable work, Runnable again) {
         try {
             work.run();
@@ -94,32 +120,79 @@ public class RollupRebuild {
 
     private void rebuildIfNeeded(String fleetId) {
         ZoneId zone = zones.zoneOf(fleetId);
-        String zoneName = FleetZones.nameOf(zone);
+        String zoneName = FleetTimeZones.nameOf(zone);
         RebuildDocument known = mongo.findById(fleetId, RebuildDocument.class).block(STORE_TIMEOUT);
         if (known != null && known.zone().equals(zoneName) && known.done()) {
             return;
         }
-        RebuildDocument progress = known != null && known.zone().equals(zoneName) ? known
-                : new RebuildDocument(fleetId, zoneName, null, null, 0, false);
+        if (known == null && zone.equals(ZoneOffset.UTC)) {
+            mongo.save(new RebuildDocument(fleetId, zoneName, clock.instant(), null, null, 0, true, null, null)).block(STORE_TIMEOUT);
+            return;
+        }
+        RebuildDocument claimed = claim(fleetId);
+        if (claimed == null) {
+            log.info("Another instance is cutting fleet {}'s rollups; looking again in {}", fleetId, LEASE);
+            worker.schedule(() -> request(fleetId), LEASE.toSeconds(), TimeUnit.SECONDS);
+            return;
+        }
+        RebuildDocument progress = claimed.zone() != null && claimed.zone().equals(zoneName) && !claimed.done() ? claimed
+                : new RebuildDocument(fleetId, zoneName, clock.instant(), null, null, 0, false, instance, claimed.leaseUntil());
+        rebuild(zone, progress);
+    }
+
+    /** The fleet's rebuild for this instance, or null while another holds it. */
+    private RebuildDocument claim(String fleetId) {
+        Instant now = clock.instant();
+        Criteria free = new Criteria().orOperator(where("leaseUntil").exists(false), where("leaseUntil").is(null),
+                where("leaseUntil").lt(now), where("owner").is(instance));
+        try {
+            return mongo.findAndModify(query(where("_id").is(fleetId).andOperator(free)),
+                    new Update().set("owner", instance).set("leaseUntil", now.plus(LEASE)).setOnInsert("sessionsDone", 0L).setOnInsert("done", false),
+                    FindAndModifyOptions.options().upsert(true).returnNew(true), RebuildDocument.class).block(STORE_TIMEOUT);
+        } catch (DuplicateKeyException heldByAnother) {
+            return null;
+        }
+    }
+
+    private void rebuild(ZoneId zone, RebuildDocument started) {
+        String fleetId = started.fleetId();
         long total = sessions.countOf(fleetId).block(STORE_TIMEOUT);
-        log.info("Cutting fleet {}'s rollups in {}: {} sessions, {} done before", fleetId, zoneName, total, progress.sessionsDone());
-        sessionsLeft.set(Math.max(0, total - progress.sessionsDone()));
-        for (List<SessionDocument> chunk : sessions.after(fleetId, progress.lastStart(), progress.lastId(), CHUNK).buffer(CHUNK).toIterable()) {
+        log.info("Cutting fleet {}'s rollups in {}: {} sessions, {} done before", fleetId, started.zone(), total, started.sessionsDone());
+        sessionsLeft.set(Math.max(0, total - started.sessionsDone()));
+        RebuildDocument progress = started;
+        for (List<SessionDocument> chunk : sessions.newestFirstBefore(fleetId, progress.lastStart(), progress.lastId(), CHUNK).buffer(CHUNK)
+                .toIterable(1)) {
             if (!zones.zoneOf(fleetId).equals(zone)) {
-                log.info("Fleet {}'s time zone changed again during its rebuild in {}", fleetId, zoneName);
+                log.info("Fleet {}'s time zone changed again while its rollups were cut in {}", fleetId, started.zone());
                 return;
             }
             rollups.recompute(chunk, STORE_TIMEOUT);
-            SessionDocument last = chunk.get(chunk.size() - 1);
-            progress = new RebuildDocument(fleetId, zoneName, last.start(), last.id(), progress.sessionsDone() + chunk.size(), false);
-            mongo.save(progress).block(STORE_TIMEOUT);
+            progress = progress.after(chunk.get(chunk.size() - 1), chunk.size(), clock.instant().plus(LEASE));
+            if (!saveIfStillOwner(progress)) {
+                log.warn("Fleet {}'s rebuild in {} was taken over by another instance", fleetId, started.zone());
+                return;
+            }
             sessionsDone.increment(chunk.size());
             sessionsLeft.set(Math.max(0, total - progress.sessionsDone()));
-            log.info("Cutting fleet {}'s rollups in {}: {} of {} sessions done", fleetId, zoneName, progress.sessionsDone(), total);
+            log.info("Cutting fleet {}'s rollups in {}: {} of {} sessions done", fleetId, started.zone(), progress.sessionsDone(), total);
+        }
+        for (List<SessionDocument> recent : sessions.newestFirstBefore(fleetId, null, null, CHUNK)
+                .takeWhile(session -> !session.start().isBefore(started.began().minus(RECENT))).buffer(CHUNK).toIterable(1)) {
+            rollups.recompute(recent, STORE_TIMEOUT);
         }
         long removed = rollups.removeOtherZones(fleetId, zone).block(STORE_TIMEOUT);
-        mongo.save(new RebuildDocument(fleetId, zoneName, progress.lastStart(), progress.lastId(), progress.sessionsDone(), true)).block(STORE_TIMEOUT);
+        saveIfStillOwner(new RebuildDocument(fleetId, started.zone(), started.began(), progress.lastStart(), progress.lastId(),
+                progress.sessionsDone(), true, null, null));
         sessionsLeft.set(0);
-        log.info("Fleet {}'s rollups are cut in {}: {} sessions, {} rollups of other zones removed", fleetId, zoneName, progress.sessionsDone(), removed);
+        log.info("Fleet {}'s rollups are cut in {}: {} sessions, {} rollups of other zones removed", fleetId, started.zone(),
+                progress.sessionsDone(), removed);
+    }
+
+    private boolean saveIfStillOwner(RebuildDocument progress) {
+        Update update = new Update().set("zone", progress.zone()).set("began", progress.began()).set("lastStart", progress.lastStart())
+                .set("lastId", progress.lastId()).set("sessionsDone", progress.sessionsDone()).set("done", progress.done())
+                .set("owner", progress.owner()).set("leaseUntil", progress.leaseUntil());
+        return mongo.updateFirst(query(where("_id").is(progress.fleetId()).and("owner").is(instance)), update, RebuildDocument.class)
+                .block(STORE_TIMEOUT).getMatchedCount() == 1;
     }
 }

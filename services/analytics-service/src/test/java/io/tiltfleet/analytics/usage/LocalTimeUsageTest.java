@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,27 @@ class LocalTimeUsageTest {
             series.add(hour);
         }
         assertThat(series).hasSize((int) hours);
+    }
+
+    @Test
+    void everyZonesHoursAndDaysMoveOnAcrossEveryChangeOfItsClocks() {
+        Instant first = Instant.parse("1990-01-01T00:00:00Z");
+        Instant last = Instant.parse("2036-01-01T00:00:00Z");
+        for (String id : ZoneId.getAvailableZoneIds()) {
+            ZoneId zone = ZoneId.of(id);
+            ZoneOffsetTransition transition = zone.getRules().nextTransition(first);
+            while (transition != null && transition.getInstant().isBefore(last)) {
+                Instant around = transition.getInstant().minus(Duration.ofDays(2));
+                for (Instant hour = Granularity.HOUR.periodOf(around, zone); hour.isBefore(transition.getInstant().plus(Duration.ofDays(2)));) {
+                    Instant next = Granularity.HOUR.next(hour, zone);
+                    assertThat(Duration.between(hour, next)).as("%s: the hour from %s", id, hour).isPositive().isLessThanOrEqualTo(Duration.ofHours(2));
+                    hour = next;
+                }
+                Instant day = Granularity.DAY.periodOf(around, zone);
+                assertThat(Duration.between(day, Granularity.DAY.next(day, zone))).as("%s: the day from %s", id, day).isPositive();
+                transition = zone.getRules().nextTransition(transition.getInstant());
+            }
+        }
     }
 
     @Test
