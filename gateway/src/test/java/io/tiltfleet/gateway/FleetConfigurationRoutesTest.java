@@ -82,7 +82,12 @@ class FleetConfigurationRoutesTest {
             "tf-analyst-local    | DELETE | /api/fleet/fleet-1/tables/t-1/credentials   | 403",
             "tf-operator-local   | GET    | /api/fleet/fleet-1/tables/t-1/credentials   | 200",
             "tf-operator-local   | POST   | /api/fleet/fleet-1/tables/t-1/credentials   | 200",
-            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/credentials   | 200"})
+            "tf-operator-local   | DELETE | /api/fleet/fleet-1/tables/t-1/credentials   | 200",
+            "tf-analyst-local    | GET    | /api/fleets/fleet-1/alerts/export?format=CSV | 200",
+            "tf-viewer-local     | GET    | /api/fleets/fleet-1/alerts/export           | 403",
+            "tf-operator-local   | GET    | /api/fleets/fleet-1/alerts/export           | 403",
+            "tf-supervisor-local | GET    | /api/fleets/fleet-1/alerts/export           | 200",   // every role
+            "tf-analyst-local    | DELETE | /api/fleets/fleet-1/alerts/export           | 404"})   // no such route
     void everyRoleReadsTheSettingsOperatorsChangeThemAndTheTrailIsOnlyRead(String key, String method, String path, int status) throws Exception {
         HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, key == null ? Map.of() : Map.of("X-API-Key", key));
 
@@ -152,7 +157,15 @@ class FleetConfigurationRoutesTest {
             "fleet-1 key: fleet-2 credentials              | tf-clinic1-local | POST | /api/fleet/fleet-2/tables/t-1/credentials     | 403",
             "fleet-1 key: fleet-2 credentials, mixed case  | tf-clinic1-local | GET | /api/FLEET/fleet-2/tables/t-1/credentials      | 403",
             "fleet-1 key: credentials, encoded word        | tf-clinic1-local | POST | /api/fleet/fleet-2/tables/t-1/%63redentials   | 400",
-            "fleet-1 key: own credentials                  | tf-clinic1-local | POST | /api/fleet/fleet-1/tables/t-1/credentials     | 200"})
+            "fleet-1 key: own credentials                  | tf-clinic1-local | POST | /api/fleet/fleet-1/tables/t-1/credentials     | 200",
+            "viewer: alert export in capitals              | tf-viewer-local  | GET | /API/FLEETS/fleet-1/ALERTS/EXPORT              | 403",
+            "viewer: alert export with a trailing slash    | tf-viewer-local  | GET | /api/fleets/fleet-1/alerts/export/             | 403",
+            "operator: alert export in mixed case          | tf-operator-local | GET | /api/Fleets/fleet-1/Alerts/Export             | 403",
+            "viewer: encoded letter in the alerts word     | tf-viewer-local  | GET | /api/fleets/fleet-1/%61lerts/export            | 400",
+            "fleet-1 key: fleet-2 alert export             | tf-clinic1-local | GET | /api/fleets/fleet-2/alerts/export              | 403",
+            "fleet-1 key: fleet-2 alert export, capitals   | tf-clinic1-local | GET | /API/FLEETS/fleet-2/alerts/export              | 403",
+            "fleet-1 key: alert export, dot segments       | tf-clinic1-local | GET | /api/fleets/fleet-1/../fleet-2/alerts/export   | 400",
+            "fleet-1 key: own alert export                 | tf-clinic1-local | GET | /api/fleets/fleet-1/alerts/export              | 200"})
     void everySpellingIsRefusedOrDecidedAsThePlainPath(String name, String key, String method, String path, int status) throws Exception {
         Map<String, String> headers = new HashMap<>(NotificationRoutesTest.FORGED_CALLER);
         headers.put("X-API-Key", key);

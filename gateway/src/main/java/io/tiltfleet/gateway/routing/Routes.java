@@ -42,7 +42,7 @@ class Routes {
     RouteLocator tiltfleetRoutes(RouteLocatorBuilder routes, GatewayProperties properties) {
         return routes.routes()
                 .route(SAFETY_STREAM, r -> route(r.order(-1).method(HttpMethod.GET).and()
-                                .path("/api/fleet/*/stream", "/api/fleets/*/audit/export"), SAFETY_STREAM,
+                                .path("/api/fleet/*/stream", "/api/fleets/*/audit/export", "/api/fleets/*/alerts/export"), SAFETY_STREAM,
                         "safety-alert-service", properties.safetyUri(), properties, -1))
                 .route(SAFETY, r -> route(r.path("/api/fleet/**", "/api/alerts/**", "/api/fleets/*/settings", "/api/fleets/*/audit"), SAFETY, "safety-alert-service",
                         properties.safetyUri(), properties, properties.responseTimeout().toMillis()))

@@ -5,7 +5,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
 
 /**
- * A fleet's settings and audit trail as the gateway's checks see them, matched as {@link NotificationPaths} are:
+ * A fleet's settings, audit trail, alert exports and tables' credentials as the gateway's checks see them, matched as {@link NotificationPaths} are:
  * on the path as sent, the fixed words in any letter case, with or without anything after them, so that no
  * spelling a route or the safety service might still accept gets past the role a plain one needs.
  */
@@ -14,6 +14,9 @@ final class FleetConfigurationPaths {
     private static final Pattern SETTINGS = Pattern.compile("^/(?i:api/fleets)/[^/]*/(?i:settings)(/.*)?$");
     /** Who changed what and why, under the names of the staff: operators, who make the changes, and analysts, who review them. */
     private static final Pattern AUDIT = Pattern.compile("^/(?i:api/fleets)/[^/]*/(?i:audit)(/.*)?$");
+
+    /** A fleet's alerts as a file, with who acknowledged each and how soon: for analysts, as the analytics' exports are. */
+    private static final Pattern ALERT_EXPORTS = Pattern.compile("^/(?i:api/fleets)/[^/]*/(?i:alerts)(/.*)?$");
 
     /** A table's broker account: its standing and its passwords are the operators' alone. */
     private static final Pattern CREDENTIALS = Pattern.compile("^/(?i:api/fleet)/[^/]*/(?i:tables)/[^/]*/(?i:credentials)(/.*)?$");
@@ -30,6 +33,12 @@ final class FleetConfigurationPaths {
     /** Replacing a fleet's settings: reading them is for every role, as the tables' profiles are. */
     static ServerWebExchangeMatcher settingsChanges() {
         return NotificationPaths.matching(SETTINGS, HttpMethod.PUT);
+    }
+
+    /** Exporting the alerts, in any method and spelling: analysts only. */
+    static ServerWebExchangeMatcher alertExports() {
+        return NotificationPaths.matching(ALERT_EXPORTS, HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE,
+                HttpMethod.PATCH, HttpMethod.OPTIONS);
     }
 
     /** Reading or exporting the audit trail; nothing else may be done to it. */

@@ -106,6 +106,7 @@ class SecurityConfiguration {
                         .matchers(FleetConfigurationPaths.settingsChanges()).hasRole(Roles.OPERATOR)
                         .matchers(FleetConfigurationPaths.credentials()).hasRole(Roles.OPERATOR)
                         .matchers(FleetConfigurationPaths.auditReads()).hasAnyRole(Roles.OPERATOR, Roles.ANALYST)
+                        .matchers(FleetConfigurationPaths.alertExports()).hasRole(Roles.ANALYST)
                         .pathMatchers(HttpMethod.GET, "/api/analytics/fleets/*/exports/**").hasRole(Roles.ANALYST)
                         .pathMatchers(HttpMethod.GET, "/api/**").hasAnyRole(Roles.VIEWER, Roles.OPERATOR, Roles.ANALYST)
                         .anyExchange().denyAll());

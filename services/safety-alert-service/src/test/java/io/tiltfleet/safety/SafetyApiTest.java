@@ -67,6 +67,10 @@ class SafetyApiTest {
             "POST | /api/alerts/no-such-alert/acknowledge                   | {\"by\":\"olivia\"}                | 404 | no alert",
             "POST | /api/alerts/any/acknowledge                             | {}                                | 400 | by",
             "POST | /api/alerts/any/acknowledge                             | {not json                         | 400 | ",
+            "GET  | /api/fleets/clinic-export/alerts/export?tz=Mars/Olympus  |                                   | 400 | tz: 'Mars/Olympus'",
+            "GET  | /api/fleets/clinic-export/alerts/export?format=XLSX     |                                   | 400 | CSV, NDJSON",
+            "GET  | /api/fleets/clinic-export/alerts/export?from=soon        |                                   | 400 | from: 'soon' is neither",
+            "GET  | /api/fleets/clinic-export/alerts/export?type=FIRE        |                                   | 400 | OVER_ANGLE",
             "PUT  | /api/fleet/clinic-1/tables/t-1/profile                  | {\"maxAngleDeg\":120}              | 400 | maxAngleDeg",
             "PUT  | /api/fleet/clinic-1/tables/t-1/profile                  | {\"contraindications\":[\"FLU\"]}  | 400 | ",
             "PUT  | /api/fleet/clinic-1/tables/t-1/profile                  | {\"maxAngleDeg\":90}               | 400 | contraindications are required",
@@ -131,6 +135,38 @@ class SafetyApiTest {
         assertThat(trail.get(0).get("tableId").asText()).isEqualTo("t-4");
         assertThat(trail.get(0).get("before").get("state").asText()).isEqualTo("ACTIVE_UNACKNOWLEDGED");
         assertThat(trail.get(0).get("after").get("state").asText()).isEqualTo("ACTIVE_ACKNOWLEDGED");
+    }
+
+    @Test
+    void theAlertExportGivesEachAlertWithHowSoonItWasAcknowledgedAndCleared() throws Exception {
+        ReactiveMongoTemplate store = safety.bean(ReactiveMongoTemplate.class);
+        AlertSignal raised = new AlertSignal("clinic-export", "t-1", AlertType.OVER_ANGLE, AlertChange.RAISED, Severity.CRITICAL,
+                "angle 75.0 degrees, the limit is 60", null, Instant.parse("2026-11-25T10:00:00Z"));
+        AlertSignal cleared = new AlertSignal("clinic-export", "t-1", AlertType.OVER_ANGLE, AlertChange.CLEARED, Severity.CRITICAL,
+                "back below the limit", null, Instant.parse("2026-11-25T10:01:00Z"));
+        AlertSignal silent = new AlertSignal("clinic-export", "t-2", AlertType.SILENT_WHILE_INVERTED, AlertChange.RAISED, Severity.CRITICAL,
+                "no reading for 10 s", null, Instant.parse("2026-11-25T10:05:00Z"));
+        store.insert(Alert.raise("a-export-1", raised).apply(cleared).acknowledge("=HYPERLINK(\"x\")", Instant.parse("2026-11-25T10:02:30Z"))).block();
+        store.insert(Alert.raise("a-export-2", silent)).block();
+
+        HttpResponse<String> csv = send("GET", "/api/fleets/clinic-export/alerts/export?from=2026-11-25&to=2026-11-26", null);
+        HttpResponse<String> ndjson = send("GET", "/api/fleets/clinic-export/alerts/export?format=NDJSON&tz=Asia/Kolkata", null);
+
+        assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+        assertThat(csv.headers().firstValue("Content-Disposition")).hasValueSatisfying(name ->
+                assertThat(name).contains("tiltfleet_clinic-export_alerts_2026-11-25_2026-11-26.csv"));
+        List<String> lines = csv.body().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).isEqualTo("alert_id,fleet_id,table_id,location,type,severity,state,reason,raised_at,raised_at_local,"
+                + "acknowledged_at,acknowledged_by,time_to_acknowledge_s,cleared_at,time_to_clear_s");
+        assertThat(lines.get(1)).startsWith("a-export-1,clinic-export,t-1,,OVER_ANGLE,CRITICAL,CLEARED_ACKNOWLEDGED,")
+                .endsWith(",2026-11-25T10:00:00Z,2026-11-25T10:00:00Z,2026-11-25T10:02:30Z,\"'=HYPERLINK(\"\"x\"\")\",150,2026-11-25T10:01:00Z,60");
+        assertThat(lines.get(2)).startsWith("a-export-2,").endsWith(",2026-11-25T10:05:00Z,2026-11-25T10:05:00Z,,,,,");
+        List<JsonNode> rows = ndjson.body().lines().map(SafetyRestartTest.JSON::readTree).toList();
+        assertThat(rows).extracting(row -> row.get("raised_at_local").asText()).containsExactly("2026-11-25T15:30:00+05:30",
+                "2026-11-25T15:35:00+05:30");
+        assertThat(rows.get(0).get("time_to_acknowledge_s").decimalValue()).isEqualByComparingTo("150");
+        assertThat(rows.get(1).get("time_to_clear_s").isNull()).isTrue();
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.tiltfleet.analytics.usage.UsageReport;
 import io.tiltfleet.analytics.usage.UsageReports;
 import io.tiltfleet.analytics.zones.FleetZones;
 import io.tiltfleet.contract.Ids;
+import io.tiltfleet.exports.LocalTimes;
 import jakarta.validation.constraints.Pattern;
 import java.time.Clock;
 import java.time.Duration;
@@ -109,15 +110,15 @@ class UsageController {
 
     private UsageReports.ReportZone zoneOf(String fleetId, String tz) {
         ZoneId fleets = zones.zoneOf(fleetId);
-        ZoneId zone = RequestedZone.or(tz, fleets);
+        ZoneId zone = LocalTimes.zone(tz, fleets);
         return new UsageReports.ReportZone(zone, zone.equals(fleets));
     }
 
     /** By default the last 7 local days up to today's end, or the last 24 hours hour by hour; a local day given stands for its start. */
     private TimeRange range(Granularity granularity, UsageReports.ReportZone in, String fromText, String toText) {
         ZoneId zone = in.zone();
-        Instant from = TimeRange.instantOf("from", fromText, zone);
-        Instant to = TimeRange.instantOf("to", toText, zone);
+        Instant from = LocalTimes.instantOf("from", fromText, zone);
+        Instant to = LocalTimes.instantOf("to", toText, zone);
         Instant end = granularity.next(granularity.periodOf(clock.instant(), zone), zone);
         Instant last = to == null ? end : to;
         Instant defaultFrom = granularity == Granularity.HOUR ? last.minus(24, ChronoUnit.HOURS) : last.atZone(zone).minusDays(7).toInstant();

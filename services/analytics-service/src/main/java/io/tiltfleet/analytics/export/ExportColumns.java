@@ -3,9 +3,9 @@ package io.tiltfleet.analytics.export;
 import io.tiltfleet.analytics.sessions.AngleBand;
 import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.usage.RollupDocument;
-import java.time.Instant;
+import io.tiltfleet.exports.Column;
+import io.tiltfleet.exports.LocalTimes;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +31,8 @@ final class ExportColumns {
                 Column.of("device_session_id", SessionDocument::sessionId),
                 Column.of("start", SessionDocument::start),
                 Column.of("end", SessionDocument::end),
-                Column.of("start_local", session -> local(session.start(), zone)),
-                Column.of("end_local", session -> local(session.end(), zone)),
+                Column.of("start_local", session -> LocalTimes.text(session.start(), zone)),
+                Column.of("end_local", session -> LocalTimes.text(session.end(), zone)),
                 Column.decimal("duration_s", SessionDocument::durationS),
                 Column.decimal("inverted_s", SessionDocument::invertedS)));
         for (AngleBand band : AngleBand.values()) {
@@ -56,8 +56,8 @@ final class ExportColumns {
                 Column.of("period_start", RollupDocument::periodStart),
                 Column.of("period_end", RollupDocument::periodEnd),
                 Column.of("time_zone", RollupDocument::zone),
-                Column.of("period_start_local", rollup -> local(rollup.periodStart(), ZoneId.of(rollup.zone()))),
-                Column.of("period_end_local", rollup -> local(rollup.periodEnd(), ZoneId.of(rollup.zone()))),
+                Column.of("period_start_local", rollup -> LocalTimes.text(rollup.periodStart(), ZoneId.of(rollup.zone()))),
+                Column.of("period_end_local", rollup -> LocalTimes.text(rollup.periodEnd(), ZoneId.of(rollup.zone()))),
                 Column.of("sessions", RollupDocument::sessions),
                 Column.decimal("inverted_min", rollup -> rollup.usage().invertedSeconds() / 60)));
         for (AngleBand band : AngleBand.values()) {
@@ -69,9 +69,5 @@ final class ExportColumns {
                 Column.decimal("therapeutic_share", rollup -> rollup.usage().therapeuticShare()),
                 Column.of("active_tables", RollupDocument::activeTables)));
         return List.copyOf(columns);
-    }
-
-    private static String local(Instant instant, ZoneId zone) {
-        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(instant.atZone(zone));
     }
 }

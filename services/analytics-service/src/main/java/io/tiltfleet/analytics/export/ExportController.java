@@ -1,7 +1,6 @@
 package io.tiltfleet.analytics.export;
 
 import io.tiltfleet.analytics.AnalyticsProperties;
-import io.tiltfleet.analytics.api.RequestedZone;
 import io.tiltfleet.analytics.api.TimeRange;
 import io.tiltfleet.analytics.sessions.SessionFilter;
 import io.tiltfleet.analytics.sessions.SessionStore;
@@ -12,6 +11,9 @@ import io.tiltfleet.analytics.usage.RollupStore;
 import io.tiltfleet.analytics.usage.UsageQuery;
 import io.tiltfleet.analytics.zones.FleetZones;
 import io.tiltfleet.contract.Ids;
+import io.tiltfleet.exports.ExportFormat;
+import io.tiltfleet.exports.LocalTimes;
+import io.tiltfleet.exports.StreamedExports;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
@@ -44,12 +46,12 @@ class ExportController {
 
     private final SessionStore sessions;
     private final RollupStore rollups;
-    private final Exporter exporter;
+    private final StreamedExports exporter;
     private final FleetZones zones;
     private final AnalyticsProperties properties;
     private final Clock clock;
 
-    ExportController(SessionStore sessions, RollupStore rollups, Exporter exporter, FleetZones zones, AnalyticsProperties properties,
+    ExportController(SessionStore sessions, RollupStore rollups, StreamedExports exporter, FleetZones zones, AnalyticsProperties properties,
                      Clock clock) {
         this.sessions = sessions;
         this.rollups = rollups;
@@ -69,7 +71,7 @@ class ExportController {
                                               @RequestParam(defaultValue = "CSV") ExportFormat format,
                                               @RequestParam(required = false) String tz) {
         return zones.whenRead().then(Mono.fromCallable(() -> {
-            ZoneId zone = RequestedZone.or(tz, zones.zoneOf(fleetId));
+            ZoneId zone = LocalTimes.zone(tz, zones.zoneOf(fleetId));
             TimeRange range = range(from, to, zone);
             SessionFilter filter = new SessionFilter(fleetId, tableId, range.from(), range.to(), minDurationS, minMaxAngleDeg, endedBy);
             return file(fleetId, "sessions", range, zone, format, exporter.write("sessions", format, ExportColumns.sessions(zone),
@@ -92,7 +94,7 @@ class ExportController {
                                            @RequestParam(required = false) String tz) {
         return zones.whenRead().then(Mono.fromCallable(() -> {
             ZoneId zone = zones.zoneOf(fleetId);
-            if (!RequestedZone.or(tz, zone).equals(zone)) {
+            if (!LocalTimes.zone(tz, zone).equals(zone)) {
                 throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "tz: usage exports are cut in the fleet's time zone ("
                         + FleetTimeZones.nameOf(zone) + "); leave tz out, or ask the usage API with tz for up to 31 days in another zone");
             }
@@ -105,7 +107,7 @@ class ExportController {
 
     /** Everything up to now unless the caller says otherwise; a local day given stands for its start in the zone. */
     private TimeRange range(String from, String to, ZoneId zone) {
-        return TimeRange.of(TimeRange.instantOf("from", from, zone), TimeRange.instantOf("to", to, zone), Instant.EPOCH,
+        return TimeRange.of(LocalTimes.instantOf("from", from, zone), LocalTimes.instantOf("to", to, zone), Instant.EPOCH,
                 clock.instant().plusSeconds(1));
     }
 

@@ -5,6 +5,7 @@ import static org.springframework.data.mongodb.core.query.Query.query;
 
 import java.time.Instant;
 import java.util.Collection;
+import java.util.function.Function;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.FindAndReplaceOptions;
@@ -37,12 +38,7 @@ public class SessionStore {
     }
 
     public Mono<Void> storeAll(Collection<SessionDocument> sessions) {
-        if (sessions.isEmpty()) {
-            return Mono.empty();
-        }
-        ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, SessionDocument.class);
-        sessions.forEach(session -> bulk.replaceOne(query(where("_id").is(session.id())), session, FindAndReplaceOptions.options().upsert()));
-        return bulk.execute().then();
+        return replaceAll(SessionDocument.class, sessions, SessionDocument::id);
     }
 
     /** The sessions of these fleets' tables that have time in any of the given quarter hours: one query for a whole batch. */
@@ -52,11 +48,17 @@ public class SessionStore {
     }
 
     public Mono<Void> storeTraces(Collection<TraceDocument> traces) {
-        if (traces.isEmpty()) {
+        return replaceAll(TraceDocument.class, traces, TraceDocument::sessionId);
+    }
+
+    /** Each document stored under its id, replacing what is there: storing the same again changes nothing. */
+    private <T> Mono<Void> replaceAll(Class<T> type, Collection<T> documents, Function<T, String> idOf) {
+        if (documents.isEmpty()) {
             return Mono.empty();
         }
-        ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, TraceDocument.class);
-        traces.forEach(trace -> bulk.replaceOne(query(where("_id").is(trace.sessionId())), trace, FindAndReplaceOptions.options().upsert()));
+        ReactiveBulkOperations bulk = mongo.bulkOps(BulkOperations.BulkMode.UNORDERED, type);
+        documents.forEach(document -> bulk.replaceOne(query(where("_id").is(idOf.apply(document))), document,
+                FindAndReplaceOptions.options().upsert()));
         return bulk.execute().then();
     }
 

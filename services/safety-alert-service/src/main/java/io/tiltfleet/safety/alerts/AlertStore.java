@@ -148,6 +148,19 @@ public class AlertStore {
     }
 
     public Flux<Alert> search(AlertQuery filter) {
+        Query query = query(criteria(filter)).with(Sort.by(Sort.Direction.DESC, "raisedAt"))
+                .skip((long) filter.page() * filter.size()).limit(filter.size());
+        return mongo.find(query, Alert.class);
+    }
+
+    /** Every matching alert (the filter's page ignored), the first raised first, fetched from the cursor as the reader asks for more. */
+    public Flux<Alert> stream(AlertQuery filter, int fetchSize) {
+        Query query = query(criteria(filter)).with(Sort.by(Sort.Direction.ASC, "raisedAt"));
+        query.cursorBatchSize(fetchSize);
+        return mongo.find(query, Alert.class);
+    }
+
+    private static Criteria criteria(AlertQuery filter) {
         Criteria criteria = new Criteria();
         if (filter.fleetId() != null) {
             criteria = criteria.and("fleetId").is(filter.fleetId());
@@ -173,9 +186,7 @@ public class AlertStore {
                 raised.lt(filter.to());
             }
         }
-        Query query = query(criteria).with(Sort.by(Sort.Direction.DESC, "raisedAt"))
-                .skip((long) filter.page() * filter.size()).limit(filter.size());
-        return mongo.find(query, Alert.class);
+        return criteria;
     }
 
     /** By the open slot, not the open states: the unique index answers it, on the MongoDB stand-in too, which scans for anything else. */

@@ -1,4 +1,4 @@
-package io.tiltfleet.analytics.export;
+package io.tiltfleet.exports;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
