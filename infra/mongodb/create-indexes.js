@@ -26,6 +26,8 @@ tiltfleet.sessions.createIndex({ fleetId: 1, tableId: 1, "hours.hour": 1 });
 // (removing those of a former zone)
 tiltfleet.usage_rollups.createIndex({ scope: 1, fleetId: 1, granularity: 1, zone: 1, periodStart: 1 });
 tiltfleet.usage_rollups.createIndex({ fleetId: 1, zone: 1 });
+// analytics-service: the alerts a fleet raised over a period (the safety report)
+tiltfleet.alert_facts.createIndex({ fleetId: 1, raisedAt: 1 });
 
 // notification-service: due notifications by state and time (the scheduler), an alert's notifications (cancelling
 // them), the delivery attempts of a fleet newest first and of an alert (GET /api/notifications)

@@ -1,5 +1,6 @@
 package io.tiltfleet.analytics;
 
+import io.tiltfleet.analytics.safety.AlertFacts;
 import io.tiltfleet.analytics.sessions.SessionStore;
 import io.tiltfleet.analytics.usage.RollupStore;
 import java.time.Duration;
@@ -12,14 +13,16 @@ class StartupIndexes implements SmartInitializingSingleton {
 
     private final SessionStore sessions;
     private final RollupStore rollups;
+    private final AlertFacts alerts;
 
-    StartupIndexes(SessionStore sessions, RollupStore rollups) {
+    StartupIndexes(SessionStore sessions, RollupStore rollups, AlertFacts alerts) {
         this.sessions = sessions;
         this.rollups = rollups;
+        this.alerts = alerts;
     }
 
     @Override
     public void afterSingletonsInstantiated() {
-        sessions.createIndexes().then(rollups.createIndexes()).block(Duration.ofSeconds(30));
+        sessions.createIndexes().then(rollups.createIndexes()).then(alerts.createIndexes()).block(Duration.ofSeconds(30));
     }
 }

@@ -3,6 +3,8 @@ package io.tiltfleet.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.contract.AlertChange;
+import io.tiltfleet.contract.SafetyAlertEvent;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
@@ -10,6 +12,7 @@ import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -38,6 +41,7 @@ class AnalyticsApiTest {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         mongo = MongoStandIn.start(Ports.free());
         RunningAnalytics.publish(kafka, AnalyticsPipelineTest.scriptedDay("clinic-api"));
+        RunningAnalytics.publishAlertEvents(kafka, alertsOfTheDay());
         analytics = RunningAnalytics.start(kafka, mongo.uri("tiltfleet"), "analytics-api", AnalyticsPipelineTest.IDLE_TIMEOUT);
         await().atMost(Duration.ofSeconds(60)).until(() -> RunningAnalytics.get(analytics, FLEET + "/sessions?" + DAY).contains("\"totalItems\":3"));
         // as infra/local/run.sh starts it; both run until the end: closing one would stop the other's shared Netty resources
@@ -66,6 +70,57 @@ class AnalyticsApiTest {
         List<String> ids = page.path("items").valueStream().map(s -> s.path("tableId").asString() + "/" + s.path("sessionId").asString()).toList();
 
         assertThat(ids).containsExactly(expected.split(", "));
+    }
+
+    /**
+     * t-1's warning, never acknowledged; t-2's two criticals, acknowledged after 30 and 90 s. One acknowledgement arrives
+     * before its raise and twice: the facts are the same.
+     */
+    static List<SafetyAlertEvent> alertsOfTheDay() {
+        Instant warning = Instant.parse("2026-11-20T10:30:00Z");
+        Instant overAngle = Instant.parse("2026-11-20T11:01:00Z");
+        Instant silent = Instant.parse("2026-11-20T11:10:00Z");
+        SafetyAlertEvent overAngleAcknowledged = alert("a-2", "t-2", AlertChange.ACKNOWLEDGED, "OVER_ANGLE", "CRITICAL", "ACTIVE_ACKNOWLEDGED",
+                overAngle, overAngle.plusSeconds(30));
+        return List.of(
+                alert("a-1", "t-1", AlertChange.RAISED, "OVER_DURATION", "WARNING", "ACTIVE_UNACKNOWLEDGED", warning, warning),
+                overAngleAcknowledged,
+                alert("a-2", "t-2", AlertChange.RAISED, "OVER_ANGLE", "CRITICAL", "ACTIVE_UNACKNOWLEDGED", overAngle, overAngle),
+                overAngleAcknowledged,
+                alert("a-3", "t-2", AlertChange.RAISED, "SILENT_WHILE_INVERTED", "CRITICAL", "ACTIVE_UNACKNOWLEDGED", silent, silent),
+                alert("a-3", "t-2", AlertChange.CLEARED, "SILENT_WHILE_INVERTED", "CRITICAL", "CLEARED_UNACKNOWLEDGED", silent, silent.plusSeconds(20)),
+                alert("a-3", "t-2", AlertChange.ACKNOWLEDGED, "SILENT_WHILE_INVERTED", "CRITICAL", "CLEARED_ACKNOWLEDGED", silent,
+                        silent.plusSeconds(90)));
+    }
+
+    static SafetyAlertEvent alert(String id, String tableId, AlertChange change, String type, String severity, String state, Instant raisedAt,
+                                  Instant updatedAt) {
+        return new SafetyAlertEvent(id, "clinic-api", tableId, change, type, severity, state, "scripted", raisedAt, updatedAt, null, null, null);
+    }
+
+    @Test
+    void theSafetyReportGivesEachTableItsSessionsSteepMinutesAlertsAndTimeToAcknowledge() {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(JSON.readTree(RunningAnalytics.get(analytics,
+                FLEET + "/safety-report?from=2026-11-20&to=2026-11-21")).path("fleet").path("alerts").asInt()).isEqualTo(3));
+
+        JsonNode report = JSON.readTree(RunningAnalytics.get(analytics, FLEET + "/safety-report?from=2026-11-20&to=2026-11-21"));
+
+        JsonNode fleet = report.path("fleet");
+        assertThat(fleet.path("sessions").asInt()).isEqualTo(3);
+        assertThat(fleet.path("criticalAlerts").asInt()).isEqualTo(2);
+        assertThat(fleet.path("alertsPer100Sessions").asDouble()).isEqualTo(100.0);
+        assertThat(fleet.path("medianSecondsToAcknowledgeCritical").asDouble()).isEqualTo(60.0);   // 30 s and 90 s
+        assertThat(fleet.path("criticalUnacknowledged").asInt()).isZero();
+        JsonNode t1 = report.path("tables").path(0);
+        JsonNode t2 = report.path("tables").path(1);
+        assertThat(t1.path("tableId").asString()).isEqualTo("t-1");
+        assertThat(t1.path("figures").path("alerts").asInt()).isEqualTo(1);
+        assertThat(t1.path("figures").path("medianSecondsToAcknowledgeCritical").isNull()).isTrue();
+        assertThat(t2.path("figures").path("sessions").asInt()).isEqualTo(2);
+        assertThat(t2.path("figures").path("minutesAbove60").asDouble()).isEqualTo(2.0);
+        assertThat(report.path("sites")).hasSize(1);
+        assertThat(report.path("sites").path(0).path("site").isNull()).isTrue();
+        assertThat(report.path("from").asString()).isEqualTo("2026-11-20T00:00:00Z");
     }
 
     @Test
@@ -127,7 +182,9 @@ class AnalyticsApiTest {
             "/exports/usage?minMaxAngleDeg=91&from=x                                   | 400 | from",
             "/sessions/t-1/s-1/soon/trace                                              | 400 | startEpochMs",
             "/sessions/t-1/s.1/1/trace                                                 | 400 | sessionId",
-            "/sessions/t-1/s-1/1/trace                                                 | 404 | no trace of session clinic-api/t-1/s-1/1"})
+            "/sessions/t-1/s-1/1/trace                                                 | 404 | no trace of session clinic-api/t-1/s-1/1",
+            "/safety-report?from=2026-01-01&to=2026-12-01                              | 400 | longer than 92 days",
+            "/safety-report?to=someday                                                 | 400 | to: 'someday' is neither"})
     void badRequestsGetAProblemBody(String path, int status, String detail) throws Exception {
         HttpResponse<String> response = RunningAnalytics.request(analytics, FLEET + path);
 

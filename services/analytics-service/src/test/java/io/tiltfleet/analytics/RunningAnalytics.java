@@ -1,6 +1,8 @@
 package io.tiltfleet.analytics;
 
 import io.tiltfleet.contract.KafkaTopic;
+import io.tiltfleet.contract.SafetyAlertEvent;
+import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TableRegistration;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.TopicCatalogue;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The analytics service started in this JVM against the test's Kafka and MongoDB, and what a test does with it. */
@@ -32,6 +35,7 @@ final class RunningAnalytics {
     static final Map<String, String> THROUGH_THE_GATEWAY = Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "analytics-test");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
 
     private RunningAnalytics() {
     }
@@ -66,6 +70,12 @@ final class RunningAnalytics {
     static void setTimeZone(String kafka, String fleetId, String zone) {
         send(kafka, TopicCatalogue.FLEET_CONFIG, fleetId, Map.of("id", UUID.randomUUID().toString(), "kind", "SETTINGS", "fleetId", fleetId,
                 "settings", Map.of("maxAngleDeg", 70, "timeZone", zone), "by", "test", "at", Instant.now().toString()));
+    }
+
+    /** What the safety service does with every change of an alert: its event on the alerts topic, keyed by fleet and table. */
+    static void publishAlertEvents(String kafka, List<SafetyAlertEvent> events) {
+        events.forEach(event -> send(kafka, TopicCatalogue.SAFETY_ALERTS, new TableRef(event.fleetId(), event.tableId()).key(),
+                JSON.convertValue(event, MAP)));
     }
 
     private static void send(String kafka, KafkaTopic topic, String key, Map<String, Object> change) {
