@@ -87,7 +87,7 @@ class FleetConfigurationRoutesTest {
             "tf-viewer-local     | GET    | /api/fleets/fleet-1/alerts/export           | 403",
             "tf-operator-local   | GET    | /api/fleets/fleet-1/alerts/export           | 403",
             "tf-supervisor-local | GET    | /api/fleets/fleet-1/alerts/export           | 200",   // every role
-            "tf-analyst-local    | DELETE | /api/fleets/fleet-1/alerts/export           | 404"})   // no such route
+            "tf-analyst-local    | DELETE | /api/fleets/fleet-1/alerts/export           | 403"})
     void everyRoleReadsTheSettingsOperatorsChangeThemAndTheTrailIsOnlyRead(String key, String method, String path, int status) throws Exception {
         HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, key == null ? Map.of() : Map.of("X-API-Key", key));
 

@@ -107,6 +107,7 @@ class SecurityConfiguration {
                         .matchers(FleetConfigurationPaths.credentials()).hasRole(Roles.OPERATOR)
                         .matchers(FleetConfigurationPaths.auditReads()).hasAnyRole(Roles.OPERATOR, Roles.ANALYST)
                         .matchers(FleetConfigurationPaths.alertExports()).hasRole(Roles.ANALYST)
+                        .matchers(FleetConfigurationPaths.alertChanges()).denyAll()
                         .pathMatchers(HttpMethod.GET, "/api/analytics/fleets/*/exports/**").hasRole(Roles.ANALYST)
                         .pathMatchers(HttpMethod.GET, "/api/**").hasAnyRole(Roles.VIEWER, Roles.OPERATOR, Roles.ANALYST)
                         .anyExchange().denyAll());

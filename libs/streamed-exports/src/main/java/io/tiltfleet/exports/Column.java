@@ -22,14 +22,4 @@ public record Column<T>(String name, Function<T, Object> value) {
         });
     }
 
-    /**
-     * Free text somebody typed (a reason, a name): one a spreadsheet would take for a formula (=, +, -, @ first)
-     * is kept as text by a leading apostrophe.
-     */
-    public static <T> Column<T> text(String name, Function<T, String> value) {
-        return new Column<>(name, row -> {
-            String text = value.apply(row);
-            return text != null && !text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0 ? "'" + text : text;
-        });
-    }
 }

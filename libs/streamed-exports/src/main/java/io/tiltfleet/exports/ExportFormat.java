@@ -88,7 +88,17 @@ public enum ExportFormat {
         return bytes.toByteArray();
     }
 
+    /**
+     * A decimal without trailing zeros; text a spreadsheet would take for a formula (=, +, -, @, a tab or a carriage
+     * return first) kept as text by a leading apostrophe, in CSV only: NDJSON is read by programs, which take it as it is.
+     */
     private static Object plain(Object value) {
-        return value instanceof BigDecimal decimal ? decimal.stripTrailingZeros().toPlainString() : value;
+        if (value instanceof BigDecimal decimal) {
+            return decimal.stripTrailingZeros().toPlainString();
+        }
+        if (value instanceof String text && !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+            return "'" + text;
+        }
+        return value;
     }
 }

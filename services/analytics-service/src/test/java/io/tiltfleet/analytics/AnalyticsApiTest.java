@@ -181,7 +181,7 @@ class AnalyticsApiTest {
             "/exports/sessions?to=1970-01-01T00:00:00Z                                 | 400 | must be before",
             "/exports/usage?minMaxAngleDeg=91&from=x                                   | 400 | from",
             "/sessions/t-1/s-1/soon/trace                                              | 400 | startEpochMs",
-            "/sessions/t-1/s.1/1/trace                                                 | 400 | sessionId",
+            "/sessions/t-1/s.1/1/trace                                                 | 400 | deviceSessionId",
             "/sessions/t-1/s-1/1/trace                                                 | 404 | no trace of session clinic-api/t-1/s-1/1",
             "/safety-report?from=2026-01-01&to=2026-12-01                              | 400 | longer than 92 days",
             "/safety-report?to=someday                                                 | 400 | to: 'someday' is neither"})

@@ -234,6 +234,20 @@ class FleetTimeZoneTest {
         assertThat(dailyUsage("").path("timeZone").asString()).isEqualTo("Asia/Tokyo");
     }
 
+    @Test
+    @Order(10)
+    void aRebuildWhoseOwnerDiedBeforeItsFirstChunkIsDoneAnew() {
+        // claimed by an instance killed before it wrote anything but its lease, long run out
+        plantRebuild(new Document("_id", FLEET_ID).append("sessionsDone", 0).append("done", false).append("owner", "killed-instance")
+                .append("leaseUntil", Date.from(Instant.now().minusSeconds(600))));
+
+        RunningAnalytics.setTimeZone(kafka, FLEET_ID, "Europe/Paris");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(periods(dailyUsage(""))).containsExactly(
+                "2026-11-19T00:00+01:00 0 0.0", "2026-11-20T00:00+01:00 2 20.0", "2026-11-21T00:00+01:00 1 10.0"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rollupsNotIn("Europe/Paris")).isZero());
+    }
+
     static void plantRebuild(Document rebuild) {
         try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
             Mono.from(client.getDatabase("tiltfleet").getCollection("rollup_rebuilds").replaceOne(Filters.eq("_id", FLEET_ID), rebuild,

@@ -167,6 +167,7 @@ class SafetyApiTest {
                 "2026-11-25T15:35:00+05:30");
         assertThat(rows.get(0).get("time_to_acknowledge_s").decimalValue()).isEqualByComparingTo("150");
         assertThat(rows.get(1).get("time_to_clear_s").isNull()).isTrue();
+        assertThat(rows.get(0).get("acknowledged_by").asText()).isEqualTo("=HYPERLINK(\"x\")");   // as typed: NDJSON goes to programs
     }
 
     @Test

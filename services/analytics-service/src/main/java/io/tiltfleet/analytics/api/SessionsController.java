@@ -57,12 +57,12 @@ class SessionsController {
      * A session's thinned angle and lock trace. The path spells the session's id ({@code fleet/table/session/start}) as
      * its own segments, each checked: an id never carries an encoded slash.
      */
-    @GetMapping("/{tableId}/{sessionId}/{startEpochMs}/trace")
+    @GetMapping("/{tableId}/{deviceSessionId}/{startEpochMs}/trace")
     Mono<TraceDocument> trace(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                               @PathVariable @Pattern(regexp = Ids.PATTERN) String tableId,
-                              @PathVariable @Pattern(regexp = Ids.PATTERN) String sessionId,
+                              @PathVariable @Pattern(regexp = Ids.PATTERN) String deviceSessionId,
                               @PathVariable @Min(0) long startEpochMs) {
-        String id = new TableRef(fleetId, tableId).key() + "/" + sessionId + "/" + startEpochMs;
+        String id = new TableRef(fleetId, tableId).key() + "/" + deviceSessionId + "/" + startEpochMs;
         return sessions.trace(id).switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
                 "no trace of session " + id + ": it is not closed yet, or was closed before traces were kept")));
     }

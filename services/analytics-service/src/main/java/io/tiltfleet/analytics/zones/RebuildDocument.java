@@ -26,4 +26,9 @@ record RebuildDocument(@Id String fleetId, String zone, Instant began, Instant l
     RebuildDocument after(SessionDocument last, int more, Instant lease) {
         return new RebuildDocument(fleetId, zone, began, last.start(), last.id(), sessionsDone + more, false, owner, lease);
     }
+
+    /** The same progress under a renewed lease. */
+    RebuildDocument renewed(Instant lease) {
+        return new RebuildDocument(fleetId, zone, began, lastStart, lastId, sessionsDone, false, owner, lease);
+    }
 }

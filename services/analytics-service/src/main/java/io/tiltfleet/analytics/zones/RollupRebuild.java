@@ -122,7 +122,7 @@ public class RollupRebuild {
         ZoneId zone = zones.zoneOf(fleetId);
         String zoneName = FleetTimeZones.nameOf(zone);
         RebuildDocument known = mongo.findById(fleetId, RebuildDocument.class).block(STORE_TIMEOUT);
-        if (known != null && known.zone().equals(zoneName) && known.done()) {
+        if (known != null && zoneName.equals(known.zone()) && known.done()) {
             return;
         }
         if (known == null && zone.equals(ZoneOffset.UTC)) {
@@ -135,7 +135,10 @@ public class RollupRebuild {
             worker.schedule(() -> request(fleetId), LEASE.toSeconds(), TimeUnit.SECONDS);
             return;
         }
-        RebuildDocument progress = claimed.zone() != null && claimed.zone().equals(zoneName) && !claimed.done() ? claimed
+        // a rebuild of this zone that stopped after a chunk goes on; anything else (another zone, a claim that never got to
+        // its first chunk) begins again
+        boolean resumable = zoneName.equals(claimed.zone()) && claimed.began() != null && !claimed.done();
+        RebuildDocument progress = resumable ? claimed
                 : new RebuildDocument(fleetId, zoneName, clock.instant(), null, null, 0, false, instance, claimed.leaseUntil());
         rebuild(zone, progress);
     }
@@ -168,8 +171,7 @@ public class RollupRebuild {
             }
             rollups.recompute(chunk, STORE_TIMEOUT);
             progress = progress.after(chunk.get(chunk.size() - 1), chunk.size(), clock.instant().plus(LEASE));
-            if (!saveIfStillOwner(progress)) {
-                log.warn("Fleet {}'s rebuild in {} was taken over by another instance", fleetId, started.zone());
+            if (!stillOurs(zone, progress)) {
                 return;
             }
             sessionsDone.increment(chunk.size());
@@ -179,13 +181,37 @@ public class RollupRebuild {
         for (List<SessionDocument> recent : sessions.newestFirstBefore(fleetId, null, null, CHUNK)
                 .takeWhile(session -> !session.start().isBefore(started.began().minus(RECENT))).buffer(CHUNK).toIterable(1)) {
             rollups.recompute(recent, STORE_TIMEOUT);
+            progress = progress.renewed(clock.instant().plus(LEASE));
+            if (!stillOurs(zone, progress)) {
+                return;
+            }
+        }
+        // removing the other zones' rollups is the one step that cannot be redone: only while this zone and this lease hold
+        if (!stillOurs(zone, progress.renewed(clock.instant().plus(LEASE)))) {
+            return;
         }
         long removed = rollups.removeOtherZones(fleetId, zone).block(STORE_TIMEOUT);
-        saveIfStillOwner(new RebuildDocument(fleetId, started.zone(), started.began(), progress.lastStart(), progress.lastId(),
-                progress.sessionsDone(), true, null, null));
+        if (!saveIfStillOwner(new RebuildDocument(fleetId, started.zone(), started.began(), progress.lastStart(), progress.lastId(),
+                progress.sessionsDone(), true, null, null))) {
+            log.warn("Fleet {}'s rebuild in {} was taken over by another instance as it ended", fleetId, started.zone());
+            return;
+        }
         sessionsLeft.set(0);
         log.info("Fleet {}'s rollups are cut in {}: {} sessions, {} rollups of other zones removed", fleetId, started.zone(),
                 progress.sessionsDone(), removed);
+    }
+
+    /** Stores the progress with a renewed lease, if the fleet's zone is still this one and the lease still this instance's. */
+    private boolean stillOurs(ZoneId zone, RebuildDocument progress) {
+        if (!zones.zoneOf(progress.fleetId()).equals(zone)) {
+            log.info("Fleet {}'s time zone changed again while its rollups were cut in {}", progress.fleetId(), progress.zone());
+            return false;
+        }
+        if (!saveIfStillOwner(progress)) {
+            log.warn("Fleet {}'s rebuild in {} was taken over by another instance", progress.fleetId(), progress.zone());
+            return false;
+        }
+        return true;
     }
 
     private boolean saveIfStillOwner(RebuildDocument progress) {

@@ -13,9 +13,11 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -84,10 +86,18 @@ class LocalTimeUsageTest {
             ZoneOffsetTransition transition = zone.getRules().nextTransition(first);
             while (transition != null && transition.getInstant().isBefore(last)) {
                 Instant around = transition.getInstant().minus(Duration.ofDays(2));
-                for (Instant hour = Granularity.HOUR.periodOf(around, zone); hour.isBefore(transition.getInstant().plus(Duration.ofDays(2)));) {
+                Instant end = transition.getInstant().plus(Duration.ofDays(2));
+                Set<Instant> hours = new HashSet<>();
+                for (Instant hour = Granularity.HOUR.periodOf(around, zone); hour.isBefore(end);) {
                     Instant next = Granularity.HOUR.next(hour, zone);
                     assertThat(Duration.between(hour, next)).as("%s: the hour from %s", id, hour).isPositive().isLessThanOrEqualTo(Duration.ofHours(2));
+                    hours.add(hour);
                     hour = next;
+                }
+                // every quarter's hour is one of them: none is skipped, so no rollup is left out of a day or a series
+                for (Instant quarter = Granularity.HOUR.periodOf(around, zone); quarter.isBefore(end.minus(Duration.ofHours(3)));
+                     quarter = quarter.plus(Duration.ofMinutes(15))) {
+                    assertThat(hours).as("%s: the hour of %s", id, quarter).contains(Granularity.HOUR.periodOf(quarter, zone));
                 }
                 Instant day = Granularity.DAY.periodOf(around, zone);
                 assertThat(Duration.between(day, Granularity.DAY.next(day, zone))).as("%s: the day from %s", id, day).isPositive();

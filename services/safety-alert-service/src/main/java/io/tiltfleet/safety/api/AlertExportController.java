@@ -39,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A fleet's alerts as a CSV or NDJSON file, streamed, the first raised first, with how long each took to be acknowledged
  * and to clear: what a safety committee reviews. The same conventions as the analytics' exports: times in UTC and in the
- * fleet's time zone (or {@code tz}), a range in instants or local days, free text kept from spreadsheets' formulas.
+ * fleet's time zone (or {@code tz}), a range in instants or local days, text kept from spreadsheets' formulas in CSV. The time
+ * to acknowledge runs from the raise to the last acknowledgement: an escalation asks for a new one.
  */
 @RestController
 @RequestMapping("/api/fleets/{fleetId}/alerts/export")
@@ -97,15 +98,15 @@ class AlertExportController {
                 Column.of("alert_id", Alert::id),
                 Column.of("fleet_id", Alert::fleetId),
                 Column.of("table_id", Alert::tableId),
-                Column.text("location", Alert::location),
+                Column.of("location", Alert::location),
                 Column.of("type", Alert::type),
                 Column.of("severity", Alert::severity),
                 Column.of("state", Alert::state),
-                Column.text("reason", Alert::reason),
+                Column.of("reason", Alert::reason),
                 Column.of("raised_at", Alert::raisedAt),
                 Column.of("raised_at_local", alert -> LocalTimes.text(alert.raisedAt(), zone)),
                 Column.of("acknowledged_at", Alert::acknowledgedAt),
-                Column.text("acknowledged_by", Alert::acknowledgedBy),
+                Column.of("acknowledged_by", Alert::acknowledgedBy),
                 Column.decimal("time_to_acknowledge_s", alert -> secondsFromRaised(alert, alert.acknowledgedAt())),
                 Column.of("cleared_at", Alert::clearedAt),
                 Column.decimal("time_to_clear_s", alert -> secondsFromRaised(alert, alert.clearedAt())));
