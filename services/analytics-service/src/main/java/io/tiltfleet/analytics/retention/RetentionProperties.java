@@ -2,6 +2,7 @@ package io.tiltfleet.analytics.retention;
 
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -16,5 +17,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("tiltfleet.analytics.retention")
-public record RetentionProperties(@NotNull Duration every, Duration sessions, Duration traces, Duration rollups, Duration alertFacts) {
+public record RetentionProperties(@NotNull @DurationMin(seconds = 1) Duration every, @DurationMin(seconds = 1) Duration sessions,
+                                  @DurationMin(seconds = 1) Duration traces, @DurationMin(seconds = 1) Duration rollups,
+                                  @DurationMin(seconds = 1) Duration alertFacts) {
 }

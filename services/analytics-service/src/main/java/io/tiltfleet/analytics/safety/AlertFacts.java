@@ -54,6 +54,9 @@ public class AlertFacts {
         }
         if (event.change() == AlertChange.ACKNOWLEDGED || event.state() != null && event.state().endsWith("_ACKNOWLEDGED")) {
             update.min("acknowledgedAt", event.updatedAt());
+            if (SafetyFigures.CRITICAL.equals(event.severity())) {
+                update.min("criticalAcknowledgedAt", event.updatedAt());
+            }
         }
         if (event.change() == AlertChange.CLEARED || event.state() != null && event.state().startsWith("CLEARED_")) {
             update.min("clearedAt", event.updatedAt());

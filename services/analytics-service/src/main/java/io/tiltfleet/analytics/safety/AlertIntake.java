@@ -40,8 +40,9 @@ class AlertIntake {
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 SafetyAlertEvent event = json.readValue(record.value(), SafetyAlertEvent.class);
-                if (event.alertId() == null || event.fleetId() == null || event.raisedAt() == null || event.updatedAt() == null) {
-                    throw new IllegalArgumentException("an alert event needs its id, fleet, raisedAt and updatedAt");
+                if (event == null || event.alertId() == null || event.fleetId() == null || event.tableId() == null || event.raisedAt() == null
+                        || event.updatedAt() == null) {
+                    throw new IllegalArgumentException("an alert event needs its id, fleet, table, raisedAt and updatedAt");
                 }
                 events.add(event);
             } catch (JacksonException | IllegalArgumentException e) {
@@ -54,7 +55,8 @@ class AlertIntake {
             acknowledgment.acknowledge();
         } catch (RuntimeException storeFailure) {
             log.warn("Storing {} alert events failed, reading them again in {}: {}", events.size(), AGAIN_AFTER, storeFailure.toString());
-            acknowledgment.nack(AGAIN_AFTER);
+            // a batch listener's acknowledgment is sent back from a record's index: from the first, the whole batch
+            acknowledgment.nack(0, AGAIN_AFTER);
         }
     }
 }

@@ -24,8 +24,8 @@ public record SafetyFigures(int sessions, double invertedMinutes, double therape
     /** @param usage the table's or site's usage over the range; {@code alerts} those raised in it */
     public static SafetyFigures of(Usage usage, Collection<AlertFact> alerts) {
         List<AlertFact> critical = alerts.stream().filter(alert -> CRITICAL.equals(alert.severity())).toList();
-        List<Double> toAcknowledge = critical.stream().filter(alert -> alert.acknowledgedAt() != null)
-                .map(alert -> Duration.between(alert.raisedAt(), alert.acknowledgedAt()).toMillis() / 1000.0).sorted().toList();
+        List<Double> toAcknowledge = critical.stream().filter(alert -> alert.criticalAcknowledgedAt() != null)
+                .map(alert -> Duration.between(alert.raisedAt(), alert.criticalAcknowledgedAt()).toMillis() / 1000.0).sorted().toList();
         double steepSeconds = usage.secondsPerBand().getOrDefault(AngleBand.STEEP_60_75, 0.0)
                 + usage.secondsPerBand().getOrDefault(AngleBand.STEEP_75_90, 0.0);
         return new SafetyFigures(usage.sessions(), round(usage.invertedSeconds() / 60), Math.round(usage.therapeuticShare() * 10_000) / 10_000.0,

@@ -16,6 +16,7 @@ class SafetyReportTest {
     static AlertFact critical(String table, int raisedMinute, Integer acknowledgedAfterS) {
         Instant raised = T0.plusSeconds(60L * raisedMinute);
         return new AlertFact(table + "-" + raisedMinute, "f", table, "OVER_ANGLE", "CRITICAL", raised,
+                acknowledgedAfterS == null ? null : raised.plusSeconds(acknowledgedAfterS),
                 acknowledgedAfterS == null ? null : raised.plusSeconds(acknowledgedAfterS), null);
     }
 

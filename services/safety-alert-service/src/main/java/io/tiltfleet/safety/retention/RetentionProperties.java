@@ -2,6 +2,7 @@ package io.tiltfleet.safety.retention;
 
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -14,5 +15,6 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("tiltfleet.safety.retention")
-public record RetentionProperties(@NotNull Duration every, Duration alerts, Duration audit) {
+public record RetentionProperties(@NotNull @DurationMin(seconds = 1) Duration every, @DurationMin(seconds = 1) Duration alerts,
+                                  @DurationMin(seconds = 1) Duration audit) {
 }
