@@ -3,6 +3,7 @@ package io.tiltfleet.analytics.safety;
 import io.tiltfleet.analytics.usage.Usage;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ public record SafetyReport(String fleetId, String timeZone, Instant from, Instan
      * @param siteOf        where a table stands now; null for none
      */
     public static SafetyReport of(String fleetId, String timeZone, Instant from, Instant to, Map<String, Usage> usageByTable,
-                                  Map<String, List<AlertFact>> alertsByTable, Function<String, String> siteOf) {
+                                  Map<String, ? extends Collection<AlertFact>> alertsByTable, Function<String, String> siteOf) {
         TreeSet<String> tableIds = new TreeSet<>(usageByTable.keySet());
         tableIds.addAll(alertsByTable.keySet());
         List<Table> tables = new ArrayList<>();
@@ -37,7 +38,7 @@ public record SafetyReport(String fleetId, String timeZone, Instant from, Instan
         Map<String, List<AlertFact>> alertsBySite = new HashMap<>();
         for (String tableId : tableIds) {
             Usage usage = usageByTable.getOrDefault(tableId, Usage.NONE);
-            List<AlertFact> alerts = alertsByTable.getOrDefault(tableId, List.of());
+            Collection<AlertFact> alerts = alertsByTable.containsKey(tableId) ? alertsByTable.get(tableId) : List.of();
             String site = siteOf.apply(tableId);
             tables.add(new Table(tableId, site, SafetyFigures.of(usage, alerts)));
             usageBySite.computeIfAbsent(site, s -> new ArrayList<>()).add(usage);
@@ -47,7 +48,7 @@ public record SafetyReport(String fleetId, String timeZone, Instant from, Instan
         usageBySite.forEach((site, usage) -> sites.add(new Site(site, SafetyFigures.of(Usage.ofTables(usage), alertsBySite.get(site)))));
         sites.sort(Comparator.comparing(Site::site, Comparator.nullsLast(Comparator.naturalOrder())));
         SafetyFigures fleet = SafetyFigures.of(Usage.ofTables(usageByTable.values()),
-                alertsByTable.values().stream().flatMap(List::stream).toList());
+                alertsByTable.values().stream().flatMap(Collection::stream).toList());
         return new SafetyReport(fleetId, timeZone, from, to, fleet, sites, tables);
     }
 }

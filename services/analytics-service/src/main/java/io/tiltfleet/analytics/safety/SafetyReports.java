@@ -9,9 +9,8 @@ import io.tiltfleet.analytics.usage.Usage;
 import io.tiltfleet.analytics.usage.UsageQuery;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -42,13 +41,7 @@ class SafetyReports {
                     days.forEach((table, tableDays) -> byTable.put(table, Usage.ofSameTable(tableDays)));
                     return byTable;
                 });
-        Mono<Map<String, List<AlertFact>>> raised = alerts.raisedBetween(fleetId, first, end)
-                .collectMultimap(AlertFact::tableId)
-                .map(byTable -> {
-                    Map<String, List<AlertFact>> lists = new HashMap<>();
-                    byTable.forEach((table, tableAlerts) -> lists.put(table, new ArrayList<>(tableAlerts)));
-                    return lists;
-                });
+        Mono<Map<String, Collection<AlertFact>>> raised = alerts.raisedBetween(fleetId, first, end).collectMultimap(AlertFact::tableId);
         return Mono.zip(usage, raised, (tableUsage, tableAlerts) -> SafetyReport.of(fleetId, FleetTimeZones.nameOf(zone), first, end,
                 tableUsage, tableAlerts, tableId -> sites.siteOf(fleetId, tableId)));
     }

@@ -20,6 +20,12 @@ public record QuarterSlice(Instant start, boolean startsSession, Map<AngleBand, 
 
     public static final Duration LENGTH = Duration.ofMinutes(15);
 
+    /** The start of the UTC quarter hour the instant falls in. */
+    public static Instant startOf(Instant instant) {
+        long quarterMillis = LENGTH.toMillis();
+        return Instant.ofEpochMilli(Math.floorDiv(instant.toEpochMilli(), quarterMillis) * quarterMillis);
+    }
+
     public QuarterSlice {
         secondsPerBand = Map.copyOf(secondsPerBand);
     }

@@ -21,19 +21,14 @@ final class QuarterSlicer {
 
     QuarterSlicer(Instant sessionStart) {
         this.sessionStart = sessionStart;
-        quarters.put(quarterOf(sessionStart), new Quarter());
-    }
-
-    static Instant quarterOf(Instant instant) {
-        long quarterMillis = QuarterSlice.LENGTH.toMillis();
-        return Instant.ofEpochMilli(Math.floorDiv(instant.toEpochMilli(), quarterMillis) * quarterMillis);
+        quarters.put(QuarterSlice.startOf(sessionStart), new Quarter());
     }
 
     /** The table held this angle from one reading until the next (or only at that instant, for the last one). */
     void hold(double angleDeg, Instant from, Instant until) {
         Instant cursor = from;
         do {
-            Instant quarterStart = quarterOf(cursor);
+            Instant quarterStart = QuarterSlice.startOf(cursor);
             Instant sliceEnd = min(until, quarterStart.plus(QuarterSlice.LENGTH));
             Quarter quarter = quarters.computeIfAbsent(quarterStart, q -> new Quarter());
             double seconds = Duration.between(cursor, sliceEnd).toMillis() / 1000.0;
@@ -45,7 +40,7 @@ final class QuarterSlicer {
     }
 
     List<QuarterSlice> slices() {
-        Instant startQuarter = quarterOf(sessionStart);
+        Instant startQuarter = QuarterSlice.startOf(sessionStart);
         return quarters.entrySet().stream()
                 .map(e -> new QuarterSlice(e.getKey(), e.getKey().equals(startQuarter), e.getValue().seconds,
                         e.getValue().angleSeconds, e.getValue().maxAngleDeg))

@@ -140,8 +140,7 @@ public class RollupStore {
     /** The starts of the quarter hours in the hour: slices are cut at UTC quarters, and an hour may begin between two. */
     private static List<Instant> quartersOf(Instant hour, ZoneId zone) {
         List<Instant> quarters = new ArrayList<>(4);
-        long quarterMillis = QuarterSlice.LENGTH.toMillis();
-        Instant first = Instant.ofEpochMilli(Math.floorDiv(hour.toEpochMilli() + quarterMillis - 1, quarterMillis) * quarterMillis);
+        Instant first = QuarterSlice.startOf(hour).isBefore(hour) ? QuarterSlice.startOf(hour).plus(QuarterSlice.LENGTH) : hour;
         for (Instant quarter = first; quarter.isBefore(Granularity.HOUR.next(hour, zone)); quarter = quarter.plus(QuarterSlice.LENGTH)) {
             quarters.add(quarter);
         }
