@@ -10,7 +10,11 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Settings of the analytics service; defaults in analytics-service.yml.
  *
- * @param idleTimeout      a session of whose table nothing has arrived for this long is closed
+ * @param idleTimeout      the longest gap between two readings of a session that counts as held; a session of whose
+ *                         table nothing has arrived for this long and the arrival disorder is closed
+ * @param arrivalDisorder  how late the readings a table buffered while offline may arrive and still join their session
+ * @param reorderWindow    how many readings of a table are held to put them back in {@code seq} order; one that comes
+ *                         after this many later ones is not counted (a late reading)
  * @param maxClockSkew     a reading dated further than this from when it reached the platform (its Kafka record's
  *                         time) is not counted: the table's clock is wrong
  * @param storeRetryMax    the longest pause between attempts while MongoDB refuses writes
@@ -22,7 +26,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("tiltfleet.analytics")
-public record AnalyticsProperties(@NotNull Duration idleTimeout, @NotNull Duration maxClockSkew, @NotNull Duration storeRetryMax,
+public record AnalyticsProperties(@NotNull Duration idleTimeout, @NotNull Duration arrivalDisorder, @Min(1) @Max(100_000) int reorderWindow,
+                                  @NotNull Duration maxClockSkew, @NotNull Duration storeRetryMax,
                                   @NotNull Duration maxHourlyRange, @Min(10) @Max(10_000) int exportFetchSize, @Min(1) @Max(10_000) int exportChunkRows,
                                   boolean allowCallsWithoutCaller) {
 }

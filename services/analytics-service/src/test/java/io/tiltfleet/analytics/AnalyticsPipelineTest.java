@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 class AnalyticsPipelineTest {
 
     /** t-2's last session ends by silence: closed this long after its last reading arrived (the default is 60 s). */
-    static final String IDLE_TIMEOUT = "--tiltfleet.analytics.idle-timeout=10s";
+    /** Sessions close 10 s after their table fell silent: no time is allowed for buffered readings here. */
+    static final String[] IDLE_TIMEOUT = {"--tiltfleet.analytics.idle-timeout=10s", "--tiltfleet.analytics.arrival-disorder=0s"};
 
     static final Instant T0 = Instant.parse("2026-11-20T10:59:00Z");
     static final JsonMapper JSON = JsonMapper.builder().build();

@@ -46,7 +46,8 @@ public final class LocalStack implements AutoCloseable {
             safety = remember(PlatformServices.safety(kafka, mongoUri));
         }
         analytics = remember(PlatformServices.analytics(kafka, mongoUri,
-                "--spring.kafka.consumer.group-id=e2e-analytics", "--tiltfleet.analytics.idle-timeout=5s"));
+                "--spring.kafka.consumer.group-id=e2e-analytics", "--tiltfleet.analytics.idle-timeout=5s",
+                "--tiltfleet.analytics.arrival-disorder=0s"));
         safetyLink = remember(TcpProxy.start(safety.port()));
         notification = remember(PlatformServices.notification(kafka, mongoUri, safety));
         gateway = remember(PlatformServices.gateway(kafka, mongoUri, safetyLink.port(), analytics.port(), notification));

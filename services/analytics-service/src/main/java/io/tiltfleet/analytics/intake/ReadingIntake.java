@@ -82,7 +82,8 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
 
     ReadingIntake(SessionStore sessions, RollupStore rollups, ProgressStore progress, IntakeMetrics metrics, JsonMapper json,
                   Clock clock, KafkaListenerEndpointRegistry containers, AnalyticsProperties properties) {
-        this.book = new SessionBook(properties.idleTimeout(), properties.maxClockSkew());
+        this.book = new SessionBook(properties.idleTimeout(), properties.arrivalDisorder(), properties.reorderWindow(),
+                properties.maxClockSkew());
         this.sessions = sessions;
         this.rollups = rollups;
         this.progress = progress;
@@ -113,7 +114,7 @@ class ReadingIntake implements ConsumerAwareRebalanceListener {
                 commit(consumer);
                 lastHousekeeping = now;
             }
-            metrics.consumed(readings.size(), read.unreadable(), read.misdated());
+            metrics.consumed(readings.size(), read.unreadable(), read.misdated(), book.takeLate());
         } catch (RuntimeException storeFailure) {
             rewind(consumer, storeFailure);
         }

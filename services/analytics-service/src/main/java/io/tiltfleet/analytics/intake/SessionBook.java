@@ -17,10 +17,10 @@ import java.util.OptionalLong;
 
 /**
  * The open sessions of the tables on this instance's partitions, and how far each partition may be
- * committed: never past the first reading of a session still open, so that after a restart or a
- * rebalance its readings are read again and the session is rebuilt whole. Time here is the platform's,
- * never a table's own clock: a session closes once nothing of its table has come for the idle timeout
- * (see {@link #closeIdle}), and a reading dated further than the allowed skew from its record's time is
+ * committed: never past the first reading of a session still open or of a reading still waiting to be
+ * put in order, so that after a restart or a rebalance its readings are read again and the session is
+ * rebuilt whole. Time here is the platform's, never a table's own clock: a session closes once nothing
+ * of its table has come for the idle timeout and the allowed arrival disorder (see {@link #closeIdle}), and a reading dated further than the allowed skew from its record's time is
  * not counted at all. One table whose clock runs ahead can then close nothing but, at most, its own
  * session. Plain Java, driven by the one consumer thread.
  */
@@ -29,8 +29,6 @@ final class SessionBook {
     private static final class Table {
         final SessionReconstructor sessions;
         final int partition;
-        /** The offset of the first reading of the open session, or -1 while none is open. */
-        long openSince = -1;
         /** When the newest record of the table reached the platform: its record's time. */
         Instant lastArrived = Instant.MIN;
         /** When this instance last read a record of the table: the wall clock of the first check after it. */
@@ -44,15 +42,26 @@ final class SessionBook {
     }
 
     private final Duration idleTimeout;
+    private final Duration silence;
+    private final int reorderWindow;
     private final Duration maxClockSkew;
     private final Map<String, Table> tables = new HashMap<>();
     /** Per partition: the offset after the newest record read. */
     private final Map<Integer, Long> nextOffsets = new HashMap<>();
     private PartitionClock time = new PartitionClock();
+    private long late;
 
-    /** @param maxClockSkew how far a reading's own time may be from its record's time, either way, to be counted */
-    SessionBook(Duration idleTimeout, Duration maxClockSkew) {
+    /**
+     * @param idleTimeout     the longest gap between two readings of a session counted as held
+     * @param arrivalDisorder how late readings a table buffered may arrive and still join their session: a session
+     *                        closes once nothing of its table has come for the idle timeout and this
+     * @param reorderWindow   how many readings of a table are held to put them back in {@code seq} order
+     * @param maxClockSkew    how far a reading's own time may be from its record's time, either way, to be counted
+     */
+    SessionBook(Duration idleTimeout, Duration arrivalDisorder, int reorderWindow, Duration maxClockSkew) {
         this.idleTimeout = idleTimeout;
+        this.silence = idleTimeout.plus(arrivalDisorder);
+        this.reorderWindow = reorderWindow;
         this.maxClockSkew = maxClockSkew;
     }
 
@@ -66,7 +75,7 @@ final class SessionBook {
 
     /** Starts following a table from where its closed sessions reach. */
     void follow(String fleetId, String tableId, int partition, SessionReconstructor.Progress progress) {
-        tables.put(keyOf(fleetId, tableId), new Table(new SessionReconstructor(fleetId, tableId, idleTimeout, progress), partition));
+        tables.put(keyOf(fleetId, tableId), new Table(new SessionReconstructor(fleetId, tableId, idleTimeout, reorderWindow, progress), partition));
     }
 
     /**
@@ -81,7 +90,7 @@ final class SessionBook {
 
     /**
      * The sessions this reading closes. The table must be followed. A session of the table that nothing
-     * has reached for the idle timeout before this record closes first, as it would have on the live
+     * has reached for that long before this record closes first, as it would have on the live
      * stream, so that reading a backlog in one batch splits sessions where the live stream did.
      *
      * @param arrived when the reading reached the platform: its record's time
@@ -91,13 +100,9 @@ final class SessionBook {
         List<SessionSummary> closed = new ArrayList<>(silent(table, table.lastArrived, arrived));
         table.lastArrived = later(table.lastArrived, arrived);
         table.readSinceCheck = true;
-        closed.addAll(table.sessions.onReading(reading));
-        if (!closed.isEmpty()) {
-            table.openSince = -1;
-        }
-        if (table.sessions.inSession() && table.openSince < 0) {
-            table.openSince = offset;
-        }
+        long lateBefore = table.sessions.late();
+        closed.addAll(table.sessions.onReading(reading, offset));
+        late += table.sessions.late() - lateBefore;
         nextOffsets.merge(partition, offset + 1, Math::max);
         time.read(partition, arrived);
         return closed;
@@ -109,9 +114,9 @@ final class SessionBook {
     }
 
     /**
-     * Closes the sessions of tables of which nothing has come for the idle timeout. While the consumer is
-     * behind on a partition, that is judged by the records' times: nothing of the table arrived for the
-     * timeout before the newest record read from the partition, so that replaying a backlog closes
+     * Closes the sessions of tables of which nothing has come for that long. While the consumer is
+     * behind on a partition, that is judged by the records' times: nothing of the table arrived for as
+     * long before the newest record read from the partition, so that replaying a backlog closes
      * sessions where the live stream did. Once caught up, by the wall clock: nothing of the table was read
      * for the timeout (records stamped minutes ago, as a producer's retries after an outage send them,
      * are not idle while they are still being read). A table's own clock, ahead or behind, moves nobody's
@@ -136,10 +141,9 @@ final class SessionBook {
     }
 
     private List<SessionSummary> silent(Table table, Instant lastCame, Instant now) {
-        if (!table.sessions.inSession() || Duration.between(lastCame, now).compareTo(idleTimeout) <= 0) {
+        if (!table.sessions.holdsReadings() || Duration.between(lastCame, now).compareTo(silence) <= 0) {
             return List.of();
         }
-        table.openSince = -1;
         return table.sessions.onSilence();
     }
 
@@ -150,9 +154,15 @@ final class SessionBook {
     /** Per partition read from: the offset up to which every reading is in a stored session or in none. */
     Map<Integer, Long> committable() {
         Map<Integer, Long> offsets = new HashMap<>(nextOffsets);
-        tables.values().stream().filter(table -> table.openSince >= 0)
-                .forEach(table -> offsets.merge(table.partition, table.openSince, Math::min));
+        tables.values().forEach(table -> table.sessions.heldSince().ifPresent(held -> offsets.merge(table.partition, held, Math::min)));
         return offsets;
+    }
+
+    /** How many readings came after later ones of their table had been counted, since the last call. */
+    long takeLate() {
+        long taken = late;
+        late = 0;
+        return taken;
     }
 
     /** Partitions newly read here: behind on them until the consumer knows it has read what they hold. */
@@ -171,6 +181,7 @@ final class SessionBook {
     void clear() {
         tables.clear();
         nextOffsets.clear();
+        late = 0;
         time = new PartitionClock();
     }
 

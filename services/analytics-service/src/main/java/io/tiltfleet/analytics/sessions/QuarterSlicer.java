@@ -39,6 +39,10 @@ final class QuarterSlicer {
         } while (cursor.isBefore(until));
     }
 
+    Instant sessionStart() {
+        return sessionStart;
+    }
+
     List<QuarterSlice> slices() {
         Instant startQuarter = QuarterSlice.startOf(sessionStart);
         return quarters.entrySet().stream()

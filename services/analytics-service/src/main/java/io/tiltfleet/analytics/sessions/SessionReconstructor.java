@@ -1,27 +1,32 @@
 package io.tiltfleet.analytics.sessions;
 
-import io.tiltfleet.contract.TableRef;
 import io.tiltfleet.contract.TelemetryReading;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.stream.IntStream;
 
 /**
- * Rebuilds one table's sessions from its readings. A session runs from the first reading above 0
- * degrees with a session id until the table is back at 0 or below, the session id changes, or
- * nothing of the table comes for the idle timeout ({@link #onSilence}: judged by when readings
- * arrive, never by the table's own clock). Readings of the open session are kept by {@code seq}, so that
- * duplicates count once and late ones fall into place; the figures are computed when it closes, so
- * the same stream always gives the same sessions. A reading that arrives after its session closed
- * is ignored, and so is a replay of anything up to the {@link Progress} it resumes from. A table's
- * clock is not trusted blindly: within a session, readings are placed in time by their neighbours
- * (see timeline()), so that one reading dated wrong can neither stretch a session nor make it
- * run backwards. Not thread-safe: one table is fed by one thread.
+ * Rebuilds one table's sessions from its readings. A session runs from the first reading above 0 degrees with a
+ * session id until the table is back at 0 or below, the session id changes, or nothing of the table comes for a while
+ * ({@link #onSilence}: judged by when readings arrive, never by the table's own clock).
+ *
+ * <p>Readings are put back in {@code seq} order in a window of at most {@code reorderWindow} readings, then added up
+ * one by one into the open session ({@link OpenSession}, placed in time by its {@link Timeline}), so that what a session
+ * keeps does not grow with its length. A reading leaves the window once it follows the last one counted, once the
+ * window is full (whatever is missing before it is then given up), or at a silence. The newest reading of a table at
+ * 0 degrees or below lets everything waiting before it be counted at once, so that a session closes as soon as it
+ * ends, as it did when every reading was kept. Duplicates count once; a
+ * reading that comes after later ones were counted is given up and counted in {@link #late()}. A table that restarts
+ * its {@code seq} (a reboot: {@code seq} going back while its clock goes forward) first has everything in the window
+ * counted. A replay of anything up to the {@link Progress} it resumes from is ignored. Readings of a session in any
+ * order within the window thus give the same session as in {@code seq} order. Not thread-safe: one table is fed by
+ * one thread.
  */
 public final class SessionReconstructor {
 
@@ -36,144 +41,160 @@ public final class SessionReconstructor {
         public static final Progress NONE = new Progress(null, -1, Instant.MIN);
     }
 
-    /** What is kept of a reading while its session is open. */
-    private record Sample(long seq, Instant ts, double angleDeg, boolean locked) {
-    }
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    private static final int GAPS_REMEMBERED = 16;
 
     private final String fleetId;
     private final String tableId;
     private final Duration idleTimeout;
-    private final TreeMap<Long, Sample> open = new TreeMap<>();
-    private String openSessionId;
+    private final int reorderWindow;
+    private final TreeMap<Long, Sample> waiting = new TreeMap<>();
+    /** The last few ranges of {@code seq} [from, to) skipped when readings were counted, to tell a late reading from a duplicate. */
+    private final Deque<long[]> givenUp = new ArrayDeque<>();
+    private long firstSeq = UNKNOWN;
+    private long nextSeq = UNKNOWN;
+    private Sample newest;
+    private OpenSession open;
+    private String lastSessionId;
     private Progress progress;
+    private long late;
 
-    public SessionReconstructor(String fleetId, String tableId, Duration idleTimeout, Progress resumeFrom) {
+    public SessionReconstructor(String fleetId, String tableId, Duration idleTimeout, int reorderWindow, Progress resumeFrom) {
         this.fleetId = fleetId;
         this.tableId = tableId;
         this.idleTimeout = idleTimeout;
+        this.reorderWindow = reorderWindow;
         this.progress = resumeFrom;
-        this.openSessionId = resumeFrom.lastSessionId();
+        this.lastSessionId = resumeFrom.lastSessionId();
     }
 
-    public SessionReconstructor(String fleetId, String tableId, Duration idleTimeout) {
-        this(fleetId, tableId, idleTimeout, Progress.NONE);
-    }
-
-    /** The sessions this reading closes: none, or the one that was open. */
-    public List<SessionSummary> onReading(TelemetryReading reading) {
+    /**
+     * The sessions this reading closes: none, the one that was open, or those the readings it lets out of the window
+     * close.
+     *
+     * @param position where the reading was read from, returned by {@link #heldSince()} while it is held
+     */
+    public List<SessionSummary> onReading(TelemetryReading reading, long position) {
         if (belongsToClosedPast(reading)) {
             return List.of();
         }
-        if (!open.isEmpty() && reading.angleDeg() <= 0 && reading.seq() < open.firstKey()) {
-            return List.of(); // a late reading from before the session began
-        }
-        Sample sample = new Sample(reading.seq(), reading.ts(), reading.angleDeg(), reading.locked());
+        Sample sample = Sample.of(reading, position);
         List<SessionSummary> closed = new ArrayList<>();
-        if (!open.isEmpty()) {
-            if (reading.sessionId() != null && !reading.sessionId().equals(openSessionId)) {
-                closed.add(close(SessionSummary.EndReason.NEW_SESSION));
-            } else if (reading.angleDeg() <= 0 && reading.seq() > open.lastKey()) {
-                open.put(sample.seq(), sample);
-                closed.add(close(SessionSummary.EndReason.RETURNED_UPRIGHT));
-                return closed;
-            }
+        if (rebooted(sample)) {
+            countAllWaiting(closed);
+            firstSeq = UNKNOWN;
+            nextSeq = UNKNOWN;
+            newest = null;
+            givenUp.clear();
         }
-        if (open.isEmpty() && (reading.sessionId() == null || reading.angleDeg() <= 0)) {
+        if (nextSeq != UNKNOWN && sample.seq() < nextSeq) {
+            late += givenUp(sample.seq()) ? 1 : 0;
             return closed;
         }
-        if (open.isEmpty()) {
-            openSessionId = reading.sessionId();
+        waiting.put(sample.seq(), sample);
+        if (newest == null || sample.seq() > newest.seq()) {
+            newest = sample;
+            if (sample.angleDeg() <= 0) {
+                countAllWaiting(closed);
+            }
         }
-        open.put(sample.seq(), sample);
+        while (!waiting.isEmpty() && (waiting.firstKey() == nextSeq || waiting.size() > reorderWindow)) {
+            count(waiting.pollFirstEntry().getValue(), closed);
+        }
         return closed;
     }
 
-    /** Closes the open session: nothing of its table has come for the idle timeout (the caller's clock says so). */
+    /** Nothing of the table has come for a while (the caller's clock says so): counts what waits and closes the open session. */
     public List<SessionSummary> onSilence() {
-        return open.isEmpty() ? List.of() : List.of(close(SessionSummary.EndReason.IDLE_TIMEOUT));
+        List<SessionSummary> closed = new ArrayList<>();
+        countAllWaiting(closed);
+        if (open != null) {
+            closed.add(close(SessionSummary.EndReason.IDLE_TIMEOUT));
+        }
+        return closed;
     }
 
+    /** Whether a session is open, or waits in the window to be counted. */
     public boolean inSession() {
-        return !open.isEmpty();
+        return open != null || waiting.values().stream().anyMatch(sample -> sample.sessionId() != null && sample.angleDeg() > 0);
+    }
+
+    /** Whether readings are held that are in no stored session yet: in the window or in the open session. */
+    public boolean holdsReadings() {
+        return open != null || !waiting.isEmpty();
+    }
+
+    /** The first position of the readings held, which must be read again if they are lost; empty when none are held. */
+    public OptionalLong heldSince() {
+        long since = open == null ? Long.MAX_VALUE : open.firstPosition();
+        for (Sample sample : waiting.values()) {
+            since = Math.min(since, sample.position());
+        }
+        return since == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(since);
     }
 
     public Progress progress() {
         return progress;
     }
 
+    /** How many readings came after later ones of their table had been counted, and were given up. */
+    public long late() {
+        return late;
+    }
+
     private boolean belongsToClosedPast(TelemetryReading reading) {
-        boolean laterSession = !Objects.equals(reading.sessionId(), openSessionId) && reading.ts().isAfter(progress.lastEnd());
+        boolean laterSession = !Objects.equals(reading.sessionId(), lastSessionId) && reading.ts().isAfter(progress.lastEnd());
         return reading.seq() <= progress.lastSeq() && !laterSession;
     }
 
+    private boolean rebooted(Sample sample) {
+        return newest != null && sample.seq() <= newest.seq() && sample.ts().isAfter(newest.ts());
+    }
+
+    private void countAllWaiting(List<SessionSummary> closed) {
+        while (!waiting.isEmpty()) {
+            count(waiting.pollFirstEntry().getValue(), closed);
+        }
+    }
+
+    /** The next reading in {@code seq} order. */
+    private void count(Sample sample, List<SessionSummary> closed) {
+        if (firstSeq == UNKNOWN) {
+            firstSeq = sample.seq();
+        } else if (sample.seq() > nextSeq) {
+            givenUp.addLast(new long[] {nextSeq, sample.seq()});
+            if (givenUp.size() > GAPS_REMEMBERED) {
+                givenUp.removeFirst();
+            }
+        }
+        nextSeq = sample.seq() + 1;
+        if (open != null) {
+            if (sample.sessionId() != null && !sample.sessionId().equals(open.sessionId())) {
+                closed.add(close(SessionSummary.EndReason.NEW_SESSION));
+            } else if (sample.angleDeg() <= 0) {
+                open.add(sample);
+                closed.add(close(SessionSummary.EndReason.RETURNED_UPRIGHT));
+                return;
+            }
+        }
+        if (open == null && sample.sessionId() != null && sample.angleDeg() > 0) {
+            open = new OpenSession(fleetId, tableId, sample.sessionId(), idleTimeout, sample.position());
+            lastSessionId = sample.sessionId();
+        }
+        if (open != null) {
+            open.add(sample);
+        }
+    }
+
+    /** Whether a reading before the next one expected never came before: late, not a duplicate. */
+    private boolean givenUp(long seq) {
+        return seq < firstSeq || givenUp.stream().anyMatch(range -> seq >= range[0] && seq < range[1]);
+    }
+
     private SessionSummary close(SessionSummary.EndReason reason) {
-        List<Sample> samples = new ArrayList<>(open.values());
-        List<Instant> times = timeline(samples, idleTimeout);
-        QuarterSlicer quarters = new QuarterSlicer(times.get(0));
-        double maxAngle = samples.get(0).angleDeg();
-        int excursions = 0;
-        for (int i = 0; i < samples.size(); i++) {
-            Sample sample = samples.get(i);
-            maxAngle = Math.max(maxAngle, sample.angleDeg());
-            boolean wasSteep = i > 0 && samples.get(i - 1).angleDeg() > 60;
-            excursions += sample.angleDeg() > 60 && !wasSteep ? 1 : 0;
-            Instant until = i + 1 < samples.size() ? times.get(i + 1) : times.get(i);
-            if (sample.angleDeg() > 0) {
-                quarters.hold(sample.angleDeg(), times.get(i), until);
-            }
-        }
-        Instant start = times.get(0);
-        Instant end = times.get(times.size() - 1);
-        String id = new TableRef(fleetId, tableId).key() + "/" + openSessionId + "/" + start.toEpochMilli();
-        List<QuarterSlice> slices = quarters.slices();
-        List<TracePoint> trace = SessionTrace.thin(IntStream.range(0, samples.size())
-                .mapToObj(i -> new TracePoint(times.get(i), samples.get(i).angleDeg(), samples.get(i).locked())).toList());
-        SessionSummary summary = new SessionSummary(id, fleetId, tableId, openSessionId, start, end, maxAngle,
-                QuarterSlicer.sum(slices), slices.stream().mapToDouble(QuarterSlice::angleSeconds).sum(), excursions,
-                samples.size(), reason, slices, trace);
-        progress = new Progress(openSessionId, samples.get(samples.size() - 1).seq(), end);
-        open.clear();
+        SessionSummary summary = open.close(reason);
+        progress = new Progress(open.sessionId(), open.lastSeq(), summary.end());
+        open = null;
         return summary;
-    }
-
-    /**
-     * The times of a session's readings ({@code seq} order) as its figures count them. The session is
-     * anchored at its median time, which a minority of wrong clocks cannot move; from there outwards each
-     * reading keeps its own time where it lies between its neighbours and within the idle timeout of the
-     * one towards the anchor, and else takes the nearest time that does. A reading dated 0001-01-01 or a
-     * day ahead among readings a second apart thus counts as held next to them, and a session spans at
-     * most its readings times the idle timeout, cut into as few hours. Readings in order with gaps within
-     * the timeout keep their own times.
-     */
-    private static List<Instant> timeline(List<Sample> samples, Duration idleTimeout) {
-        int last = samples.size() - 1;
-        int anchor = IntStream.rangeClosed(0, last).boxed().sorted(Comparator.comparing(i -> samples.get(i).ts())).toList().get(last / 2);
-        Instant[] times = new Instant[samples.size()];
-        times[anchor] = samples.get(anchor).ts();
-        for (int i = anchor + 1; i <= last; i++) {
-            Instant earliest = times[i - 1];
-            Instant latest = earliest.plus(idleTimeout);
-            if (i < last && within(samples.get(i + 1).ts(), earliest, latest)) {
-                latest = samples.get(i + 1).ts();
-            }
-            times[i] = clamp(samples.get(i).ts(), earliest, latest);
-        }
-        for (int i = anchor - 1; i >= 0; i--) {
-            Instant latest = times[i + 1];
-            Instant earliest = latest.minus(idleTimeout);
-            if (i > 0 && within(samples.get(i - 1).ts(), earliest, latest)) {
-                earliest = samples.get(i - 1).ts();
-            }
-            times[i] = clamp(samples.get(i).ts(), earliest, latest);
-        }
-        return List.of(times);
-    }
-
-    private static boolean within(Instant time, Instant earliest, Instant latest) {
-        return !time.isBefore(earliest) && !time.isAfter(latest);
-    }
-
-    private static Instant clamp(Instant time, Instant earliest, Instant latest) {
-        return time.isBefore(earliest) ? earliest : time.isAfter(latest) ? latest : time;
     }
 }

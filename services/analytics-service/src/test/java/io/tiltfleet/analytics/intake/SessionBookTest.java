@@ -20,7 +20,7 @@ class SessionBookTest {
 
     static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
-    final SessionBook book = new SessionBook(Duration.ofSeconds(30), Duration.ofDays(1));
+    final SessionBook book = new SessionBook(Duration.ofSeconds(30), Duration.ZERO, 120, Duration.ofDays(1));
 
     static TelemetryReading reading(String table, long seq, int second, double angle) {
         return new TelemetryReading("fleet-1", table, seq, T0.plusSeconds(second), angle > 0 ? "s-" + table : null, angle, second, true);
@@ -160,5 +160,71 @@ class SessionBookTest {
         assertThat(book.knows("fleet-1", "a")).isFalse();
         assertThat(book.committable()).isEmpty();
         assertThat(book.openSessions()).isZero();
+    }
+
+    /**
+     * A table at one reading a second is offline from its 100th second to its 200th. On its return it sends the 100
+     * readings it buffered, two a second, among its live ones: they arrive up to 100 s late and out of order.
+     */
+    static List<SessionSummary> offlineFor100sMidSession(SessionBook book) {
+        book.follow("fleet-1", "a", 0, SessionReconstructor.Progress.NONE);
+        record Arriving(TelemetryReading reading, double second) {
+        }
+        List<Arriving> arriving = new ArrayList<>();
+        for (int second = 0; second <= 300; second++) {
+            TelemetryReading reading = reading("a", second + 1, second, second == 0 || second == 300 ? 0 : 30);
+            boolean buffered = second >= 100 && second < 200;
+            arriving.add(new Arriving(reading, buffered ? 200 + (second - 100) / 2.0 + 0.25 : second));
+        }
+        arriving.sort(java.util.Comparator.comparingDouble(Arriving::second));
+        List<SessionSummary> closed = new ArrayList<>();
+        int offset = 0;
+        int checkedUpTo = 0;
+        for (Arriving next : arriving) {
+            for (; checkedUpTo < next.second(); checkedUpTo += 5) {   // the intake looks for idle sessions all the while
+                closed.addAll(book.closeIdle(T0.plusSeconds(checkedUpTo), Map.of(0, OptionalLong.of(0))));
+            }
+            Instant arrived = T0.plusMillis((long) (next.second() * 1000));
+            closed.addAll(book.onReading(next.reading(), 0, offset++, arrived));
+        }
+        return closed;
+    }
+
+    @Test
+    void aSessionWhoseReadingsArriveScrambledOver100SecondsStaysWhole() {
+        SessionBook waitingForBufferedReadings = new SessionBook(Duration.ofSeconds(30), Duration.ofMinutes(2), 120, Duration.ofDays(1));
+
+        List<SessionSummary> closed = offlineFor100sMidSession(waitingForBufferedReadings);
+
+        assertThat(closed).singleElement().satisfies(session -> {
+            assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.RETURNED_UPRIGHT);
+            assertThat(session.readings()).isEqualTo(300);                    // seconds 1-299 at 30 degrees, then upright
+            assertThat(session.duration()).isEqualTo(Duration.ofSeconds(299));
+            assertThat(session.invertedSeconds()).isEqualTo(299.0);
+        });
+        assertThat(waitingForBufferedReadings.takeLate()).isZero();
+        assertThat(waitingForBufferedReadings.committable()).containsEntry(0, 301L);
+    }
+
+    @Test
+    void withoutTheAllowedDisorderTheSameSessionIsSplitInTwoByTheSilence() {
+        List<SessionSummary> closed = offlineFor100sMidSession(book);
+
+        assertThat(closed).extracting(SessionSummary::endedBy)
+                .containsExactly(SessionSummary.EndReason.IDLE_TIMEOUT, SessionSummary.EndReason.RETURNED_UPRIGHT);
+    }
+
+    @Test
+    void theCommitWaitsForReadingsHeldToBePutInOrder() {
+        book.follow("fleet-1", "a", 0, SessionReconstructor.Progress.NONE);
+        book.onReading(reading("a", 1, 0, 0), 0, 10, T0);
+        book.onReading(reading("a", 3, 2, 30), 0, 11, T0.plusSeconds(2));     // seq 2 is missing: 3 waits
+
+        assertThat(book.committable()).containsEntry(0, 11L);
+
+        book.onReading(reading("a", 2, 1, 30), 0, 12, T0.plusSeconds(3));
+        book.onReading(reading("a", 4, 3, 0), 0, 13, T0.plusSeconds(3));
+
+        assertThat(book.committable()).containsEntry(0, 14L);
     }
 }

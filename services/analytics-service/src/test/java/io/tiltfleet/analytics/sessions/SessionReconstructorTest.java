@@ -28,10 +28,14 @@ class SessionReconstructorTest {
         return readings;
     }
 
+    static SessionReconstructor table(SessionReconstructor.Progress resumeFrom) {
+        return new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30), 120, resumeFrom);
+    }
+
     static List<SessionSummary> feed(List<TelemetryReading> readings) {
-        SessionReconstructor tables = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
+        SessionReconstructor tables = table(SessionReconstructor.Progress.NONE);
         List<SessionSummary> closed = new ArrayList<>();
-        readings.forEach(reading -> closed.addAll(tables.onReading(reading)));
+        readings.forEach(reading -> closed.addAll(tables.onReading(reading, 0)));
         return closed;
     }
 
@@ -76,23 +80,23 @@ class SessionReconstructorTest {
     @Test
     void replayingAClosedSessionChangesNothing() {
         List<TelemetryReading> session = script(1, 0, "s-1", ramp(0, 30, 30, 0));
-        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
-        session.forEach(table::onReading);
+        SessionReconstructor table = table(SessionReconstructor.Progress.NONE);
+        session.forEach(reading -> table.onReading(reading, 0));
 
         List<SessionSummary> replayed = new ArrayList<>();
-        session.forEach(reading -> replayed.addAll(table.onReading(reading)));
+        session.forEach(reading -> replayed.addAll(table.onReading(reading, 0)));
 
         assertThat(replayed).isEmpty();
     }
 
     @Test
     void silenceSplitsASessionInTwo() {
-        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
-        script(1, 0, "s-1", ramp(30, 30, 30)).forEach(table::onReading);
+        SessionReconstructor table = table(SessionReconstructor.Progress.NONE);
+        script(1, 0, "s-1", ramp(30, 30, 30)).forEach(reading -> table.onReading(reading, 0));
 
         // nothing of the table came for the timeout (the caller judges by when readings arrive); then more, same session id
         List<SessionSummary> sessions = new ArrayList<>(table.onSilence());
-        script(4, 100, "s-1", ramp(40, 40, 0)).forEach(reading -> sessions.addAll(table.onReading(reading)));
+        script(4, 100, "s-1", ramp(40, 40, 0)).forEach(reading -> sessions.addAll(table.onReading(reading, 0)));
 
         assertThat(sessions).extracting(SessionSummary::endedBy)
                 .containsExactly(SessionSummary.EndReason.IDLE_TIMEOUT, SessionSummary.EndReason.RETURNED_UPRIGHT);
@@ -187,15 +191,36 @@ class SessionReconstructorTest {
     void aReconstructorResumedFromStoredProgressDoesNotCountClosedSessionsAgain() {
         List<TelemetryReading> first = script(1, 0, "s-1", ramp(0, 30, 30, 0));
         List<TelemetryReading> second = script(5, 10, "s-2", ramp(40, 40, 0));
-        SessionReconstructor before = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30));
-        first.forEach(before::onReading);
+        SessionReconstructor before = table(SessionReconstructor.Progress.NONE);
+        first.forEach(reading -> before.onReading(reading, 0));
 
         // a restart: the progress comes back from storage, the topic is read again from the start
-        SessionReconstructor after = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30), before.progress());
+        SessionReconstructor after = table(before.progress());
         List<SessionSummary> closed = new ArrayList<>();
-        first.forEach(reading -> closed.addAll(after.onReading(reading)));
-        second.forEach(reading -> closed.addAll(after.onReading(reading)));
+        first.forEach(reading -> closed.addAll(after.onReading(reading, 0)));
+        second.forEach(reading -> closed.addAll(after.onReading(reading, 0)));
 
         assertThat(closed).extracting(SessionSummary::sessionId).containsExactly("s-2");
+    }
+
+    @Test
+    void aReadingThatComesAfterTheWindowHasPassedItIsCountedLateAndADuplicateIsNot() {
+        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofSeconds(30), 3, SessionReconstructor.Progress.NONE);
+        List<TelemetryReading> readings = script(1, 0, "s-1", ramp(0, 30, 40, 40, 50, 50, 0));
+        List<SessionSummary> closed = new ArrayList<>();
+        for (int i : new int[] {0, 2, 3, 4, 5}) {                  // seq 2 is missing: 3 waits until the window of 3 is full
+            closed.addAll(table.onReading(readings.get(i), i));
+        }
+        assertThat(table.late()).isZero();
+
+        closed.addAll(table.onReading(readings.get(1), 1));       // seq 2, after 3 to 6 were counted
+        closed.addAll(table.onReading(readings.get(3), 3));       // a duplicate of seq 4
+        closed.addAll(table.onReading(readings.get(6), 6));
+
+        assertThat(table.late()).isEqualTo(1);
+        assertThat(closed).singleElement().satisfies(session -> {
+            assertThat(session.start()).isEqualTo(T0.plusSeconds(2));
+            assertThat(session.readings()).isEqualTo(5);
+        });
     }
 }

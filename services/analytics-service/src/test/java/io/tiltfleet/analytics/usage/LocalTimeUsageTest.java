@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,13 +33,13 @@ class LocalTimeUsageTest {
 
     /** A table held at 30 degrees from {@code from} to {@code to}, a reading every 10 s, then back upright. */
     private static List<QuarterSlice> heldAt30(Instant from, Instant to) {
-        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofMinutes(2));
+        SessionReconstructor table = new SessionReconstructor("fleet-1", "table-1", Duration.ofMinutes(2), 120, SessionReconstructor.Progress.NONE);
         List<SessionSummary> closed = new ArrayList<>();
         long seq = 1;
         for (Instant at = from; at.isBefore(to); at = at.plusSeconds(10)) {
-            closed.addAll(table.onReading(new TelemetryReading("fleet-1", "table-1", seq++, at, "s-1", 30, 0, true)));
+            closed.addAll(table.onReading(new TelemetryReading("fleet-1", "table-1", seq++, at, "s-1", 30, 0, true), seq));
         }
-        closed.addAll(table.onReading(new TelemetryReading("fleet-1", "table-1", seq, to, null, 0, 0, true)));
+        closed.addAll(table.onReading(new TelemetryReading("fleet-1", "table-1", seq, to, null, 0, 0, true), seq));
         assertThat(closed).hasSize(1);
         return closed.get(0).slices();
     }
@@ -81,7 +82,10 @@ class LocalTimeUsageTest {
     void everyZonesHoursAndDaysMoveOnAcrossEveryChangeOfItsClocks() {
         Instant first = Instant.parse("1990-01-01T00:00:00Z");
         Instant last = Instant.parse("2036-01-01T00:00:00Z");
-        for (String id : ZoneId.getAvailableZoneIds()) {
+        // zones of equal rules (aliases such as US/* and GB) behave alike: one of each is walked
+        Map<ZoneRules, String> distinct = new LinkedHashMap<>();
+        ZoneId.getAvailableZoneIds().stream().sorted().forEach(id -> distinct.putIfAbsent(ZoneId.of(id).getRules(), id));
+        for (String id : distinct.values()) {
             ZoneId zone = ZoneId.of(id);
             ZoneOffsetTransition transition = zone.getRules().nextTransition(first);
             while (transition != null && transition.getInstant().isBefore(last)) {
@@ -97,7 +101,7 @@ class LocalTimeUsageTest {
                 // every quarter's hour is one of them: none is skipped, so no rollup is left out of a day or a series
                 for (Instant quarter = Granularity.HOUR.periodOf(around, zone); quarter.isBefore(end.minus(Duration.ofHours(3)));
                      quarter = quarter.plus(Duration.ofMinutes(15))) {
-                    assertThat(hours).as("%s: the hour of %s", id, quarter).contains(Granularity.HOUR.periodOf(quarter, zone));
+                    assertThat(hours.contains(Granularity.HOUR.periodOf(quarter, zone))).as("%s: the hour of %s", id, quarter).isTrue();
                 }
                 Instant day = Granularity.DAY.periodOf(around, zone);
                 assertThat(Duration.between(day, Granularity.DAY.next(day, zone))).as("%s: the day from %s", id, day).isPositive();
