@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
 /**
  * Removes what is older than its kind's retention, at start and then at every interval: plain deletes by a time field,
  * so that the MongoDB stand-in purges as MongoDB does (no TTL index). Counted in {@code <metric>{kind}}; a purge that
- * fails (MongoDB away) is logged and tried again at the next run.
+ * fails (MongoDB away) or takes longer than the interval (MongoDB hanging) is logged and tried again at the next run.
  */
 public final class RetentionPurge implements AutoCloseable {
 
@@ -72,6 +72,8 @@ public final class RetentionPurge implements AutoCloseable {
                         log.info("Removed {} {} older than {}", removed.getDeletedCount(), kind.name(), kind.keep());
                     }
                 })
+                // a MongoDB that hangs must not stop every later purge: the next run tries again
+                .timeout(every)
                 .onErrorResume(failure -> {
                     log.warn("Removing {} older than {} failed, trying again in {}: {}", kind.name(), kind.keep(), every, failure.toString());
                     return Mono.empty();

@@ -14,6 +14,9 @@ import org.springframework.web.server.ResponseStatusException;
  */
 public final class LocalTimes {
 
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-30T00:00:00Z");
+
     private LocalTimes() {
     }
 
@@ -38,6 +41,15 @@ public final class LocalTimes {
         if (text == null || text.isBlank()) {
             return null;
         }
+        Instant instant = parse(parameter, text, zone);
+        // days and hours past the year 9999 overflow the calendar arithmetic of reports and file names
+        if (instant.isBefore(EARLIEST) || !instant.isBefore(LATEST)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, parameter + ": '" + text + "' is not between the years 1970 and 9999");
+        }
+        return instant;
+    }
+
+    private static Instant parse(String parameter, String text, ZoneId zone) {
         try {
             return Instant.parse(text.strip());
         } catch (DateTimeParseException notAnInstant) {

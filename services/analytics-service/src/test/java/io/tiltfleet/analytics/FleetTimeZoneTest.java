@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,7 +164,10 @@ class FleetTimeZoneTest {
             "/exports/usage?tz=Europe/Berlin                                      | usage exports are cut in the fleet's time zone (Asia/Kolkata)",
             "/exports/sessions?tz=Nowhere                                         | tz: 'Nowhere'",
             "/usage?from=2026-13-01                                               | from: '2026-13-01' is neither a time such as",
-            "/exports/usage?to=tomorrow                                           | to: 'tomorrow' is neither"})
+            "/exports/usage?to=tomorrow                                           | to: 'tomorrow' is neither",
+            "/usage?from=%2B999999999-12-30&to=%2B999999999-12-31                  | from: '+999999999-12-30' is not between the years 1970 and 9999",
+            "/exports/sessions?to=%2B1000000000-12-31T00:00:00Z                   | to: '+1000000000-12-31T00:00:00Z' is not between the years",
+            "/safety-report?from=1969-12-31                                        | from: '1969-12-31' is not between the years 1970 and 9999"})
     @Order(5)
     void aBadZoneIsRefusedByName(String path, String detail) throws Exception {
         HttpResponse<String> response = RunningAnalytics.request(analytics, FLEET + path);
@@ -183,6 +188,15 @@ class FleetTimeZoneTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rollupsNotIn("Europe/Berlin")).isZero());
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_sessions_total") - rebuiltBefore).isEqualTo(3);
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_remaining")).isZero();
+
+        // Records the safety service skips move nothing here either: no settings, a table named, no id
+        Map<String, Object> noSettings = new HashMap<>(Map.of("id", "bad-1", "kind", "SETTINGS", "fleetId", FLEET_ID));
+        noSettings.put("settings", null);
+        RunningAnalytics.sendFleetConfig(kafka, FLEET_ID, noSettings);
+        RunningAnalytics.sendFleetConfig(kafka, FLEET_ID, Map.of("id", "bad-2", "kind", "SETTINGS", "fleetId", FLEET_ID, "tableId", "t-1",
+                "settings", Map.of("timeZone", "Pacific/Chatham")));
+        RunningAnalytics.sendFleetConfig(kafka, FLEET_ID, Map.of("kind", "SETTINGS", "fleetId", FLEET_ID, "settings", Map.of("timeZone", "Pacific/Chatham")));
+        assertThat(dailyUsage("").path("timeZone").asString()).isEqualTo("Europe/Berlin");   // answered once the log is read to its end
     }
 
     @Test

@@ -68,8 +68,12 @@ final class RunningAnalytics {
 
     /** What the safety service does when an operator sets a fleet's time zone: its settings on the configuration topic, keyed by fleet. */
     static void setTimeZone(String kafka, String fleetId, String zone) {
-        send(kafka, TopicCatalogue.FLEET_CONFIG, fleetId, Map.of("id", UUID.randomUUID().toString(), "kind", "SETTINGS", "fleetId", fleetId,
+        sendFleetConfig(kafka, fleetId, Map.of("id", UUID.randomUUID().toString(), "kind", "SETTINGS", "fleetId", fleetId,
                 "settings", Map.of("maxAngleDeg", 70, "timeZone", zone), "by", "test", "at", Instant.now().toString()));
+    }
+
+    static void sendFleetConfig(String kafka, String key, Map<String, Object> change) {
+        send(kafka, TopicCatalogue.FLEET_CONFIG, key, change);
     }
 
     /** What the safety service does with every change of an alert: its event on the alerts topic, keyed by fleet and table. */

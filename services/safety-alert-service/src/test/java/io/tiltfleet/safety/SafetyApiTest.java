@@ -70,6 +70,7 @@ class SafetyApiTest {
             "GET  | /api/fleets/clinic-export/alerts/export?tz=Mars/Olympus  |                                   | 400 | tz: 'Mars/Olympus'",
             "GET  | /api/fleets/clinic-export/alerts/export?format=XLSX     |                                   | 400 | CSV, NDJSON",
             "GET  | /api/fleets/clinic-export/alerts/export?from=soon        |                                   | 400 | from: 'soon' is neither",
+            "GET  | /api/fleets/clinic-export/alerts/export?to=%2B999999999-12-31 |                              | 400 | to: '+999999999-12-31' is not between",
             "GET  | /api/fleets/clinic-export/alerts/export?type=FIRE        |                                   | 400 | OVER_ANGLE",
             "PUT  | /api/fleet/clinic-1/tables/t-1/profile                  | {\"maxAngleDeg\":120}              | 400 | maxAngleDeg",
             "PUT  | /api/fleet/clinic-1/tables/t-1/profile                  | {\"contraindications\":[\"FLU\"]}  | 400 | ",

@@ -52,7 +52,8 @@ public class AlertFacts {
         } else {
             update.setOnInsert("severity", event.severity());
         }
-        if (event.change() == AlertChange.ACKNOWLEDGED || event.state() != null && event.state().endsWith("_ACKNOWLEDGED")) {
+        // only the acknowledgement's own event has its time: a later event's state says it happened, not when
+        if (event.change() == AlertChange.ACKNOWLEDGED) {
             update.min("acknowledgedAt", event.updatedAt());
             if (SafetyFigures.CRITICAL.equals(event.severity())) {
                 update.min("criticalAcknowledgedAt", event.updatedAt());

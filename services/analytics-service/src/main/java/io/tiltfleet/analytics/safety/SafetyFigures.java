@@ -25,7 +25,9 @@ public record SafetyFigures(int sessions, double invertedMinutes, double therape
     public static SafetyFigures of(Usage usage, Collection<AlertFact> alerts) {
         List<AlertFact> critical = alerts.stream().filter(alert -> CRITICAL.equals(alert.severity())).toList();
         List<Double> toAcknowledge = critical.stream().filter(alert -> alert.criticalAcknowledgedAt() != null)
-                .map(alert -> Duration.between(alert.raisedAt(), alert.criticalAcknowledgedAt()).toMillis() / 1000.0).sorted().toList();
+                // raised by the table's clock, acknowledged by the platform's: a table whose clock runs ahead counts as acknowledged at once
+                .map(alert -> Math.max(0, Duration.between(alert.raisedAt(), alert.criticalAcknowledgedAt()).toMillis() / 1000.0))
+                .sorted().toList();
         double steepSeconds = usage.secondsPerBand().getOrDefault(AngleBand.STEEP_60_75, 0.0)
                 + usage.secondsPerBand().getOrDefault(AngleBand.STEEP_75_90, 0.0);
         return new SafetyFigures(usage.sessions(), round(usage.invertedSeconds() / 60), Math.round(usage.therapeuticShare() * 10_000) / 10_000.0,

@@ -55,8 +55,12 @@ class FleetSettingsLog {
                 return;
             }
             String fleetId = change.path("fleetId").asString(null);
-            if (fleetId == null) {
-                throw new IllegalArgumentException("a settings change names no fleet");
+            // the safety service skips such a record too: both must read the same settings from the same log
+            if (change.path("id").asString(null) == null || fleetId == null || !change.path("settings").isObject()) {
+                throw new IllegalArgumentException("a settings change needs an id, a fleet and its new settings");
+            }
+            if (!change.path("tableId").isMissingNode() && !change.path("tableId").isNull()) {
+                throw new IllegalArgumentException("a fleet's settings name no table");
             }
             String zoneId = change.path("settings").path("timeZone").asString(null);
             ZoneId zone = zoneId == null ? ZoneOffset.UTC : ZoneId.of(zoneId).normalized();
