@@ -155,7 +155,7 @@ final class OverAngleEpisodes implements AutoCloseable {
     List<ConsumerRecord<String, String>> published() {
         return TopicReader.read(kafka, Topics.SAFETY_ALERTS,
                 record -> record.value().contains("\"fleetId\":\"" + fleet + "\"") && !record.value().contains("\"change\":\"ACKNOWLEDGED\""),
-                read -> false, Duration.ofSeconds(5));
+                read -> false, Duration.ofSeconds(3));
     }
 
     @Override
