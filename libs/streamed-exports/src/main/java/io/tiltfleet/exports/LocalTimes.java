@@ -14,8 +14,9 @@ import org.springframework.web.server.ResponseStatusException;
  */
 public final class LocalTimes {
 
-    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-30T00:00:00Z");
+    /** Wide enough for any local day of the years 1970 to 9999 in any zone, and far from where calendar arithmetic overflows. */
+    private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("+10001-01-01T00:00:00Z");
 
     private LocalTimes() {
     }
@@ -44,7 +45,7 @@ public final class LocalTimes {
         Instant instant = parse(parameter, text, zone);
         // days and hours past the year 9999 overflow the calendar arithmetic of reports and file names
         if (instant.isBefore(EARLIEST) || !instant.isBefore(LATEST)) {
-            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, parameter + ": '" + text + "' is not between the years 1970 and 9999");
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, parameter + ": '" + text + "' is not between the years 1900 and 10000");
         }
         return instant;
     }

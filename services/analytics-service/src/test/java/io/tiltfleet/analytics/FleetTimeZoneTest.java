@@ -118,6 +118,9 @@ class FleetTimeZoneTest {
 
         assertThat(report.path("from").asString()).isEqualTo("2026-11-19T18:30:00Z");
         assertThat(periods(report)).containsExactly("2026-11-20T00:00+05:30 1 10.0", "2026-11-21T00:00+05:30 2 20.0");
+
+        // the widest local days a file may ask for, east of UTC: its first day starts in 1969 by UTC
+        assertThat(RunningAnalytics.get(analytics, FLEET + "/exports/sessions?format=NDJSON&from=1970-01-01&to=9999-12-31").lines()).hasSize(3);
     }
 
     @Test
@@ -165,9 +168,9 @@ class FleetTimeZoneTest {
             "/exports/sessions?tz=Nowhere                                         | tz: 'Nowhere'",
             "/usage?from=2026-13-01                                               | from: '2026-13-01' is neither a time such as",
             "/exports/usage?to=tomorrow                                           | to: 'tomorrow' is neither",
-            "/usage?from=%2B999999999-12-30&to=%2B999999999-12-31                  | from: '+999999999-12-30' is not between the years 1970 and 9999",
+            "/usage?from=%2B999999999-12-30&to=%2B999999999-12-31                  | from: '+999999999-12-30' is not between the years 1900 and 10000",
             "/exports/sessions?to=%2B1000000000-12-31T00:00:00Z                   | to: '+1000000000-12-31T00:00:00Z' is not between the years",
-            "/safety-report?from=1969-12-31                                        | from: '1969-12-31' is not between the years 1970 and 9999"})
+            "/safety-report?from=1899-12-31                                        | from: '1899-12-31' is not between the years 1900 and 10000"})
     @Order(5)
     void aBadZoneIsRefusedByName(String path, String detail) throws Exception {
         HttpResponse<String> response = RunningAnalytics.request(analytics, FLEET + path);
@@ -189,13 +192,14 @@ class FleetTimeZoneTest {
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_sessions_total") - rebuiltBefore).isEqualTo(3);
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_remaining")).isZero();
 
-        // Records the safety service skips move nothing here either: no settings, a table named, no id
+        // Records the safety service skips move nothing here either: no settings, a table named, no id, an offset for a zone
         Map<String, Object> noSettings = new HashMap<>(Map.of("id", "bad-1", "kind", "SETTINGS", "fleetId", FLEET_ID));
         noSettings.put("settings", null);
         RunningAnalytics.sendFleetConfig(kafka, FLEET_ID, noSettings);
         RunningAnalytics.sendFleetConfig(kafka, FLEET_ID, Map.of("id", "bad-2", "kind", "SETTINGS", "fleetId", FLEET_ID, "tableId", "t-1",
                 "settings", Map.of("timeZone", "Pacific/Chatham")));
         RunningAnalytics.sendFleetConfig(kafka, FLEET_ID, Map.of("kind", "SETTINGS", "fleetId", FLEET_ID, "settings", Map.of("timeZone", "Pacific/Chatham")));
+        RunningAnalytics.sendFleetConfig(kafka, FLEET_ID, Map.of("id", "bad-3", "kind", "SETTINGS", "fleetId", FLEET_ID, "settings", Map.of("timeZone", "+05:30")));
         assertThat(dailyUsage("").path("timeZone").asString()).isEqualTo("Europe/Berlin");   // answered once the log is read to its end
     }
 

@@ -59,6 +59,9 @@ public class AlertFacts {
                 update.min("criticalAcknowledgedAt", event.updatedAt());
             }
         }
+        if (SafetyFigures.CRITICAL.equals(event.severity()) && event.state() != null && event.state().endsWith("_ACKNOWLEDGED")) {
+            update.set("criticalAcknowledged", true);
+        }
         if (event.change() == AlertChange.CLEARED || event.state() != null && event.state().startsWith("CLEARED_")) {
             update.min("clearedAt", event.updatedAt());
         }

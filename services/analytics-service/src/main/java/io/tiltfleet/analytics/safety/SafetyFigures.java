@@ -33,7 +33,8 @@ public record SafetyFigures(int sessions, double invertedMinutes, double therape
         return new SafetyFigures(usage.sessions(), round(usage.invertedSeconds() / 60), Math.round(usage.therapeuticShare() * 10_000) / 10_000.0,
                 round(steepSeconds / 60), alerts.size(), critical.size(),
                 usage.sessions() == 0 ? null : round(alerts.size() * 100.0 / usage.sessions()), median(toAcknowledge),
-                critical.size() - toAcknowledge.size());
+                (int) critical.stream().filter(alert -> alert.criticalAcknowledgedAt() == null && !Boolean.TRUE.equals(alert.criticalAcknowledged()))
+                        .count());
     }
 
     private static Double median(List<Double> sorted) {

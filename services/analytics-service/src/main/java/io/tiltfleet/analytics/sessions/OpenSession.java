@@ -15,7 +15,7 @@ final class OpenSession {
     private final String fleetId;
     private final String tableId;
     private final String sessionId;
-    private final long firstPosition;
+    private long earliestPosition;
     private final Timeline timeline;
     private final SessionTrace trace = new SessionTrace();
     private QuarterSlicer quarters;
@@ -25,11 +25,11 @@ final class OpenSession {
     private int steepExcursions;
     private int readings;
 
-    OpenSession(String fleetId, String tableId, String sessionId, Duration idleTimeout, long firstPosition) {
+    OpenSession(String fleetId, String tableId, String sessionId, Duration idleTimeout) {
         this.fleetId = fleetId;
         this.tableId = tableId;
         this.sessionId = sessionId;
-        this.firstPosition = firstPosition;
+        this.earliestPosition = Long.MAX_VALUE;
         this.timeline = new Timeline(idleTimeout, this::count);
     }
 
@@ -37,12 +37,14 @@ final class OpenSession {
         return sessionId;
     }
 
-    /** Where its first reading was read from: the session is rebuilt from there if this one is lost. */
-    long firstPosition() {
-        return firstPosition;
+    /** The earliest position its readings were read from: the session is rebuilt from there if this one is lost. */
+    long earliestPosition() {
+        return earliestPosition;
     }
 
     void add(Sample sample) {
+        // readings arrive out of seq order: the first in seq order is not always the first read
+        earliestPosition = Math.min(earliestPosition, sample.position());
         timeline.add(sample);
     }
 

@@ -16,17 +16,18 @@ import java.util.TreeMap;
  * session id until the table is back at 0 or below, the session id changes, or nothing of the table comes for a while
  * ({@link #onSilence}: judged by when readings arrive, never by the table's own clock).
  *
- * <p>Readings are put back in {@code seq} order in a window of at most {@code reorderWindow} readings, then added up
- * one by one into the open session ({@link OpenSession}, placed in time by its {@link Timeline}), so that what a session
- * keeps does not grow with its length. A reading leaves the window once it follows the last one counted, once the
- * window is full (whatever is missing before it is then given up), or at a silence. The newest reading of a table at
- * 0 degrees or below lets everything waiting before it be counted at once, so that a session closes as soon as it
- * ends, as it did when every reading was kept. Duplicates count once; a
- * reading that comes after later ones were counted is given up and counted in {@link #late()}. A table that restarts
- * its {@code seq} (a reboot: {@code seq} going back while its clock goes forward) first has everything in the window
- * counted. A replay of anything up to the {@link Progress} it resumes from is ignored. Readings of a session in any
- * order within the window thus give the same session as in {@code seq} order. Not thread-safe: one table is fed by
- * one thread.
+ * <p>Readings are put back in {@code seq} order in a window of at most {@code reorderWindow} readings, then added
+ * up one by one into the open session ({@link OpenSession}, placed in time by its {@link Timeline}), so that what a
+ * session keeps does not grow with its length. A reading leaves the window once it follows the last one counted,
+ * once the window is full (whatever is missing before it is then given up), or at a silence. The newest reading of
+ * a table at 0 degrees or below lets everything waiting before it be counted at once, so that a session closes as
+ * soon as it ends, as it did when every reading was kept; unless readings right after the last one counted of the
+ * open session are still missing (a table back from offline sends them among its live ones): it waits for them
+ * then. Duplicates count once; a reading that comes after later ones were counted is given up and counted in
+ * {@link #late()}. A table that restarts its {@code seq} (a reboot: {@code seq} going back into another session, or
+ * further than the window, while its clock goes forward) first has everything in the window counted. A replay of
+ * anything up to the {@link Progress} it resumes from is ignored. Readings of a session in any order within the
+ * window thus give the same session as in {@code seq} order. Not thread-safe: one table is fed by one thread.
  */
 public final class SessionReconstructor {
 
@@ -55,7 +56,6 @@ public final class SessionReconstructor {
     private long nextSeq = UNKNOWN;
     private Sample newest;
     private OpenSession open;
-    private String lastSessionId;
     private Progress progress;
     private long late;
 
@@ -65,7 +65,6 @@ public final class SessionReconstructor {
         this.idleTimeout = idleTimeout;
         this.reorderWindow = reorderWindow;
         this.progress = resumeFrom;
-        this.lastSessionId = resumeFrom.lastSessionId();
     }
 
     /**
@@ -94,7 +93,7 @@ public final class SessionReconstructor {
         waiting.put(sample.seq(), sample);
         if (newest == null || sample.seq() > newest.seq()) {
             newest = sample;
-            if (sample.angleDeg() <= 0) {
+            if (sample.angleDeg() <= 0 && !missingFromOpenSession()) {
                 countAllWaiting(closed);
             }
         }
@@ -126,7 +125,7 @@ public final class SessionReconstructor {
 
     /** The first position of the readings held, which must be read again if they are lost; empty when none are held. */
     public OptionalLong heldSince() {
-        long since = open == null ? Long.MAX_VALUE : open.firstPosition();
+        long since = open == null ? Long.MAX_VALUE : open.earliestPosition();
         for (Sample sample : waiting.values()) {
             since = Math.min(since, sample.position());
         }
@@ -143,12 +142,19 @@ public final class SessionReconstructor {
     }
 
     private boolean belongsToClosedPast(TelemetryReading reading) {
-        boolean laterSession = !Objects.equals(reading.sessionId(), lastSessionId) && reading.ts().isAfter(progress.lastEnd());
+        // against the last closed session: a rebooted table's next session restarts seq below it
+        boolean laterSession = !Objects.equals(reading.sessionId(), progress.lastSessionId()) && reading.ts().isAfter(progress.lastEnd());
         return reading.seq() <= progress.lastSeq() && !laterSession;
     }
 
     private boolean rebooted(Sample sample) {
-        return newest != null && sample.seq() <= newest.seq() && sample.ts().isAfter(newest.ts());
+        return newest != null && sample.seq() <= newest.seq() && sample.ts().isAfter(newest.ts()) && !waiting.containsKey(sample.seq())
+                && (!Objects.equals(sample.sessionId(), newest.sessionId()) || newest.seq() - sample.seq() > reorderWindow);
+    }
+
+    /** Whether readings after the last one counted of the open session have not come yet: a table sending what it buffered. */
+    private boolean missingFromOpenSession() {
+        return open != null && nextSeq != UNKNOWN && waiting.firstKey() > nextSeq;
     }
 
     private void countAllWaiting(List<SessionSummary> closed) {
@@ -178,8 +184,7 @@ public final class SessionReconstructor {
             }
         }
         if (open == null && sample.sessionId() != null && sample.angleDeg() > 0) {
-            open = new OpenSession(fleetId, tableId, sample.sessionId(), idleTimeout, sample.position());
-            lastSessionId = sample.sessionId();
+            open = new OpenSession(fleetId, tableId, sample.sessionId(), idleTimeout);
         }
         if (open != null) {
             open.add(sample);

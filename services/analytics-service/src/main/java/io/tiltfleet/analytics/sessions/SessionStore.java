@@ -34,7 +34,9 @@ public class SessionStore {
                 mongo.indexOps(SessionDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)
                         .on("tableId", Sort.Direction.ASC).on("start", Sort.Direction.ASC)),
                 mongo.indexOps(SessionDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)
-                        .on("tableId", Sort.Direction.ASC).on("hours.hour", Sort.Direction.ASC))).then();
+                        .on("tableId", Sort.Direction.ASC).on("hours.hour", Sort.Direction.ASC)),
+                // a fleet's traces, exported or removed with its data
+                mongo.indexOps(TraceDocument.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC))).then();
     }
 
     public Mono<Void> storeAll(Collection<SessionDocument> sessions) {

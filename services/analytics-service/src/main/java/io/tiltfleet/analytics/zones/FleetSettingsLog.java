@@ -63,6 +63,10 @@ class FleetSettingsLog {
                 throw new IllegalArgumentException("a fleet's settings name no table");
             }
             String zoneId = change.path("settings").path("timeZone").asString(null);
+            // the safety service takes the zones of the IANA database only, never an offset such as +05:30
+            if (zoneId != null && !ZoneId.getAvailableZoneIds().contains(zoneId)) {
+                throw new IllegalArgumentException("timeZone '" + zoneId + "' is not an IANA time zone");
+            }
             ZoneId zone = zoneId == null ? ZoneOffset.UTC : ZoneId.of(zoneId).normalized();
             if (!zones.set(fleetId, zone).equals(zone)) {
                 events.publishEvent(new FleetZoneChanged(fleetId));

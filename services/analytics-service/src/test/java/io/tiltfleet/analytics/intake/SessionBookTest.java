@@ -166,13 +166,13 @@ class SessionBookTest {
      * A table at one reading a second is offline from its 100th second to its 200th. On its return it sends the 100
      * readings it buffered, two a second, among its live ones: they arrive up to 100 s late and out of order.
      */
-    static List<SessionSummary> offlineFor100sMidSession(SessionBook book) {
+    static List<SessionSummary> offlineFor100sMidSession(SessionBook book, int lastSecond) {
         book.follow("fleet-1", "a", 0, SessionReconstructor.Progress.NONE);
         record Arriving(TelemetryReading reading, double second) {
         }
         List<Arriving> arriving = new ArrayList<>();
-        for (int second = 0; second <= 300; second++) {
-            TelemetryReading reading = reading("a", second + 1, second, second == 0 || second == 300 ? 0 : 30);
+        for (int second = 0; second <= lastSecond; second++) {
+            TelemetryReading reading = reading("a", second + 1, second, second == 0 || second == lastSecond ? 0 : 30);
             boolean buffered = second >= 100 && second < 200;
             arriving.add(new Arriving(reading, buffered ? 200 + (second - 100) / 2.0 + 0.25 : second));
         }
@@ -190,25 +190,27 @@ class SessionBookTest {
         return closed;
     }
 
-    @Test
-    void aSessionWhoseReadingsArriveScrambledOver100SecondsStaysWhole() {
+    /** Ending long after the table's return, or while what it buffered is still arriving (second 230). */
+    @ParameterizedTest(name = "upright at second {0}")
+    @CsvSource({"300", "230"})
+    void aSessionWhoseReadingsArriveScrambledOver100SecondsStaysWhole(int lastSecond) {
         SessionBook waitingForBufferedReadings = new SessionBook(Duration.ofSeconds(30), Duration.ofMinutes(2), 120, Duration.ofDays(1));
 
-        List<SessionSummary> closed = offlineFor100sMidSession(waitingForBufferedReadings);
+        List<SessionSummary> closed = offlineFor100sMidSession(waitingForBufferedReadings, lastSecond);
 
         assertThat(closed).singleElement().satisfies(session -> {
             assertThat(session.endedBy()).isEqualTo(SessionSummary.EndReason.RETURNED_UPRIGHT);
-            assertThat(session.readings()).isEqualTo(300);                    // seconds 1-299 at 30 degrees, then upright
-            assertThat(session.duration()).isEqualTo(Duration.ofSeconds(299));
-            assertThat(session.invertedSeconds()).isEqualTo(299.0);
+            assertThat(session.readings()).isEqualTo(lastSecond);            // seconds 1 to the last but one at 30 degrees, then upright
+            assertThat(session.duration()).isEqualTo(Duration.ofSeconds(lastSecond - 1));
+            assertThat(session.invertedSeconds()).isEqualTo(lastSecond - 1.0);
         });
         assertThat(waitingForBufferedReadings.takeLate()).isZero();
-        assertThat(waitingForBufferedReadings.committable()).containsEntry(0, 301L);
+        assertThat(waitingForBufferedReadings.committable()).containsEntry(0, lastSecond + 1L);
     }
 
     @Test
     void withoutTheAllowedDisorderTheSameSessionIsSplitInTwoByTheSilence() {
-        List<SessionSummary> closed = offlineFor100sMidSession(book);
+        List<SessionSummary> closed = offlineFor100sMidSession(book, 300);
 
         assertThat(closed).extracting(SessionSummary::endedBy)
                 .containsExactly(SessionSummary.EndReason.IDLE_TIMEOUT, SessionSummary.EndReason.RETURNED_UPRIGHT);
@@ -223,6 +225,9 @@ class SessionBookTest {
         assertThat(book.committable()).containsEntry(0, 11L);
 
         book.onReading(reading("a", 2, 1, 30), 0, 12, T0.plusSeconds(3));
+
+        assertThat(book.committable()).as("3 was read before 2, and is in the open session").containsEntry(0, 11L);
+
         book.onReading(reading("a", 4, 3, 0), 0, 13, T0.plusSeconds(3));
 
         assertThat(book.committable()).containsEntry(0, 14L);

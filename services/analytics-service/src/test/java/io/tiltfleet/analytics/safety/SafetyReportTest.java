@@ -17,7 +17,7 @@ class SafetyReportTest {
         Instant raised = T0.plusSeconds(60L * raisedMinute);
         return new AlertFact(table + "-" + raisedMinute, "f", table, "OVER_ANGLE", "CRITICAL", raised,
                 acknowledgedAfterS == null ? null : raised.plusSeconds(acknowledgedAfterS),
-                acknowledgedAfterS == null ? null : raised.plusSeconds(acknowledgedAfterS), null);
+                acknowledgedAfterS == null ? null : raised.plusSeconds(acknowledgedAfterS), null, null);
     }
 
     static Usage sessions(int sessions, double steepSeconds, double therapeuticSeconds) {
@@ -35,6 +35,19 @@ class SafetyReportTest {
         assertThat(odd.alertsPer100Sessions()).isEqualTo(100.0);
         assertThat(even.medianSecondsToAcknowledgeCritical()).isEqualTo(60.0);
         assertThat(even.alertsPer100Sessions()).isEqualTo(50.0);
+    }
+
+    @Test
+    void aCriticalWhoseAcknowledgementOnlyItsStateTellsIsNoLongerUnacknowledgedButHasNoTime() {
+        AlertFact unacknowledged = critical("t", 1, null);
+        AlertFact acknowledgedUntimed = new AlertFact("t-2", "f", "t", "OVER_ANGLE", "CRITICAL", T0, null, null, T0.plusSeconds(60), true);
+        // a table's clock ahead of the platform's: acknowledged "before" its raise counts as at once
+        AlertFact raisedAhead = new AlertFact("t-3", "f", "t", "OVER_ANGLE", "CRITICAL", T0.plusSeconds(300), T0, T0, null, null);
+
+        SafetyFigures figures = SafetyFigures.of(sessions(3, 0, 0), List.of(unacknowledged, acknowledgedUntimed, raisedAhead));
+
+        assertThat(figures.criticalUnacknowledged()).isEqualTo(1);
+        assertThat(figures.medianSecondsToAcknowledgeCritical()).isEqualTo(0.0);
     }
 
     @Test

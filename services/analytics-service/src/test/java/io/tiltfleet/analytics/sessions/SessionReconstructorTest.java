@@ -223,4 +223,41 @@ class SessionReconstructorTest {
             assertThat(session.readings()).isEqualTo(5);
         });
     }
+
+    @Test
+    void aTableRebootedAfterAClosedSessionHasItsNextSessionWholeThoughItsSeqStartsAgainBelow() {
+        SessionReconstructor table = table(SessionReconstructor.Progress.NONE);
+        List<SessionSummary> closed = new ArrayList<>();
+        script(4990, 0, "s-1", ramp(0, 30, 30, 30, 0)).forEach(reading -> closed.addAll(table.onReading(reading, 0)));
+        double[] held = new double[300];
+        java.util.Arrays.fill(held, 40);
+        List<TelemetryReading> afterReboot = new ArrayList<>(script(1, 60, "s-2", ramp(0)));
+        afterReboot.addAll(script(2, 61, "s-2", held));
+        afterReboot.addAll(script(302, 361, "s-2", ramp(0)));
+        afterReboot.forEach(reading -> closed.addAll(table.onReading(reading, 0)));
+
+        assertThat(closed).extracting(SessionSummary::sessionId).containsExactly("s-1", "s-2");
+        assertThat(closed.get(1).readings()).isEqualTo(301);
+        assertThat(closed.get(1).duration()).isEqualTo(Duration.ofSeconds(300));
+    }
+
+    @Test
+    void aReadingSentAgainWithItsClockAheadIsNoReboot() {
+        SessionReconstructor table = table(SessionReconstructor.Progress.NONE);
+        List<TelemetryReading> readings = script(1, 0, "s-1", ramp(0, 30, 30, 30, 30, 0));
+        List<SessionSummary> closed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            closed.addAll(table.onReading(readings.get(i), i));
+        }
+        TelemetryReading again = readings.get(2);
+        closed.addAll(table.onReading(new TelemetryReading(again.fleetId(), again.tableId(), again.seq(), again.ts().plusSeconds(3600),
+                again.sessionId(), again.angleDeg(), again.elapsedS(), again.locked()), 5));
+        closed.addAll(table.onReading(readings.get(5), 6));
+
+        assertThat(closed).singleElement().satisfies(session -> {
+            assertThat(session.readings()).isEqualTo(5);
+            assertThat(session.duration()).isEqualTo(Duration.ofSeconds(4));
+        });
+        assertThat(table.late()).isZero();
+    }
 }
