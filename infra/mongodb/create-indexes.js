@@ -22,6 +22,8 @@ tiltfleet.audit.createIndex({ fleetId: 1, at: 1 });
 tiltfleet.sessions.createIndex({ fleetId: 1, start: 1 });
 tiltfleet.sessions.createIndex({ fleetId: 1, tableId: 1, start: 1 });
 tiltfleet.sessions.createIndex({ fleetId: 1, tableId: 1, "hours.hour": 1 });
+// analytics-service: a fleet's session traces (its data exported or removed)
+tiltfleet.session_traces.createIndex({ fleetId: 1 });
 // analytics-service: rollups of a scope, fleet, granularity and time zone over a period; a fleet's rollups by zone
 // (removing those of a former zone)
 tiltfleet.usage_rollups.createIndex({ scope: 1, fleetId: 1, granularity: 1, zone: 1, periodStart: 1 });

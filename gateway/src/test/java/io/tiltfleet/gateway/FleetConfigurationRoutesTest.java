@@ -87,13 +87,26 @@ class FleetConfigurationRoutesTest {
             "tf-viewer-local     | GET    | /api/fleets/fleet-1/alerts/export           | 403",
             "tf-operator-local   | GET    | /api/fleets/fleet-1/alerts/export           | 403",
             "tf-supervisor-local | GET    | /api/fleets/fleet-1/alerts/export           | 200",   // every role
-            "tf-analyst-local    | DELETE | /api/fleets/fleet-1/alerts/export           | 403"})
+            "tf-analyst-local    | DELETE | /api/fleets/fleet-1/alerts/export           | 403",
+            "tf-viewer-local     | GET    | /api/fleets/fleet-1/data                    | 403",   // a fleet's whole data: operators only
+            "tf-analyst-local    | GET    | /api/fleets/fleet-1/data                    | 403",
+            "tf-analyst-local    | DELETE | /api/fleets/fleet-1/data                    | 403",
+            "tf-operator-local   | GET    | /api/fleets/fleet-1/data                    | 200",
+            "tf-operator-local   | DELETE | /api/fleets/fleet-1/data                    | 200",
+            "tf-operator-local   | POST   | /api/fleets/fleet-1/data                    | 403",
+            "tf-operator-local   | PUT    | /api/fleets/fleet-1/data                    | 403",
+            "tf-operator-local   | PATCH  | /api/analytics/fleets/fleet-1/data          | 403",
+            "tf-viewer-local     | GET    | /api/analytics/fleets/fleet-1/data          | 403",
+            "tf-analyst-local    | DELETE | /api/analytics/fleets/fleet-1/data          | 403",
+            "tf-operator-local   | GET    | /api/analytics/fleets/fleet-1/data          | 200",
+            "tf-operator-local   | DELETE | /api/analytics/fleets/fleet-1/data          | 200"})
     void everyRoleReadsTheSettingsOperatorsChangeThemAndTheTrailIsOnlyRead(String key, String method, String path, int status) throws Exception {
         HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, key == null ? Map.of() : Map.of("X-API-Key", key));
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         if (status == 200) {
-            assertThat(response.body()).contains("\"service\":\"safety\"", "\"path\":\"" + path + "\"",
+            String service = path.startsWith("/api/analytics/") ? "analytics" : "safety";
+            assertThat(response.body()).contains("\"service\":\"" + service + "\"", "\"path\":\"" + path + "\"",
                     "\"credentialForwarded\":false");
         } else {
             assertThat(response.body()).contains("\"status\":" + status).doesNotContain("\"service\"");
@@ -165,7 +178,18 @@ class FleetConfigurationRoutesTest {
             "fleet-1 key: fleet-2 alert export             | tf-clinic1-local | GET | /api/fleets/fleet-2/alerts/export              | 403",
             "fleet-1 key: fleet-2 alert export, capitals   | tf-clinic1-local | GET | /API/FLEETS/fleet-2/alerts/export              | 403",
             "fleet-1 key: alert export, dot segments       | tf-clinic1-local | GET | /api/fleets/fleet-1/../fleet-2/alerts/export   | 400",
-            "fleet-1 key: own alert export                 | tf-clinic1-local | GET | /api/fleets/fleet-1/alerts/export              | 200"})
+            "fleet-1 key: own alert export                 | tf-clinic1-local | GET | /api/fleets/fleet-1/alerts/export              | 200",
+            "viewer: fleet data in capitals                | tf-viewer-local  | GET | /API/FLEETS/fleet-1/DATA                       | 403",
+            "viewer: removing fleet data, trailing slash   | tf-viewer-local  | DELETE | /api/fleets/fleet-1/data/                   | 403",
+            "viewer: below the fleet data                  | tf-viewer-local  | GET | /api/fleets/fleet-1/data/x                     | 403",
+            "viewer: analytics data with a trailing slash  | tf-viewer-local  | GET | /api/analytics/fleets/fleet-1/data/            | 403",
+            "analyst: analytics data in mixed case         | tf-analyst-local | DELETE | /api/Analytics/Fleets/fleet-1/Data          | 403",
+            "analyst: analytics data in capitals           | tf-analyst-local | GET | /API/ANALYTICS/FLEETS/fleet-1/DATA             | 403",
+            "viewer: encoded letter in the data word       | tf-viewer-local  | DELETE | /api/fleets/fleet-1/%64ata                  | 400",
+            "fleet-1 key: removing fleet-2's data          | tf-clinic1-local | DELETE | /api/fleets/fleet-2/data                    | 403",
+            "fleet-1 key: fleet-2's analytics data         | tf-clinic1-local | DELETE | /api/analytics/fleets/fleet-2/data          | 403",
+            "fleet-1 key: fleet-2's data, dot segments     | tf-clinic1-local | DELETE | /api/fleets/fleet-1/../fleet-2/data         | 400",
+            "fleet-1 key: own fleet data                   | tf-clinic1-local | DELETE | /api/fleets/fleet-1/data                    | 200"})
     void everySpellingIsRefusedOrDecidedAsThePlainPath(String name, String key, String method, String path, int status) throws Exception {
         Map<String, String> headers = new HashMap<>(NotificationRoutesTest.FORGED_CALLER);
         headers.put("X-API-Key", key);

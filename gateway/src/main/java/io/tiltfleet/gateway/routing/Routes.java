@@ -42,11 +42,12 @@ class Routes {
     RouteLocator tiltfleetRoutes(RouteLocatorBuilder routes, GatewayProperties properties) {
         return routes.routes()
                 .route(SAFETY_STREAM, r -> route(r.order(-1).method(HttpMethod.GET).and()
-                                .path("/api/fleet/*/stream", "/api/fleets/*/audit/export", "/api/fleets/*/alerts/export"), SAFETY_STREAM,
+                                .path("/api/fleet/*/stream", "/api/fleets/*/audit/export", "/api/fleets/*/alerts/export", "/api/fleets/*/data"),
+                                SAFETY_STREAM,
                         "safety-alert-service", properties.safetyUri(), properties, -1))
-                .route(SAFETY, r -> route(r.path("/api/fleet/**", "/api/alerts/**", "/api/fleets/*/settings", "/api/fleets/*/audit"), SAFETY, "safety-alert-service",
+                .route(SAFETY, r -> route(r.path("/api/fleet/**", "/api/alerts/**", "/api/fleets/*/settings", "/api/fleets/*/audit", "/api/fleets/*/data"), SAFETY, "safety-alert-service",
                         properties.safetyUri(), properties, properties.responseTimeout().toMillis()))
-                .route(ANALYTICS_EXPORTS, r -> route(r.order(-1).path("/api/analytics/fleets/*/exports/**"), ANALYTICS_EXPORTS,
+                .route(ANALYTICS_EXPORTS, r -> route(r.order(-1).path("/api/analytics/fleets/*/exports/**", "/api/analytics/fleets/*/data"), ANALYTICS_EXPORTS,
                         "analytics-service", properties.analyticsUri(), properties, -1))
                 .route(ANALYTICS, r -> route(r.path("/api/analytics/**"), ANALYTICS, "analytics-service", properties.analyticsUri(),
                         properties, properties.responseTimeout().toMillis()))

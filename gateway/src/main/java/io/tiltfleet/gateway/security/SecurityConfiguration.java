@@ -105,6 +105,7 @@ class SecurityConfiguration {
                         .pathMatchers(HttpMethod.POST, "/api/fleet/*/tables/*/check-in").hasRole(Roles.OPERATOR)
                         .matchers(FleetConfigurationPaths.settingsChanges()).hasRole(Roles.OPERATOR)
                         .matchers(FleetConfigurationPaths.credentials()).hasRole(Roles.OPERATOR)
+                        .matchers(FleetConfigurationPaths.fleetData()).hasRole(Roles.OPERATOR)
                         .matchers(FleetConfigurationPaths.auditReads()).hasAnyRole(Roles.OPERATOR, Roles.ANALYST)
                         .matchers(FleetConfigurationPaths.alertExports()).hasRole(Roles.ANALYST)
                         .matchers(FleetConfigurationPaths.alertChanges()).denyAll()

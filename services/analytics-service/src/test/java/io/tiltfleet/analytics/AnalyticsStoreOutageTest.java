@@ -7,17 +7,21 @@ import static org.awaitility.Awaitility.await;
 import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.contract.SafetyAlertEvent;
 import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
 import io.tiltfleet.embedded.TcpProxy;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,7 +47,7 @@ class AnalyticsStoreOutageTest {
     }
 
     @Test
-    void sessionsClosingWhileMongoDbIsAwayAreStoredWholeOnceItIsBack() {
+    void sessionsClosingWhileMongoDbIsAwayAreStoredWholeOnceItIsBack() throws Exception {
         String kafka = SharedBrokers.kafka().bootstrapServers();
         Instant start = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS);
         List<List<TelemetryReading>> parts = sessionsInTwoParts(start);
@@ -61,6 +65,9 @@ class AnalyticsStoreOutageTest {
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     RunningAnalytics.metric(analytics, "tiltfleet_analytics_sessions_open") >= TABLES);
 
+            // (and a fleet whose data an operator will ask to remove)
+            analytics.bean(ReactiveMongoTemplate.class).insert(RetentionTest.session("gone", start), "sessions").block();
+
             // When MongoDB becomes unreachable just as they close, and a critical alert is raised and acknowledged 30 s later
             link.cut();
             RunningAnalytics.publish(kafka, parts.get(1));
@@ -75,8 +82,19 @@ class AnalyticsStoreOutageTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> RunningAnalytics.get(analytics, "/actuator/health").contains("storeFailure"));
             assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_store_failures_total")).isPositive();
 
+            // and a removal of a fleet's data asked meanwhile fails, saying so
+            Map<String, String> operator = Map.of("X-TiltFleet-Fleets", "*", "X-TiltFleet-Caller", "olivia");
+            String fleetData = "/api/analytics/fleets/clinic-r/data";
+            assertThat(LoopbackHttp.send(analytics.port(), "DELETE", fleetData, null, operator).statusCode()).isGreaterThanOrEqualTo(500);
+
             // When MongoDB is back
             link.restore();
+
+            // Then the data is still there, and asked again the removal takes it away
+            assertThat(RunningAnalytics.get(analytics, fleetData).lines()).hasSize(1);
+            HttpResponse<String> removal = LoopbackHttp.send(analytics.port(), "DELETE", fleetData, null, operator);
+            assertThat(removal.body()).contains("\"sessions\":1");
+            assertThat(RunningAnalytics.get(analytics, fleetData)).isEmpty();
 
             // Then every session is there once, whole: 40 s inverted, 41 readings each
             String sessions = "/api/analytics/fleets/clinic-outage/sessions?from=" + start.minusSeconds(1);

@@ -11,25 +11,34 @@ import io.tiltfleet.analytics.usage.Granularity;
 import io.tiltfleet.analytics.usage.RollupDocument;
 import io.tiltfleet.analytics.usage.Scope;
 import io.tiltfleet.analytics.usage.Usage;
+import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.RunningService;
 import io.tiltfleet.embedded.SharedBrokers;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Each kind of data older than its retention is removed by the purge on the MongoDB stand-in; younger data and kinds kept for ever stay. */
+/**
+ * Each kind of data older than its retention is removed by the purge on the MongoDB stand-in; younger data and kinds kept for ever
+ * stay. A fleet's data is exported whole and removed on request.
+ */
 class RetentionTest {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
 
     static MongoStandIn mongo;
     static RunningService analytics;
@@ -63,8 +72,8 @@ class RetentionTest {
         store.insertAll(List.of(new TraceDocument("old", "clinic-r", "t-1", fortyDaysAgo, fortyDaysAgo, List.of()),
                 new TraceDocument("recent", "clinic-r", "t-1", tenDaysAgo, tenDaysAgo, List.of()))).collectList().block();
         store.insert(RollupDocument.of(Scope.TABLE, "clinic-r", "t-1", Granularity.DAY, "UTC", fortyDaysAgo, Usage.NONE)).block();
-        store.insertAll(List.of(new AlertFact("a-old", "clinic-r", "t-1", "OVER_ANGLE", "CRITICAL", fortyDaysAgo, null, null, null),
-                new AlertFact("a-recent", "clinic-r", "t-1", "OVER_ANGLE", "CRITICAL", tenDaysAgo, null, null, null))).collectList().block();
+        store.insertAll(List.of(new AlertFact("a-old", "clinic-r", "t-1", "OVER_ANGLE", "CRITICAL", fortyDaysAgo, null, null, null, null),
+                new AlertFact("a-recent", "clinic-r", "t-1", "OVER_ANGLE", "CRITICAL", tenDaysAgo, null, null, null, null))).collectList().block();
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             assertThat(ids(store, SessionDocument.class, SessionDocument::id)).containsExactly("recent");
@@ -75,6 +84,52 @@ class RetentionTest {
         assertThat(purged("sessions")).isGreaterThanOrEqualTo(1);
         assertThat(purged("traces")).isGreaterThanOrEqualTo(2);
         assertThat(purged("rollups")).isZero();
+    }
+
+    /** Every kind of document of one fleet, a fleet whose id begins with the same letters having one of each too. */
+    static void storeFleet(ReactiveMongoTemplate store, String fleetId, Instant at) {
+        store.insert(new SessionDocument(fleetId + "/t-1/s-1/0", fleetId, "t-1", "s-1", at, at.plusSeconds(60), 60, 60, 30, 30, Map.of(), 0, 60,
+                SessionSummary.EndReason.RETURNED_UPRIGHT, List.of())).block();
+        store.insert(new TraceDocument(fleetId + "/t-1/s-1/0", fleetId, "t-1", at, at, List.of())).block();
+        store.insert(RollupDocument.of(Scope.TABLE, fleetId, "t-1", Granularity.DAY, "UTC", at, Usage.NONE)).block();
+        store.insert(new AlertFact(fleetId + "-a-1", fleetId, "t-1", "OVER_ANGLE", "CRITICAL", at, null, null, null, null)).block();
+        store.insert(new Document("_id", fleetId + "/t-1").append("lastSeq", 7L), "table_progress").block();
+        store.insert(new Document("_id", fleetId).append("zone", "UTC"), "rollup_rebuilds").block();
+    }
+
+    @Test
+    void aFleetsDataIsExportedWholeAndRemovedOnRequestWithTheRemovalOnTheTrail() throws Exception {
+        ReactiveMongoTemplate store = analytics.bean(ReactiveMongoTemplate.class);
+        Instant at = Instant.now().minus(1, ChronoUnit.DAYS);
+        storeFleet(store, "clinic-gone", at);
+        storeFleet(store, "clinic-gone-2", at);
+
+        HttpResponse<String> export = RunningAnalytics.request(analytics, "/api/analytics/fleets/clinic-gone/data");
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"tiltfleet_clinic-gone_analytics_data.ndjson\"");
+        assertThat(export.body().lines().map(line -> JSON.readTree(line).path("collection").asString()))
+                .containsExactly("sessions", "session_traces", "usage_rollups", "alert_facts", "table_progress", "rollup_rebuilds");
+        assertThat(export.body()).doesNotContain("clinic-gone-2");
+
+        HttpResponse<String> removal = LoopbackHttp.send(analytics.port(), "DELETE", "/api/analytics/fleets/clinic-gone/data", null,
+                Map.of("X-TiltFleet-Fleets", "clinic-gone", "X-TiltFleet-Caller", "olivia"));
+        assertThat(removal.statusCode()).as(removal.body()).isEqualTo(200);
+        assertThat(JSON.readTree(removal.body()).path("removed").properties().stream().map(field -> field.getKey() + "=" + field.getValue().asLong()))
+                .containsExactly("sessions=1", "session_traces=1", "usage_rollups=1", "alert_facts=1", "table_progress=1", "rollup_rebuilds=1");
+
+        assertThat(RunningAnalytics.request(analytics, "/api/analytics/fleets/clinic-gone/data").body()).isEmpty();
+        assertThat(RunningAnalytics.request(analytics, "/api/analytics/fleets/clinic-gone-2/data").body().lines()).hasSize(6);
+        List<Document> trail = store.find(Query.query(Criteria.where("fleetId").is("clinic-gone")), Document.class, "audit").collectList().block();
+        assertThat(trail).extracting(entry -> entry.getString("what") + " " + entry.getString("by") + " " + entry.getString("reason"))
+                .containsExactlyInAnyOrder("fleet-data analytics-test the fleet's data exported", "fleet-data olivia the fleet's data asked to be removed",
+                        "fleet-data olivia the fleet's data removed", "fleet-data analytics-test the fleet's data exported");
+        assertThat(trail).filteredOn(entry -> entry.get("after", Document.class).containsKey("removed")).singleElement()
+                .satisfies(entry -> assertThat(entry.get("after", Document.class).get("removed", Document.class).getLong("sessions")).isEqualTo(1));
+
+        HttpResponse<String> otherFleet = LoopbackHttp.send(analytics.port(), "DELETE", "/api/analytics/fleets/clinic-gone-2/data", null,
+                Map.of("X-TiltFleet-Fleets", "clinic-gone", "X-TiltFleet-Caller", "olivia"));
+        assertThat(otherFleet.statusCode()).isEqualTo(403);
+        assertThat(RunningAnalytics.request(analytics, "/api/analytics/fleets/clinic-gone-2/data").body().lines()).hasSize(6);
     }
 
     static double purged(String kind) {

@@ -13,20 +13,28 @@ import io.tiltfleet.safety.audit.AuditEntry;
 import io.tiltfleet.safety.rules.AlertSignal;
 import io.tiltfleet.safety.rules.AlertType;
 import io.tiltfleet.safety.rules.Severity;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Closed and acknowledged alerts and audit entries older than their retention are removed; an alert still open never is. */
+/**
+ * Closed and acknowledged alerts and audit entries older than their retention are removed; an alert still open never is. A fleet's
+ * data is exported whole and removed on request, its open alerts and audit trail kept.
+ */
 class SafetyRetentionTest {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
 
     static MongoStandIn mongo;
     static RunningService safety;
@@ -68,5 +76,43 @@ class SafetyRetentionTest {
                     .containsExactlyInAnyOrder("old-open", "recent-closed");
             assertThat(store.find(ofThisFleet, AuditEntry.class).map(AuditEntry::id).collectList().block()).containsExactly("e-recent");
         });
+    }
+
+    @Test
+    void aFleetsDataIsExportedWholeAndRemovedOnRequestButItsOpenAlertsAndAuditTrailAreKept() throws Exception {
+        ReactiveMongoTemplate store = safety.bean(ReactiveMongoTemplate.class);
+        Instant lastWeek = Instant.now().minus(7, ChronoUnit.DAYS);
+        for (String fleetId : List.of("clinic-gone", "clinic-gone-2")) {
+            AlertSignal raise = new AlertSignal(fleetId, "t-1", AlertType.OVER_ANGLE, AlertChange.RAISED, Severity.CRITICAL, "too steep", null, lastWeek);
+            store.insert(Alert.raise(fleetId + "-open", raise)).block();
+            store.insert(Alert.raise(fleetId + "-closed", raise).apply(new AlertSignal(fleetId, "t-1", AlertType.OVER_ANGLE, AlertChange.CLEARED,
+                    Severity.CRITICAL, "back", null, lastWeek.plusSeconds(60))).acknowledge("olivia", lastWeek.plusSeconds(120))).block();
+            store.insert(new Document("_id", fleetId + "/t-1").append("fleetId", fleetId).append("angleDeg", 30.0), "table_state").block();
+            store.insert(new Document("fleetId", fleetId).append("tableId", "t-1"), "safety_profiles").block();
+            store.insert(new AuditEntry(fleetId + "-e-1", fleetId, lastWeek, "olivia", "settings", null, null, Map.of(), null)).block();
+        }
+        Map<String, String> operator = Map.of("X-TiltFleet-Fleets", "clinic-gone", "X-TiltFleet-Caller", "olivia");
+
+        HttpResponse<String> export = RunningSafety.send(safety, "GET", "/api/fleets/clinic-gone/data", null, operator);
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.body().lines().map(line -> JSON.readTree(line).path("collection").asString()))
+                .containsExactly("alert", "alert", "table_state", "safety_profiles", "audit", "audit");   // the export itself on the trail
+        assertThat(export.body()).doesNotContain("clinic-gone-2");
+
+        HttpResponse<String> removal = RunningSafety.send(safety, "DELETE", "/api/fleets/clinic-gone/data", null, operator);
+        assertThat(removal.statusCode()).as(removal.body()).isEqualTo(200);
+        assertThat(JSON.readTree(removal.body()).path("removed").properties().stream().map(field -> field.getKey() + "=" + field.getValue().asLong()))
+                .containsExactly("alert=1", "table_state=1", "safety_profiles=1");
+
+        Query ofTheFleet = Query.query(Criteria.where("fleetId").is("clinic-gone"));
+        assertThat(store.find(ofTheFleet, Alert.class).map(Alert::id).collectList().block()).containsExactly("clinic-gone-open");
+        HttpResponse<String> trail = RunningSafety.send(safety, "GET", "/api/fleets/clinic-gone/audit?what=fleet-data", null, operator);
+        assertThat(JSON.readTree(trail.body()).valueStream().map(entry -> entry.path("by").asString() + " " + entry.path("reason").asString()))
+                .containsExactlyInAnyOrder("olivia the fleet's data exported", "olivia the fleet's data asked to be removed", "olivia the fleet's data removed");
+        assertThat(trail.body()).contains("\"removed\":{\"alert\":1");
+        assertThat(RunningSafety.send(safety, "DELETE", "/api/fleets/clinic-gone-2/data", null, operator).statusCode()).isEqualTo(403);
+        assertThat(store.count(Query.query(Criteria.where("fleetId").is("clinic-gone-2")), "table_state").block()).isEqualTo(1);
+        assertThat(RunningSafety.send(safety, "DELETE", "/api/fleets/clinic-gone/data", null, Map.of("X-TiltFleet-Fleets", "clinic-gone"))
+                .statusCode()).as("a removal that names nobody").isEqualTo(401);
     }
 }

@@ -31,10 +31,13 @@ import tools.jackson.databind.json.JsonMapper;
 @RequestMapping("/api/fleets/{fleetId}/audit")
 class AuditController {
 
-    /** What the trail records: the configuration log's kinds, acknowledgements, and the notification service's policy changes. */
-    private static final String WHAT = "settings|profile|maintenance|check-in|registry|credentials|acknowledgement|notification-policy";
-    private static final String WHAT_MESSAGE = "what must be settings, profile, maintenance, check-in, registry, credentials, acknowledgement or "
-            + "notification-policy";
+    /**
+     * What the trail records: the configuration log's kinds, acknowledgements, the notification service's policy changes and a
+     * fleet's data removed on request.
+     */
+    private static final String WHAT = "settings|profile|maintenance|check-in|registry|credentials|acknowledgement|notification-policy|fleet-data";
+    private static final String WHAT_MESSAGE = "what must be settings, profile, maintenance, check-in, registry, credentials, acknowledgement, "
+            + "notification-policy or fleet-data";
     private static final String[] CSV_COLUMNS = {"at", "by", "what", "tableId", "reason", "before", "after", "id"};
     private static final CSVFormat RFC_4180 = CSVFormat.RFC4180.builder().setNullString("").get();
     private static final MediaType CSV = new MediaType("text", "csv", StandardCharsets.UTF_8);

@@ -1,0 +1,130 @@
+package io.tiltfleet.retention;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+import static org.springframework.data.mongodb.core.query.Query.query;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.bson.Document;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DefaultDataBufferFactory;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.query.Query;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * What one service keeps of one fleet, collection by collection: exported whole, and removed on an operator's request
+ * ("delete my data"), each in the fleets' audit trail (the collection {@code audit}, which the safety service serves).
+ * A removal is written to the trail before anything is removed and again, with what it removed, once done; it runs to
+ * its end even when the caller stops waiting. One that fails halfway leaves its request on the trail without the entry
+ * saying it is done, and may be asked again: removing what is gone removes nothing.
+ */
+public final class FleetData {
+
+    /** The trail's kind of entry for a fleet's data exported or removed. */
+    public static final String AUDIT_WHAT = "fleet-data";
+    private static final String AUDIT = "audit";
+    private static final Logger log = LoggerFactory.getLogger(FleetData.class);
+    private static final JsonWriterSettings EXTENDED_JSON = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
+
+    /**
+     * One collection of a service and how to find a fleet's documents in it.
+     *
+     * @param ofFleet    the query for the documents of the fleet it is given
+     * @param removedOf  the query for those of them a removal takes; null for a collection the service must keep
+     */
+    public record Part(String collection, Function<String, Query> ofFleet, Function<String, Query> removedOf) {
+
+        /** The documents whose {@code field} is the fleet's id, all removed. */
+        public static Part byField(String collection, String field) {
+            Function<String, Query> ofFleet = fleetId -> query(where(field).is(fleetId));
+            return new Part(collection, ofFleet, ofFleet);
+        }
+
+        /** The documents whose id begins with the fleet's id and a slash ({@code fleet/table}), all removed; by range, on the id's index. */
+        public static Part byIdPrefix(String collection) {
+            // '0' follows '/': the range holds every id that starts with the fleet and a slash, and nothing else
+            Function<String, Query> ofFleet = fleetId -> query(where("_id").gte(fleetId + "/").lt(fleetId + "0"));
+            return new Part(collection, ofFleet, ofFleet);
+        }
+
+        /** The same documents, exported, but only those the query picks removed. */
+        public Part removing(Function<String, Query> removedOf) {
+            return new Part(collection, ofFleet, removedOf);
+        }
+
+        /** The same documents, exported but kept when the fleet's data is removed (the audit trail). */
+        public Part kept() {
+            return new Part(collection, ofFleet, null);
+        }
+    }
+
+    /** What a removal took away: documents per collection, in the order of the parts. */
+    public record Removal(String fleetId, Map<String, Long> removed) {
+    }
+
+    private final ReactiveMongoTemplate mongo;
+    private final Clock clock;
+    private final String service;
+    private final List<Part> parts;
+
+    public FleetData(ReactiveMongoTemplate mongo, Clock clock, String service, List<Part> parts) {
+        this.mongo = mongo;
+        this.clock = clock;
+        this.service = service;
+        this.parts = List.copyOf(parts);
+    }
+
+    /**
+     * Every document of the fleet, one NDJSON line each, {@code {"collection":"sessions","document":{...}}}, the document in
+     * MongoDB's relaxed extended JSON, collection after collection, streamed as read; written to the trail first.
+     */
+    public Flux<DataBuffer> export(String fleetId, String by) {
+        return audit(fleetId, by, Map.of("exported", parts.stream().map(Part::collection).toList()), "the fleet's data exported")
+                .thenMany(Flux.fromIterable(parts).concatMap(part -> mongo.find(part.ofFleet().apply(fleetId), Document.class, part.collection())
+                        .map(document -> DefaultDataBufferFactory.sharedInstance.wrap((new Document("collection", part.collection())
+                                .append("document", document).toJson(EXTENDED_JSON) + "\n").getBytes(StandardCharsets.UTF_8)))));
+    }
+
+    /** The export's file name: {@code tiltfleet_<fleet>_<service>_data.ndjson}, the fleet id validated by the caller. */
+    public String fileName(String fleetId) {
+        return "tiltfleet_" + fleetId + "_" + service + "_data.ndjson";
+    }
+
+    /** Removes the fleet's documents, but those of the parts kept; runs to its end even if the caller stops waiting. */
+    public Mono<Removal> remove(String fleetId, String by) {
+        List<Part> removable = parts.stream().filter(part -> part.removedOf() != null).toList();
+        Map<String, Long> removed = new LinkedHashMap<>();
+        Mono<Removal> removal = audit(fleetId, by, Map.of("removing", removable.stream().map(Part::collection).toList()),
+                "the fleet's data asked to be removed")
+                .thenMany(Flux.fromIterable(removable).concatMap(part -> mongo.remove(part.removedOf().apply(fleetId), part.collection())
+                        .doOnNext(result -> removed.put(part.collection(), result.getDeletedCount()))))
+                .then(Mono.defer(() -> audit(fleetId, by, Map.of("removed", new Document(new LinkedHashMap<String, Object>(removed))),
+                        "the fleet's data removed")))
+                .then(Mono.fromSupplier(() -> new Removal(fleetId, removed)))
+                .cache();
+        removal.subscribe(done -> log.info("Removed the data of fleet {} asked by {}: {}", fleetId, by, done.removed()),
+                failure -> log.warn("Removing the data of fleet {} asked by {} failed; it may be asked again: {}", fleetId, by, failure.toString()));
+        return removal;
+    }
+
+    /** An entry of the trail, in the shape {@code io.tiltfleet.safety.audit.AuditEntry} reads; inserted, never changed. */
+    private Mono<Void> audit(String fleetId, String by, Map<String, Object> what, String reason) {
+        Document after = new Document("service", service);
+        what.forEach(after::append);
+        return Mono.defer(() -> mongo.insert(new Document("_id", UUID.randomUUID().toString()).append("fleetId", fleetId)
+                .append("at", Date.from(clock.instant())).append("by", by).append("what", AUDIT_WHAT).append("after", after)
+                .append("reason", reason), AUDIT)).then();
+    }
+}

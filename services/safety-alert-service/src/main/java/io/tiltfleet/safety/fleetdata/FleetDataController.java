@@ -1,0 +1,78 @@
+package io.tiltfleet.safety.fleetdata;
+
+import static org.springframework.data.mongodb.core.query.Criteria.where;
+import static org.springframework.data.mongodb.core.query.Query.query;
+
+import io.tiltfleet.contract.CallerHeaders;
+import io.tiltfleet.contract.Ids;
+import io.tiltfleet.retention.FleetData;
+import io.tiltfleet.safety.alerts.AlertState;
+import jakarta.validation.constraints.Pattern;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Everything the safety service keeps of a fleet in MongoDB, exported whole as NDJSON or removed on an operator's
+ * request ("delete my data"; the gateway lets operators alone ask): its alerts (but those still open, cleared and
+ * acknowledged or not), its tables' live states and their former profiles. Its audit trail is exported but kept, with
+ * each export and removal written to it. The fleet's settings, registry and profiles live in Kafka's compacted log and
+ * are not removed here; a table still reporting has its live state written again within seconds.
+ */
+@RestController
+@RequestMapping("/api/fleets/{fleetId}/data")
+class FleetDataController {
+
+    private static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
+
+    private final FleetData data;
+
+    FleetDataController(ReactiveMongoTemplate mongo, Clock clock) {
+        this.data = new FleetData(mongo, clock, "safety", List.of(
+                // an alert still open stays: the rules still follow it, and its clearing or acknowledgement must find it
+                FleetData.Part.byField("alert", "fleetId")
+                        .removing(fleetId -> query(where("fleetId").is(fleetId).and("state").is(AlertState.CLEARED_ACKNOWLEDGED))),
+                FleetData.Part.byField("table_state", "fleetId"),
+                FleetData.Part.byField("safety_profiles", "fleetId"),
+                FleetData.Part.byField("audit", "fleetId").kept()));
+    }
+
+    @GetMapping
+    ResponseEntity<Flux<DataBuffer>> export(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                            @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(data.fileName(fleetId)).build().toString())
+                .contentType(NDJSON)
+                .body(data.export(fleetId, named(caller)));
+    }
+
+    @DeleteMapping
+    Mono<FleetData.Removal> remove(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
+                                   @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
+        return data.remove(fleetId, named(caller));
+    }
+
+    /** Who asks goes on the trail: a request that names nobody is not taken. */
+    private static String named(String caller) {
+        if (caller == null || caller.isBlank()) {
+            throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "a fleet's data is exported or removed for someone: the request names no caller ("
+                    + CallerHeaders.CALLER + ")");
+        }
+        return caller;
+    }
+}
