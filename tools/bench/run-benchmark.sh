@@ -2,7 +2,7 @@
 # Runs one benchmark on this machine, with its baselines, and prints its figures.
 #   tools/bench/run-benchmark.sh ingest [messages] [tables]
 #   tools/bench/run-benchmark.sh pipeline [readings/s per step, comma-separated] [seconds per step]
-#   tools/bench/run-benchmark.sh export [rows] [analytics service heap]
+#   tools/bench/run-benchmark.sh export [rows] [service heap]
 #   tools/bench/run-benchmark.sh gateway [concurrent clients] [seconds per run]
 #   tools/bench/run-benchmark.sh soak [duration, ISO-8601, default PT30M] [readings/s, default 500]
 #   tools/bench/run-benchmark.sh storm [tables falling silent at once, default 1000] [readings/s of the others, default 2000]

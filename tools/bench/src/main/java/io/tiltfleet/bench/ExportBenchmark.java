@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.DoubleAccumulator;
 import java.util.concurrent.locks.LockSupport;
+import org.bson.Document;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
@@ -40,7 +42,8 @@ import org.springframework.data.mongodb.core.query.Query;
  * process, with a small heap) streams them as CSV and as NDJSON while a dashboard asks for the
  * fleet summary ten times a second. Prints rows/s, the service's peak heap and resident memory, the summary's
  * latency during the export next to before it, and the baseline of reading the same documents
- * from MongoDB with no service in between.
+ * from MongoDB with no service in between. Then the same for as many alerts, exported by the safety
+ * service while a dashboard lists the fleet's tables.
  *
  * <p>Usage: {@code ExportBenchmark [rows] [service heap]}
  */
@@ -54,6 +57,7 @@ public final class ExportBenchmark {
     /** About 30,000 sessions: the first day. */
     private static final Instant WARM_UP_UNTIL = Instant.parse("2026-01-02T00:00:00Z");
     private static final String EXPORT = "/api/analytics/fleets/" + FLEET + "/exports/sessions?format=";
+    private static final String ALERT_EXPORT = "/api/fleets/" + FLEET + "/alerts/export?format=";
 
     private ExportBenchmark() {
     }
@@ -80,16 +84,72 @@ public final class ExportBenchmark {
                 }
                 System.out.printf("%-34s %,10.0f rows/s  (reactive driver, no HTTP, no formatting)%n", "baseline: read from MongoDB", baseline);
                 for (String format : List.of("CSV", "NDJSON")) {
-                    export(analytics, format, rows, baseline, summary);
+                    export(analytics, EXPORT + format, format + " export over HTTP", rows, baseline, summary);
                 }
-                List<Long> idle = probe(analytics.port, summary, 100);
-                Collections.sort(idle);
-                System.out.printf("%-34s p50 %d ms, p99 %d ms%n", "summary latency, no export running", ServiceProcess.percentile(idle, 50),
-                        ServiceProcess.percentile(idle, 99));
+                printIdleLatency(analytics, summary, "summary");
             } finally {
                 analytics.stop();
             }
+            exportAlerts(template, scratch, kafka, mongo, rows, heap);
         }
+    }
+
+    /** As many alerts, cleared and acknowledged, exported by the safety service while a dashboard lists the fleet's tables. */
+    private static void exportAlerts(ReactiveMongoTemplate template, Path scratch, KafkaBroker kafka, MongoStandIn mongo, int rows,
+                                     String heap) throws Exception {
+        seedAlerts(template, rows);
+        Query all = Query.query(Criteria.where("fleetId").is(FLEET)).with(Sort.by("raisedAt"));
+        all.cursorBatchSize(1000);
+        long started = System.nanoTime();
+        long read = template.find(all, Document.class, "alert").count().block();
+        double baseline = read / ((System.nanoTime() - started) / 1e9);
+        ServiceProcess safety = ServiceProcess.start("safety-alert-service", scratch, Ports.free(), heap,
+                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--spring.mongodb.uri=" + mongo.uri("tiltfleet"),
+                "--management.health.mongodb.enabled=false", "--spring.profiles.active=local");
+        try {
+            // the live page's table list: the alerts list sorts all of the fleet's alerts, a page of a million alone
+            String list = "/api/fleet/" + FLEET + "/tables";
+            for (String format : List.of("CSV", "NDJSON")) {
+                download(safety.port, ALERT_EXPORT + format + "&to=" + WARM_UP_UNTIL); // compiled and warm before anything is timed
+            }
+            System.out.printf("%-34s %,10.0f rows/s  (reactive driver, no HTTP, no formatting)%n", "baseline: read the alerts", baseline);
+            for (String format : List.of("CSV", "NDJSON")) {
+                export(safety, ALERT_EXPORT + format, format + " alert export over HTTP", rows, baseline, list);
+            }
+            printIdleLatency(safety, list, "table list");
+        } finally {
+            safety.stop();
+        }
+    }
+
+    /** Alerts as the safety service stores them, each cleared a minute after its raise and acknowledged after two. */
+    private static void seedAlerts(ReactiveMongoTemplate template, int rows) {
+        long started = System.nanoTime();
+        int batch = 10_000;
+        for (int written = 0; written < rows; written += batch) {
+            List<Document> documents = new ArrayList<>(batch);
+            for (int i = written; i < Math.min(rows, written + batch); i++) {
+                String id = "a-" + i;
+                Instant raised = FIRST.plus((long) (i / TABLES) * 47, ChronoUnit.MINUTES).plusSeconds(i % 600);
+                documents.add(new Document("_id", id).append("fleetId", FLEET).append("tableId", "t-" + (i % TABLES)).append("type", "OVER_ANGLE")
+                        .append("severity", "CRITICAL").append("state", "CLEARED_ACKNOWLEDGED").append("reason", "above 70 degrees")
+                        .append("raisedAt", Date.from(raised)).append("updatedAt", Date.from(raised.plusSeconds(120)))
+                        .append("clearedAt", Date.from(raised.plusSeconds(60))).append("acknowledgedBy", "olivia")
+                        .append("acknowledgedAt", Date.from(raised.plusSeconds(120))).append("readings", List.of())
+                        .append("location", "Berlin-Mitte, Room " + (i % 40)).append("openSlot", id));
+            }
+            template.bulkOps(BulkOperations.BulkMode.UNORDERED, "alert").insert(documents).execute().block();
+            if ((written + batch) % 100_000 == 0 || written + batch >= rows) {
+                System.out.printf("  stored %,d of %,d alerts (%.0f s)%n", Math.min(rows, written + batch), rows, (System.nanoTime() - started) / 1e9);
+            }
+        }
+    }
+
+    private static void printIdleLatency(ServiceProcess service, String path, String what) {
+        List<Long> idle = probe(service.port, path, 100);
+        Collections.sort(idle);
+        System.out.printf("%-34s p50 %d ms, p99 %d ms%n", what + " latency, no export running", ServiceProcess.percentile(idle, 50),
+                ServiceProcess.percentile(idle, 99));
     }
 
     /** Sessions of a few minutes, a few per table and day, in bulk writes. */
@@ -139,45 +199,45 @@ public final class ExportBenchmark {
         return read / ((System.nanoTime() - started) / 1e9);
     }
 
-    private static void export(ServiceProcess analytics, String format, int rows, double baseline, String summary) throws Exception {
+    private static void export(ServiceProcess service, String path, String label, int rows, double baseline, String summary) throws Exception {
         DoubleAccumulator peakHeap = new DoubleAccumulator(Math::max, 0);
         AtomicBoolean exporting = new AtomicBoolean(true);
         CompletableFuture<Void> heapSampler = CompletableFuture.runAsync(() -> {
             while (exporting.get()) {
-                peakHeap.accumulate(analytics.metric("jvm.memory.used?tag=area:heap"));
+                peakHeap.accumulate(service.metric("jvm.memory.used?tag=area:heap"));
             }
         });
         CompletableFuture<List<Long>> dashboard = CompletableFuture.supplyAsync(() -> {
             List<Long> latencies = new ArrayList<>();
             while (exporting.get()) {
-                latencies.addAll(probe(analytics.port, summary, 1));
+                latencies.addAll(probe(service.port, summary, 1));
                 LockSupport.parkNanos(DASHBOARD_PAUSE.toNanos());
             }
             return latencies;
         });
-        Duration serviceCpu = analytics.cpuTime();
+        Duration serviceCpu = service.cpuTime();
         Duration ownCpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
         long started = System.nanoTime();
-        long[] counted = download(analytics.port, EXPORT + format);
+        long[] counted = download(service.port, path);
         double seconds = (System.nanoTime() - started) / 1e9;
         exporting.set(false);
-        serviceCpu = analytics.cpuTime().minus(serviceCpu);
+        serviceCpu = service.cpuTime().minus(serviceCpu);
         ownCpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(ownCpu);
         heapSampler.join();
         List<Long> during = new ArrayList<>(dashboard.join());
         Collections.sort(during);
-        long dataRows = "CSV".equals(format) ? counted[0] - 1 : counted[0];
+        long dataRows = path.endsWith("CSV") ? counted[0] - 1 : counted[0];
         if (dataRows != rows) {
-            throw new IllegalStateException(format + " export has " + dataRows + " rows, expected " + rows);
+            throw new IllegalStateException(label + " has " + dataRows + " rows, expected " + rows);
         }
-        long[] memory = analytics.residentMemory();
-        System.out.printf("%-34s %,10.0f rows/s  (%.2fx the baseline), %,d rows, %.1f MB in %.1f s%n", format + " export over HTTP",
+        long[] memory = service.residentMemory();
+        System.out.printf("%-34s %,10.0f rows/s  (%.2fx the baseline), %,d rows, %.1f MB in %.1f s%n", label,
                 dataRows / seconds, dataRows / seconds / baseline, dataRows, counted[1] / 1e6, seconds);
         System.out.printf("%-34s peak heap used %.0f MB (max %s), resident %.0f MB now, %.0f MB at peak%n", "  service memory",
-                peakHeap.get() / 1e6, analytics.metric("jvm.memory.max?tag=area:heap") > 0 ? "set by -Xmx" : "?", memory[0] / 1e6, memory[1] / 1e6);
+                peakHeap.get() / 1e6, service.metric("jvm.memory.max?tag=area:heap") > 0 ? "set by -Xmx" : "?", memory[0] / 1e6, memory[1] / 1e6);
         System.out.printf("%-34s service %.1f s, MongoDB stand-in and client %.1f s%n", "  processor time", serviceCpu.toMillis() / 1e3,
                 ownCpu.toMillis() / 1e3);
-        System.out.printf("%-34s p50 %d ms, p99 %d ms, max %d ms over %d requests%n", "  summary latency during the export",
+        System.out.printf("%-34s p50 %d ms, p99 %d ms, max %d ms over %d requests%n", "  dashboard latency during it",
                 ServiceProcess.percentile(during, 50), ServiceProcess.percentile(during, 99), during.get(during.size() - 1), during.size());
     }
 
