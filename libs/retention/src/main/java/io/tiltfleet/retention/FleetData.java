@@ -3,6 +3,7 @@ package io.tiltfleet.retention;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 import static org.springframework.data.mongodb.core.query.Query.query;
 
+import io.tiltfleet.contract.CallerHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Date;
@@ -20,6 +21,12 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -36,6 +43,7 @@ public final class FleetData {
     public static final String AUDIT_WHAT = "fleet-data";
     private static final String AUDIT = "audit";
     private static final Logger log = LoggerFactory.getLogger(FleetData.class);
+    private static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
     private static final JsonWriterSettings EXTENDED_JSON = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
     /**
@@ -90,20 +98,41 @@ public final class FleetData {
      * Every document of the fleet, one NDJSON line each, {@code {"collection":"sessions","document":{...}}}, the document in
      * MongoDB's relaxed extended JSON, collection after collection, streamed as read; written to the trail first.
      */
-    public Flux<DataBuffer> export(String fleetId, String by) {
+    private Flux<DataBuffer> export(String fleetId, String by) {
         return audit(fleetId, by, Map.of("exported", parts.stream().map(Part::collection).toList()), "the fleet's data exported")
                 .thenMany(Flux.fromIterable(parts).concatMap(part -> mongo.find(part.ofFleet().apply(fleetId), Document.class, part.collection())
                         .map(document -> DefaultDataBufferFactory.sharedInstance.wrap((new Document("collection", part.collection())
                                 .append("document", document).toJson(EXTENDED_JSON) + "\n").getBytes(StandardCharsets.UTF_8)))));
     }
 
-    /** The export's file name: {@code tiltfleet_<fleet>_<service>_data.ndjson}, the fleet id validated by the caller. */
-    public String fileName(String fleetId) {
-        return "tiltfleet_" + fleetId + "_" + service + "_data.ndjson";
+    /**
+     * The export as a file to download, {@code tiltfleet_<fleet>_<service>_data.ndjson}, for the caller the gateway names;
+     * the fleet id validated by the controller.
+     */
+    public ResponseEntity<Flux<DataBuffer>> exportFile(String fleetId, String caller) {
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
+                        .filename("tiltfleet_" + fleetId + "_" + service + "_data.ndjson").build().toString())
+                .contentType(NDJSON)
+                .body(export(fleetId, named(caller)));
+    }
+
+    /** {@link #remove} for the caller the gateway names. */
+    public Mono<Removal> removeFor(String fleetId, String caller) {
+        return remove(fleetId, named(caller));
+    }
+
+    /** Who asks goes on the trail: a request that names nobody is not taken. */
+    private static String named(String caller) {
+        if (caller == null || caller.isBlank()) {
+            throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "a fleet's data is exported or removed for someone: the request names no caller ("
+                    + CallerHeaders.CALLER + ")");
+        }
+        return caller;
     }
 
     /** Removes the fleet's documents, but those of the parts kept; runs to its end even if the caller stops waiting. */
-    public Mono<Removal> remove(String fleetId, String by) {
+    private Mono<Removal> remove(String fleetId, String by) {
         List<Part> removable = parts.stream().filter(part -> part.removedOf() != null).toList();
         Map<String, Long> removed = new LinkedHashMap<>();
         Mono<Removal> removal = audit(fleetId, by, Map.of("removing", removable.stream().map(Part::collection).toList()),

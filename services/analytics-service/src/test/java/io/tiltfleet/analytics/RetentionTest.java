@@ -3,6 +3,8 @@ package io.tiltfleet.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
 import io.tiltfleet.analytics.safety.AlertFact;
 import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.sessions.SessionSummary;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -46,6 +49,11 @@ class RetentionTest {
     @BeforeAll
     static void start() {
         mongo = MongoStandIn.start(Ports.free());
+        // a fleet with a session before the start, for the start's look at every fleet's zone to be seen done (below)
+        try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
+            Mono.from(client.getDatabase("tiltfleet").getCollection("sessions")
+                    .insertOne(new Document("_id", "clinic-check/t-1/s-1/0").append("fleetId", "clinic-check"))).block();
+        }
         analytics = RunningAnalytics.start(SharedBrokers.kafka().bootstrapServers(), mongo.uri("tiltfleet"), "analytics-retention",
                 "--tiltfleet.analytics.retention.every=1s", "--tiltfleet.analytics.retention.sessions=30d",
                 "--tiltfleet.analytics.retention.traces=7d", "--tiltfleet.analytics.retention.alert-facts=30d");
@@ -100,6 +108,8 @@ class RetentionTest {
     @Test
     void aFleetsDataIsExportedWholeAndRemovedOnRequestWithTheRemovalOnTheTrail() throws Exception {
         ReactiveMongoTemplate store = analytics.bean(ReactiveMongoTemplate.class);
+        // the start's look at every fleet's zone is over: it writes no rebuild of these fleets in the middle of the test
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.findById("clinic-check", Document.class, "rollup_rebuilds").block() != null);
         Instant at = Instant.now().minus(1, ChronoUnit.DAYS);
         storeFleet(store, "clinic-gone", at);
         storeFleet(store, "clinic-gone-2", at);

@@ -17,10 +17,6 @@ import java.util.function.Function;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Query;
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,7 +24,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -40,8 +35,6 @@ import reactor.core.publisher.Mono;
 @RestController
 @RequestMapping("/api/analytics/fleets/{fleetId}/data")
 class FleetDataController {
-
-    private static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
 
     private final FleetData data;
 
@@ -60,24 +53,12 @@ class FleetDataController {
     @GetMapping
     ResponseEntity<Flux<DataBuffer>> export(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                             @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        return ResponseEntity.ok()
-                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(data.fileName(fleetId)).build().toString())
-                .contentType(NDJSON)
-                .body(data.export(fleetId, named(caller)));
+        return data.exportFile(fleetId, caller);
     }
 
     @DeleteMapping
     Mono<FleetData.Removal> remove(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
                                    @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        return data.remove(fleetId, named(caller));
-    }
-
-    /** Who asks goes on the trail: a request that names nobody is not taken. */
-    private static String named(String caller) {
-        if (caller == null || caller.isBlank()) {
-            throw new ResponseStatusException(HttpStatus.UNAUTHORIZED, "a fleet's data is exported or removed for someone: the request names no caller ("
-                    + CallerHeaders.CALLER + ")");
-        }
-        return caller;
+        return data.removeFor(fleetId, caller);
     }
 }
