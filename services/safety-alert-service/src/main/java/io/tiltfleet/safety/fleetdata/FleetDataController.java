@@ -24,10 +24,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Everything the safety service keeps of a fleet in MongoDB, exported whole as NDJSON or removed on an operator's
- * request ("delete my data"; the gateway lets operators alone ask): its alerts (but those still open, cleared and
- * acknowledged or not), its tables' live states and their former profiles. Its audit trail is exported but kept, with
- * each export and removal written to it. The fleet's settings, registry and profiles live in Kafka's compacted log and
- * are not removed here; a table still reporting has its live state written again within seconds.
+ * request ("delete my data"; the gateway lets operators alone ask): its closed alerts and its tables' former profiles.
+ * Its open alerts, its tables' live states (the rules' memory: a check-in taken up, a condition still active) and its
+ * audit trail are exported but kept, with each export and removal written to the trail. The fleet's settings,
+ * registry and profiles live in Kafka's compacted log and are not removed here.
  */
 @RestController
 @RequestMapping("/api/fleets/{fleetId}/data")
@@ -40,7 +40,8 @@ class FleetDataController {
                 // an alert still open stays: the rules still follow it, and its clearing or acknowledgement must find it
                 FleetData.Part.byField("alert", "fleetId")
                         .removing(fleetId -> query(where("fleetId").is(fleetId).and("state").is(AlertState.CLEARED_ACKNOWLEDGED))),
-                FleetData.Part.byField("table_state", "fleetId"),
+                // the rules' memory of each table (a check-in taken up, an alert's condition still active): kept, as open alerts are
+                FleetData.Part.byField("table_state", "fleetId").kept(),
                 FleetData.Part.byField("safety_profiles", "fleetId"),
                 FleetData.Part.byField("audit", "fleetId").kept()));
     }
