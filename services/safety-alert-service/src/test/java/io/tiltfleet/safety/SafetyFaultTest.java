@@ -262,6 +262,9 @@ class SafetyFaultTest {
         AlterConfigOp change = refuse ? new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64"), AlterConfigOp.OpType.SET)
                 : new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""), AlterConfigOp.OpType.DELETE);
         admin.incrementalAlterConfigs(Map.of(topic, List.of(change))).all().get();
+        // the broker applies a topic's config from its metadata log a moment after the change is accepted
+        await().atMost(Duration.ofSeconds(30)).until(() -> refuse == "64".equals(
+                admin.describeConfigs(List.of(topic)).all().get().get(topic).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
     }
 
     private static void assertNothingLostOrStoredTwice(FaultReport alerts) {
