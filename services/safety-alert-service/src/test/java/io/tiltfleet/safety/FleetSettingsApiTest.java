@@ -15,12 +15,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,12 +205,12 @@ class FleetSettingsApiTest {
     @Test
     void aChangeKafkaRefusesIsAnsweredUnavailableAndChangesNothing() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBrokers.kafka().bootstrapServers()))) {
-            refuseConfigChanges(admin, true);
+            RunningSafety.refuseRecordsOf(admin, Topics.FLEET_CONFIG, true);
             HttpResponse<String> refused;
             try {
                 refused = send("PUT", "/api/fleets/clinic-refused/settings", "{\"settings\":{\"maxAngleDeg\":30}}");
             } finally {
-                refuseConfigChanges(admin, false);
+                RunningSafety.refuseRecordsOf(admin, Topics.FLEET_CONFIG, false);
             }
 
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
@@ -258,14 +255,6 @@ class FleetSettingsApiTest {
 
     private static double skipped() {
         return safety.bean(MeterRegistry.class).counter("tiltfleet.safety.config.changes.skipped").count();
-    }
-
-    /** The broker refuses every record of the configuration topic while {@code refuse} holds: too large for it. */
-    private static void refuseConfigChanges(Admin admin, boolean refuse) throws Exception {
-        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.FLEET_CONFIG);
-        ConfigEntry limit = new ConfigEntry("max.message.bytes", "16");
-        admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(limit, refuse ? AlterConfigOp.OpType.SET : AlterConfigOp.OpType.DELETE))))
-                .all().get();
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {

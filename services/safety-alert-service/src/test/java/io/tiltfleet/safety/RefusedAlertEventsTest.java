@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tiltfleet.contract.AlertChange;
+import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.RunningService;
@@ -47,7 +48,7 @@ class RefusedAlertEventsTest {
                 AlertEvents events = safety.bean(AlertEvents.class);
 
                 // Given Kafka refusing alert events, when a table's alert events go out at the same moment
-                SafetyFaultTest.refuseAlertEvents(admin, true);
+                RunningSafety.refuseRecordsOf(admin, Topics.SAFETY_ALERTS, true);
                 List<CompletableFuture<Void>> refused = publishTogether(events);
 
                 // Then each fails, refused for its size, rather than hanging
@@ -57,14 +58,14 @@ class RefusedAlertEventsTest {
 
                 // And once Kafka takes them again, the same producer publishes them
                 // (each try publishes a new wave: a broker may still hold the old limit a moment after it reports the new one)
-                SafetyFaultTest.refuseAlertEvents(admin, false);
+                RunningSafety.refuseRecordsOf(admin, Topics.SAFETY_ALERTS, false);
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     for (CompletableFuture<Void> publication : publishTogether(events)) {
                         assertThat(publication).succeedsWithin(10, TimeUnit.SECONDS);
                     }
                 });
             } finally {
-                SafetyFaultTest.refuseAlertEvents(admin, false);
+                RunningSafety.refuseRecordsOf(admin, Topics.SAFETY_ALERTS, false);
                 safety.close();
             }
         }

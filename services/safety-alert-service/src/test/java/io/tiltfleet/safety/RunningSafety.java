@@ -1,10 +1,12 @@
 package io.tiltfleet.safety;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.RunningService;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,11 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 
 /** The safety service started in this JVM against the test's brokers, and the topics it reads. */
 final class RunningSafety {
@@ -71,5 +77,19 @@ final class RunningSafety {
         Map<String, String> withType = new HashMap<>(headers);
         withType.put("Content-Type", "application/json");
         return safety.send(method, path, json, withType);
+    }
+
+    /**
+     * The broker refuses every record of this topic as too large while {@code refuse} holds: a broker saying no, not a client-side
+     * trick. Returns once the broker reports the limit: it applies a topic's config from its metadata log a moment after taking it.
+     */
+    static void refuseRecordsOf(Admin admin, String topicName, boolean refuse) throws Exception {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, topicName);
+        String limit = "16";
+        AlterConfigOp change = new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, limit),
+                refuse ? AlterConfigOp.OpType.SET : AlterConfigOp.OpType.DELETE);
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(change))).all().get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> refuse == limit.equals(
+                admin.describeConfigs(List.of(topic)).all().get().get(topic).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
     }
 }

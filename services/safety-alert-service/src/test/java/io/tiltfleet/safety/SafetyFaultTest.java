@@ -25,13 +25,9 @@ import io.tiltfleet.contract.Topics;
 import java.time.Instant;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
@@ -146,7 +142,7 @@ class SafetyFaultTest {
 
                 // When MongoDB is cut off for 30 s and Kafka refuses alert events while the tables go over their limit,
                 // talking every second all along
-                refuseAlertEvents(admin, true);
+                RunningSafety.refuseRecordsOf(admin, Topics.SAFETY_ALERTS, true);
                 link.cut();
                 episodes.goOver();
                 ScheduledExecutorService tables = Executors.newSingleThreadScheduledExecutor();
@@ -160,7 +156,7 @@ class SafetyFaultTest {
                 assertThat(episodes.published()).isEmpty();
 
                 // And published once Kafka takes them again; then each episode ends as usual
-                refuseAlertEvents(admin, false);
+                RunningSafety.refuseRecordsOf(admin, Topics.SAFETY_ALERTS, false);
                 tables.shutdown();
                 assertThat(tables.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
                 episodes.comeBackAfterStaying();
@@ -168,7 +164,7 @@ class SafetyFaultTest {
                 assertNothingLostOrStoredTwice(episodes.storedAlerts("safety-mongodb-cut-kafka-refusing", port));
                 assertNoEventLostOrRepeated(episodes.alertEvents("safety-mongodb-cut-kafka-refusing"));
             } finally {
-                refuseAlertEvents(admin, false);
+                RunningSafety.refuseRecordsOf(admin, Topics.SAFETY_ALERTS, false);
                 safety.close();
             }
         }
@@ -254,17 +250,6 @@ class SafetyFaultTest {
                 safety.close();
             }
         }
-    }
-
-    /** Kafka refuses every alert event as too large while {@code refuse} holds: a broker saying no, not a client-side trick. */
-    static void refuseAlertEvents(Admin admin, boolean refuse) throws Exception {
-        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, Topics.SAFETY_ALERTS);
-        AlterConfigOp change = refuse ? new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64"), AlterConfigOp.OpType.SET)
-                : new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""), AlterConfigOp.OpType.DELETE);
-        admin.incrementalAlterConfigs(Map.of(topic, List.of(change))).all().get();
-        // the broker applies a topic's config from its metadata log a moment after the change is accepted
-        await().atMost(Duration.ofSeconds(30)).until(() -> refuse == "64".equals(
-                admin.describeConfigs(List.of(topic)).all().get().get(topic).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value()));
     }
 
     private static void assertNothingLostOrStoredTwice(FaultReport alerts) {

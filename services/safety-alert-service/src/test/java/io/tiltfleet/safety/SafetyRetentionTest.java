@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tiltfleet.contract.AlertChange;
+import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.RunningService;
@@ -19,6 +20,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +34,8 @@ import org.springframework.data.mongodb.core.query.Query;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Closed and acknowledged alerts and audit entries older than their retention are removed; an alert still open never is. A fleet's
+ * Closed and acknowledged alerts and audit entries older than their retention are removed, and stay removed when the configuration log
+ * is read again; an alert still open never is. A fleet's
  * data is exported whole and removed on request, its open alerts and audit trail kept.
  */
 class SafetyRetentionTest {
@@ -76,6 +82,42 @@ class SafetyRetentionTest {
                     .containsExactlyInAnyOrder("old-open", "recent-closed");
             assertThat(store.find(ofThisFleet, AuditEntry.class).map(AuditEntry::id).collectList().block()).containsExactly("e-recent");
         });
+    }
+
+    /**
+     * The configuration log is read again from its start at every start: what it holds must not bring purged entries back. An
+     * instance started after the change, purging once an hour, would keep a re-inserted entry until then.
+     */
+    @Test
+    void anInstanceStartingAppliesAChangeOlderThanTheAuditRetentionWithoutPuttingItsEntryBack() throws Exception {
+        String fleet = "clinic-relog";
+        try (KafkaProducer<String, String> log = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedBrokers.kafka().bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer());
+             MongoStandIn ownMongo = MongoStandIn.start(Ports.free())) {
+            log.send(new ProducerRecord<>(Topics.FLEET_CONFIG, fleet, settingsChange("c-two-years", fleet, 40,
+                    Instant.now().minus(730, ChronoUnit.DAYS)))).get();
+            RunningService starting = RunningSafety.start(SharedBrokers.kafka().bootstrapServers(), ownMongo.uri("tiltfleet"),
+                    "--tiltfleet.safety.retention.every=1h", "--tiltfleet.safety.retention.audit=365d");
+            try {
+                await().atMost(Duration.ofSeconds(15)).until(() -> effectiveSettings(starting, fleet).contains("\"maxAngleDeg\":40.0"));
+                log.send(new ProducerRecord<>(Topics.FLEET_CONFIG, fleet, settingsChange("c-last-month", fleet, 45,
+                        Instant.now().minus(30, ChronoUnit.DAYS)))).get();
+                await().atMost(Duration.ofSeconds(15)).until(() -> effectiveSettings(starting, fleet).contains("\"maxAngleDeg\":45.0"));
+                assertThat(starting.bean(ReactiveMongoTemplate.class).find(Query.query(Criteria.where("fleetId").is(fleet)), AuditEntry.class)
+                        .map(AuditEntry::id).collectList().block()).containsExactly("c-last-month");
+            } finally {
+                starting.close();
+            }
+        }
+    }
+
+    private static String settingsChange(String id, String fleet, int maxAngleDeg, Instant at) {
+        return "{\"id\":\"" + id + "\",\"kind\":\"SETTINGS\",\"fleetId\":\"" + fleet + "\",\"settings\":{\"maxAngleDeg\":" + maxAngleDeg
+                + "},\"by\":\"olivia\",\"at\":\"" + at + "\"}";
+    }
+
+    private static String effectiveSettings(RunningService instance, String fleet) throws Exception {
+        return RunningSafety.send(instance, "GET", "/api/fleets/" + fleet + "/settings", null, Map.of()).body();
     }
 
     @Test

@@ -7,10 +7,12 @@ import io.tiltfleet.contract.Topics;
 import io.tiltfleet.safety.SafetyProperties;
 import io.tiltfleet.safety.audit.AuditEntry;
 import io.tiltfleet.safety.audit.AuditLog;
+import io.tiltfleet.safety.retention.RetentionProperties;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -69,12 +71,14 @@ public class FleetConfigLog {
     private final Counter skipped;
     private final Clock clock;
     private final Duration timeout;
+    /** How long audit entries are kept, or null for ever: the log is read again from its start at every start of an instance. */
+    private final Duration auditRetention;
     /** The log read as far as it went when first asked, and the profiles of older versions moved into it: until then the rules wait. */
     private volatile CompletableFuture<Void> caughtUp;
 
     FleetConfigLog(FleetConfig config, AuditLog audit, ReactiveMongoTemplate mongo, KafkaTemplate<String, Object> kafka, Admin brokerLookAdmin,
                    ApplicationEventPublisher events, JsonMapper json, Validator validator, MeterRegistry registry, Clock clock,
-                   SafetyProperties properties) {
+                   SafetyProperties properties, RetentionProperties retention) {
         this.config = config;
         this.audit = audit;
         this.mongo = mongo;
@@ -88,6 +92,7 @@ public class FleetConfigLog {
                 .register(registry);
         this.clock = clock;
         this.timeout = properties.storeTimeout();
+        this.auditRetention = retention.audit();
     }
 
     /**
@@ -181,7 +186,8 @@ public class FleetConfigLog {
     /**
      * Every instance reads the whole log from its start (a consumer group of its own), a batch at a time:
      * first the audit entries of the batch's changes, then the changes applied here and handed to the
-     * rules. A batch that cannot be recorded (MongoDB away) is read again, applying nothing twice. A change
+     * rules. A change older than the audit's retention is applied without an entry: the purge removed it
+     * (or will at once), and an instance starting must not put it back. A batch that cannot be recorded (MongoDB away) is read again, applying nothing twice. A change
      * that cannot be read or breaks the settings' rules is skipped, counted and logged: it must not stop
      * every change after it.
      */
@@ -191,6 +197,7 @@ public class FleetConfigLog {
         List<ConfigChange> changes = new ArrayList<>(records.size());
         List<AuditEntry> entries = new ArrayList<>(records.size());
         Map<String, Object> replaced = new HashMap<>();
+        Instant auditedSince = auditRetention == null ? null : clock.instant().minus(auditRetention);
         for (ConsumerRecord<String, byte[]> record : records) {
             ConfigChange change = read(record);
             if (change == null) {
@@ -200,6 +207,9 @@ public class FleetConfigLog {
             Object before = replaced.containsKey(replacedKey) ? replaced.get(replacedKey) : config.current(change);
             replaced.put(replacedKey, change.value());
             changes.add(change);
+            if (auditedSince != null && change.at() != null && change.at().isBefore(auditedSince)) {
+                continue;
+            }
             entries.add(new AuditEntry(change.id(), change.fleetId(), change.at(), change.by(), change.kind().what,
                     change.tableId(), fields(before), fields(change.value()), change.reason()));
         }
