@@ -99,13 +99,18 @@ class FleetConfigurationRoutesTest {
             "tf-viewer-local     | GET    | /api/analytics/fleets/fleet-1/data          | 403",
             "tf-analyst-local    | DELETE | /api/analytics/fleets/fleet-1/data          | 403",
             "tf-operator-local   | GET    | /api/analytics/fleets/fleet-1/data          | 200",
-            "tf-operator-local   | DELETE | /api/analytics/fleets/fleet-1/data          | 200"})
+            "tf-operator-local   | DELETE | /api/analytics/fleets/fleet-1/data          | 200",
+            "tf-viewer-local     | GET    | /api/fleets/fleet-1/notification-data       | 403",
+            "tf-analyst-local    | DELETE | /api/fleets/fleet-1/notification-data       | 403",
+            "tf-operator-local   | PUT    | /api/fleets/fleet-1/notification-data       | 403",
+            "tf-operator-local   | GET    | /api/fleets/fleet-1/notification-data       | 200",
+            "tf-operator-local   | DELETE | /api/fleets/fleet-1/notification-data       | 200"})
     void everyRoleReadsTheSettingsOperatorsChangeThemAndTheTrailIsOnlyRead(String key, String method, String path, int status) throws Exception {
         HttpResponse<String> response = GatewayTest.send(gateway.port(), method, path, key == null ? Map.of() : Map.of("X-API-Key", key));
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         if (status == 200) {
-            String service = path.startsWith("/api/analytics/") ? "analytics" : "safety";
+            String service = path.startsWith("/api/analytics/") ? "analytics" : path.endsWith("/notification-data") ? "notification" : "safety";
             assertThat(response.body()).contains("\"service\":\"" + service + "\"", "\"path\":\"" + path + "\"",
                     "\"credentialForwarded\":false");
         } else {
@@ -189,6 +194,11 @@ class FleetConfigurationRoutesTest {
             "fleet-1 key: removing fleet-2's data          | tf-clinic1-local | DELETE | /api/fleets/fleet-2/data                    | 403",
             "fleet-1 key: fleet-2's analytics data         | tf-clinic1-local | DELETE | /api/analytics/fleets/fleet-2/data          | 403",
             "fleet-1 key: fleet-2's data, dot segments     | tf-clinic1-local | DELETE | /api/fleets/fleet-1/../fleet-2/data         | 400",
+            "viewer: notification data in capitals         | tf-viewer-local  | DELETE | /API/FLEETS/fleet-1/NOTIFICATION-DATA       | 403",
+            "viewer: notification data, trailing slash     | tf-viewer-local  | GET | /api/fleets/fleet-1/notification-data/         | 403",
+            "fleet-1 key: fleet-2's notification data      | tf-clinic1-local | DELETE | /api/fleets/fleet-2/notification-data       | 403",
+            "fleet-1 key: notification data, encoded word  | tf-clinic1-local | DELETE | /api/fleets/fleet-2/%6Eotification-data     | 400",
+            "fleet-1 key: own notification data            | tf-clinic1-local | DELETE | /api/fleets/fleet-1/notification-data       | 200",
             "fleet-1 key: own fleet data                   | tf-clinic1-local | DELETE | /api/fleets/fleet-1/data                    | 200"})
     void everySpellingIsRefusedOrDecidedAsThePlainPath(String name, String key, String method, String path, int status) throws Exception {
         Map<String, String> headers = new HashMap<>(NotificationRoutesTest.FORGED_CALLER);

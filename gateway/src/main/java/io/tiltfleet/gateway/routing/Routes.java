@@ -22,7 +22,7 @@ import org.springframework.http.HttpMethod;
 
 /**
  * The public API: {@code /api/fleet/**}, {@code /api/alerts/**} and a fleet's settings and audit trail to the safety-alert service,
- * {@code /api/analytics/**} to the analytics service, a fleet's notification policy, the notification list
+ * {@code /api/analytics/**} to the analytics service, a fleet's notification policy and data, the notification list
  * and the acknowledgement links to the notification service. Each route has its own circuit breaker, so a
  * service that is down answers a fast 503 without touching the others. Event streams and exports (the audit trail's too)
  * run as long as the client reads: they have no response timeout, and their breakers count only
@@ -35,6 +35,7 @@ class Routes {
     static final String SAFETY = "safety";
     static final String ANALYTICS_EXPORTS = "analytics-exports";
     static final String ANALYTICS = "analytics";
+    static final String NOTIFICATION_EXPORTS = "notification-exports";
     static final String NOTIFICATION = "notification";
     private static final Duration LONGEST_STREAM = Duration.ofDays(1);
 
@@ -47,11 +48,16 @@ class Routes {
                         "safety-alert-service", properties.safetyUri(), properties, -1))
                 .route(SAFETY, r -> route(r.path("/api/fleet/**", "/api/alerts/**", "/api/fleets/*/settings", "/api/fleets/*/audit", "/api/fleets/*/data"), SAFETY, "safety-alert-service",
                         properties.safetyUri(), properties, properties.responseTimeout().toMillis()))
-                .route(ANALYTICS_EXPORTS, r -> route(r.order(-1).path("/api/analytics/fleets/*/exports/**", "/api/analytics/fleets/*/data"), ANALYTICS_EXPORTS,
+                // a removal of a fleet's data is not a stream: it has the response timeout (and runs to its end in the service regardless)
+                .route(ANALYTICS_EXPORTS, r -> route(r.order(-1).method(HttpMethod.GET).and()
+                                .path("/api/analytics/fleets/*/exports/**", "/api/analytics/fleets/*/data"), ANALYTICS_EXPORTS,
                         "analytics-service", properties.analyticsUri(), properties, -1))
                 .route(ANALYTICS, r -> route(r.path("/api/analytics/**"), ANALYTICS, "analytics-service", properties.analyticsUri(),
                         properties, properties.responseTimeout().toMillis()))
-                .route(NOTIFICATION, r -> route(r.path("/api/fleets/*/notification-policies", "/api/notifications", "/api/notifications/ack/*"),
+                .route(NOTIFICATION_EXPORTS, r -> route(r.order(-1).method(HttpMethod.GET).and().path("/api/fleets/*/notification-data"),
+                        NOTIFICATION_EXPORTS, "notification-service", properties.notificationUri(), properties, -1))
+                .route(NOTIFICATION, r -> route(r.path("/api/fleets/*/notification-policies", "/api/notifications", "/api/notifications/ack/*",
+                                "/api/fleets/*/notification-data"),
                         NOTIFICATION, "notification-service", properties.notificationUri(), properties, properties.responseTimeout().toMillis()))
                 .build();
     }
@@ -80,7 +86,8 @@ class Routes {
                     .build());
             factory.configure(builder -> builder
                     .circuitBreakerConfig(CircuitBreakerConfig.from(failures).slowCallDurationThreshold(LONGEST_STREAM).build())
-                    .timeLimiterConfig(TimeLimiterConfig.custom().timeoutDuration(LONGEST_STREAM).build()), SAFETY_STREAM, ANALYTICS_EXPORTS);
+                    .timeLimiterConfig(TimeLimiterConfig.custom().timeoutDuration(LONGEST_STREAM).build()), SAFETY_STREAM, ANALYTICS_EXPORTS,
+                    NOTIFICATION_EXPORTS);
         };
     }
 }

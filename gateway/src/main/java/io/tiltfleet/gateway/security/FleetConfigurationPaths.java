@@ -19,7 +19,7 @@ final class FleetConfigurationPaths {
     private static final Pattern ALERT_EXPORTS = Pattern.compile("^/(?i:api/fleets)/[^/]*/(?i:alerts)(/.*)?$");
 
     /** Everything a service keeps of a fleet, exported whole or removed ("delete my data"): the operators' alone. */
-    private static final Pattern FLEET_DATA = Pattern.compile("^/(?i:api/fleets|api/analytics/fleets)/[^/]*/(?i:data)(/.*)?$");
+    private static final Pattern FLEET_DATA = Pattern.compile("^/(?i:api/fleets|api/analytics/fleets)/[^/]*/(?i:data|notification-data)(/.*)?$");
 
     /** A table's broker account: its standing and its passwords are the operators' alone. */
     private static final Pattern CREDENTIALS = Pattern.compile("^/(?i:api/fleet)/[^/]*/(?i:tables)/[^/]*/(?i:credentials)(/.*)?$");
@@ -48,7 +48,7 @@ final class FleetConfigurationPaths {
         return NotificationPaths.matching(ALERT_EXPORTS, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.OPTIONS);
     }
 
-    /** Exporting or removing a fleet's data, in the safety service or the analytics, in any spelling: operators only. */
+    /** Exporting or removing a fleet's data, in the safety service, the analytics or the notification service, in any spelling: operators only. */
     static ServerWebExchangeMatcher fleetData() {
         return NotificationPaths.matching(FLEET_DATA, HttpMethod.GET, HttpMethod.DELETE);
     }

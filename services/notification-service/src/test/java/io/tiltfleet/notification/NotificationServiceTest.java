@@ -26,10 +26,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -251,6 +255,54 @@ class NotificationServiceTest {
     }
 
     @Test
+    void aFleetsNotificationDataIsExportedWholeAndRemovedOnRequestButWhatItKeepsOfOpenAlertsStays() throws Exception {
+        givenPolicy("clinic-gone", "[{\"after\": \"PT0S\", \"channels\": [\"ops-hook\"]}]");
+        givenPolicy("clinic-gone-2", "[{\"after\": \"PT0S\", \"channels\": [\"ops-hook\"]}]");
+        Instant raised = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        publish(kafka, alert("a-gone-open", "clinic-gone", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised),
+                alert("a-gone-closed", "clinic-gone", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised),
+                alert("a-gone-2", "clinic-gone-2", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised));
+        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("a-gone-open", "a-gone-closed", "a-gone-2").stream()
+                .noneMatch(alertId -> webhooks("/hook", alertId).isEmpty()));
+        publish(kafka, alert("a-gone-closed", "clinic-gone", AlertChange.ACKNOWLEDGED, "CRITICAL", "CLEARED_ACKNOWLEDGED", raised,
+                raised.plusSeconds(2)));
+        ReactiveMongoTemplate store = service.bean(ReactiveMongoTemplate.class);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "CLEARED_ACKNOWLEDGED".equals(store.findById("a-gone-closed", Document.class,
+                "notification_alert_state").map(state -> state.getString("state")).block()));
+        store.insert(new Document("_id", "nonce-open").append("alertId", "a-gone-open").append("recipient", "nurse@clinic.example"),
+                "used_ack_token").block();
+        store.insert(new Document("_id", "nonce-closed").append("alertId", "a-gone-closed").append("recipient", "nurse@clinic.example"),
+                "used_ack_token").block();
+        Map<String, String> operator = Map.of("X-TiltFleet-Fleets", "clinic-gone", "X-TiltFleet-Caller", "olivia");
+
+        HttpResponse<String> export = service.send("GET", "/api/fleets/clinic-gone/notification-data", null, operator);
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"tiltfleet_clinic-gone_notification_data.ndjson\"");
+        assertThat(export.body().lines().map(line -> RunningNotifications.JSON.readTree(line).path("collection").asString()))
+                .containsExactly("notification_delivery", "notification_delivery", "scheduled_notification", "scheduled_notification",
+                        "used_ack_token", "used_ack_token", "notification_alert_state", "notification_alert_state");
+        assertThat(export.body()).doesNotContain("a-gone-2", "0123456789abcdef-secret");
+
+        HttpResponse<String> removal = service.send("DELETE", "/api/fleets/clinic-gone/notification-data", null, operator);
+        assertThat(removal.statusCode()).as(removal.body()).isEqualTo(200);
+        assertThat(RunningNotifications.JSON.readTree(removal.body()).path("removed").properties().stream()
+                .map(field -> field.getKey() + "=" + field.getValue().asLong()))
+                .containsExactly("notification_delivery=2", "scheduled_notification=1", "used_ack_token=1", "notification_alert_state=1");
+        assertThat(service.send("GET", "/api/notifications?fleetId=clinic-gone", null, operator).body()).isEqualTo("[]");
+        assertThat(store.find(Query.query(Criteria.where("fleetId").is("clinic-gone")), Document.class, "scheduled_notification")
+                .map(planned -> planned.getString("alertId")).collectList().block()).containsOnly("a-gone-open");
+        assertThat(store.findAll(Document.class, "used_ack_token").map(used -> used.getString("_id")).collectList().block()).contains("nonce-open")
+                .doesNotContain("nonce-closed");
+        assertThat(store.find(Query.query(Criteria.where("fleetId").in("clinic-gone", "clinic-gone-2")), Document.class, "notification_alert_state")
+                .map(state -> state.getString("_id")).collectList().block()).containsExactlyInAnyOrder("a-gone-open", "a-gone-2");
+        assertThat(store.find(Query.query(Criteria.where("fleetId").is("clinic-gone").and("what").is("fleet-data")), Document.class, "audit")
+                .map(entry -> entry.getString("by") + " " + entry.getString("reason")).collectList().block())
+                .containsExactlyInAnyOrder("olivia the fleet's data exported", "olivia the fleet's data asked to be removed", "olivia the fleet's data removed");
+        assertThat(service.send("DELETE", "/api/fleets/clinic-gone/notification-data", null, Map.of("X-TiltFleet-Fleets", "clinic-gone"))
+                .statusCode()).as("a removal that names nobody").isEqualTo(401);
+    }
+
+    @Test
     void callsOutsideTheCallersFleetsAreRefused() throws Exception {
         Map<String, String> other = Map.of("X-TiltFleet-Fleets", "other", "X-TiltFleet-Caller", "carl");
         record Case(String name, String method, String path, Map<String, String> headers, int status) {
@@ -261,7 +313,10 @@ class NotificationServiceTest {
                 new Case("other-fleet-get", "GET", "/api/fleets/clinic-a/notification-policies", other, 403),
                 new Case("other-fleet-encoded", "GET", "/api/fleets/%63linic-a/notification-policies", other, 403),
                 new Case("other-fleet-list", "GET", "/api/notifications?fleetId=clinic-a", other, 403),
-                new Case("list-without-fleet", "GET", "/api/notifications", other, 403))) {
+                new Case("list-without-fleet", "GET", "/api/notifications", other, 403),
+                new Case("other-fleet-data-export", "GET", "/api/fleets/clinic-a/notification-data", other, 403),
+                new Case("other-fleet-data-removal", "DELETE", "/api/fleets/clinic-a/notification-data", other, 403),
+                new Case("other-fleet-data-removal-encoded", "DELETE", "/api/fleets/clinic%2Da/notification-data", other, 403))) {
             HttpResponse<String> response = service.send(c.method(), c.path(), null, c.headers());
             System.out.println("ABUSE notification " + c.name() + " -> " + response.statusCode());
             assertThat(response.statusCode()).as(c.name()).isEqualTo(c.status());
