@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.bson.Document;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
@@ -86,12 +87,30 @@ public final class FleetData {
     private final Clock clock;
     private final String service;
     private final List<Part> parts;
+    /** What the service holds of a fleet outside MongoDB, exported first under its own name, never removed here. */
+    private final String heldName;
+    private final Function<String, Flux<Document>> held;
 
     public FleetData(ReactiveMongoTemplate mongo, Clock clock, String service, List<Part> parts) {
+        this(mongo, clock, service, parts, null, fleetId -> Flux.empty());
+    }
+
+    private FleetData(ReactiveMongoTemplate mongo, Clock clock, String service, List<Part> parts, String heldName,
+                      Function<String, Flux<Document>> held) {
         this.mongo = mongo;
         this.clock = clock;
         this.service = service;
         this.parts = List.copyOf(parts);
+        this.heldName = heldName;
+        this.held = held;
+    }
+
+    /**
+     * The same, its exports beginning with what the service holds of the fleet elsewhere (such as its configuration,
+     * read from Kafka), under {@code name}; a removal leaves that alone.
+     */
+    public FleetData alsoExporting(String name, Function<String, Flux<Document>> documents) {
+        return new FleetData(mongo, clock, service, parts, name, documents);
     }
 
     /**
@@ -99,10 +118,16 @@ public final class FleetData {
      * MongoDB's relaxed extended JSON, collection after collection, streamed as read; written to the trail first.
      */
     private Flux<DataBuffer> export(String fleetId, String by) {
-        return audit(fleetId, by, Map.of("exported", parts.stream().map(Part::collection).toList()), "the fleet's data exported")
-                .thenMany(Flux.fromIterable(parts).concatMap(part -> mongo.find(part.ofFleet().apply(fleetId), Document.class, part.collection())
-                        .map(document -> DefaultDataBufferFactory.sharedInstance.wrap((new Document("collection", part.collection())
-                                .append("document", document).toJson(EXTENDED_JSON) + "\n").getBytes(StandardCharsets.UTF_8)))));
+        List<String> exported = Stream.concat(Stream.ofNullable(heldName), parts.stream().map(Part::collection)).toList();
+        return audit(fleetId, by, Map.of("exported", exported), "the fleet's data exported")
+                .thenMany(Flux.concat(held.apply(fleetId).map(document -> line(heldName, document)), Flux.fromIterable(parts)
+                        .concatMap(part -> mongo.find(part.ofFleet().apply(fleetId), Document.class, part.collection())
+                                .map(document -> line(part.collection(), document)))));
+    }
+
+    private static DataBuffer line(String collection, Document document) {
+        return DefaultDataBufferFactory.sharedInstance.wrap((new Document("collection", collection).append("document", document)
+                .toJson(EXTENDED_JSON) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /**

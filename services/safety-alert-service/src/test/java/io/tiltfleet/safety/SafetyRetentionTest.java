@@ -132,13 +132,20 @@ class SafetyRetentionTest {
             store.insert(new Document("_id", fleetId + "/t-1").append("fleetId", fleetId).append("angleDeg", 30.0), "table_state").block();
             store.insert(new Document("fleetId", fleetId).append("tableId", "t-1"), "safety_profiles").block();
             store.insert(new AuditEntry(fleetId + "-e-1", fleetId, lastWeek, "olivia", "settings", null, null, Map.of(), null)).block();
+            RunningSafety.putSettings(safety, fleetId, "{\"maxAngleDeg\":50}");
         }
         Map<String, String> operator = Map.of("X-TiltFleet-Fleets", "clinic-gone", "X-TiltFleet-Caller", "olivia");
 
         HttpResponse<String> export = RunningSafety.send(safety, "GET", "/api/fleets/clinic-gone/data", null, operator);
         assertThat(export.statusCode()).isEqualTo(200);
-        assertThat(export.body().lines().map(line -> JSON.readTree(line).path("collection").asString()))
-                .containsExactly("alert", "alert", "table_state", "safety_profiles", "audit", "audit");   // the export itself on the trail
+        // the configuration first, as the logs hold it once read to their end (which moves the former profile into them); the
+        // settings' change, the profile's move and the export itself are on the trail
+        String configuration = "fleet.config.v1+table.registry.v1";
+        assertThat(export.body().lines().map(line -> JSON.readTree(line).path("collection").asString())).containsExactly(configuration,
+                configuration, "alert", "alert", "table_state", "safety_profiles", "audit", "audit", "audit", "audit");
+        assertThat(export.body().lines().limit(2).map(line -> JSON.readTree(line).path("document")).map(held -> held.path("kind").asString() + " "
+                + held.path("key").asString())).containsExactly("SETTINGS clinic-gone", "PROFILE clinic-gone/t-1");
+        assertThat(export.body()).contains("\"value\": {\"maxAngleDeg\": 50.0");
         assertThat(export.body()).doesNotContain("clinic-gone-2");
 
         HttpResponse<String> removal = RunningSafety.send(safety, "DELETE", "/api/fleets/clinic-gone/data", null, operator);

@@ -5,11 +5,16 @@ import static org.springframework.data.mongodb.core.query.Query.query;
 
 import io.tiltfleet.contract.CallerHeaders;
 import io.tiltfleet.contract.Ids;
+import io.tiltfleet.contract.Topics;
 import io.tiltfleet.retention.FleetData;
 import io.tiltfleet.safety.alerts.AlertState;
+import io.tiltfleet.safety.limits.FleetConfig;
+import io.tiltfleet.safety.limits.FleetConfigLog;
 import jakarta.validation.constraints.Pattern;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import org.bson.Document;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.http.ResponseEntity;
@@ -21,21 +26,28 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Everything the safety service keeps of a fleet in MongoDB, exported whole as NDJSON or removed on an operator's
  * request ("delete my data"; the gateway lets operators alone ask): its closed alerts and its tables' former profiles.
  * Its open alerts, its tables' live states (the rules' memory: a check-in taken up, a condition still active) and its
- * audit trail are exported but kept, with each export and removal written to the trail. The fleet's settings,
- * registry and profiles live in Kafka's compacted log and are not removed here.
+ * audit trail are exported but kept, with each export and removal written to the trail. The fleet's configuration
+ * (settings, profiles, maintenance, check-ins, credentials' standing, registry) lives in Kafka's compacted logs: it is
+ * exported first, as this instance holds it, and not removed: the rules run on it while the fleet's tables do.
  */
 @RestController
 @RequestMapping("/api/fleets/{fleetId}/data")
 class FleetDataController {
 
+    /** The fleet's settings, profiles, maintenance, check-ins, credentials' standing and registry entries, as the logs hold them now. */
+    private static final String CONFIGURATION = Topics.FLEET_CONFIG + "+" + Topics.TABLE_REGISTRY;
+    private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() { };
+
     private final FleetData data;
 
-    FleetDataController(ReactiveMongoTemplate mongo, Clock clock) {
+    FleetDataController(ReactiveMongoTemplate mongo, Clock clock, FleetConfig config, FleetConfigLog configLog, JsonMapper json) {
         this.data = new FleetData(mongo, clock, "safety", List.of(
                 // an alert still open stays: the rules still follow it, and its clearing or acknowledgement must find it
                 FleetData.Part.byField("alert", "fleetId")
@@ -43,7 +55,12 @@ class FleetDataController {
                 // the rules' memory of each table (a check-in taken up, an alert's condition still active): kept, as open alerts are
                 FleetData.Part.byField("table_state", "fleetId").kept(),
                 FleetData.Part.byField("safety_profiles", "fleetId"),
-                FleetData.Part.byField("audit", "fleetId").kept()));
+                FleetData.Part.byField("audit", "fleetId").kept()))
+                // read to the end first: an instance just started must not export a part of it
+                .alsoExporting(CONFIGURATION, fleetId -> configLog.whenCaughtUp().then(configLog.whenRegistryRead())
+                        .thenMany(Flux.defer(() -> Flux.fromIterable(config.of(fleetId))))
+                        .map(held -> new Document("kind", held.kind().name()).append("key", held.key())
+                                .append("value", new Document(json.convertValue(held.value(), FIELDS)))));
     }
 
     @GetMapping

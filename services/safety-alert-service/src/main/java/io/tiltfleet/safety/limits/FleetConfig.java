@@ -5,6 +5,7 @@ import io.tiltfleet.contract.TableRegistration;
 import io.tiltfleet.safety.credentials.TableCredentials;
 import io.tiltfleet.safety.rules.CheckIn;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -85,13 +86,31 @@ public class FleetConfig {
 
     /** What the change replaces: the value before it, null if there was none. */
     Object current(ConfigChange change) {
-        return switch (change.kind()) {
-            case SETTINGS -> settings.get(change.key());
-            case PROFILE -> profiles.get(change.key());
-            case MAINTENANCE -> maintenances.get(change.key());
-            case CHECK_IN -> checkIns.get(change.key());
-            case REGISTRY -> registrations.get(change.key());
-            case CREDENTIALS -> credentials.get(change.key());
+        return held(change.kind()).get(change.key());
+    }
+
+    /** One value the logs hold, under its record's key. */
+    public record Held(ConfigChange.Kind kind, String key, Object value) {
+    }
+
+    /** Everything the logs hold of one fleet, kind after kind, each by its key: the fleet's configuration as a whole. */
+    public List<Held> of(String fleetId) {
+        String ofItsTables = fleetId + "/";
+        return Arrays.stream(ConfigChange.Kind.values()).flatMap(kind -> held(kind).entrySet().stream()
+                        .filter(entry -> entry.getKey().equals(fleetId) || entry.getKey().startsWith(ofItsTables))
+                        .map(entry -> new Held(kind, entry.getKey(), entry.getValue()))
+                        .sorted(Comparator.comparing(Held::key)))
+                .toList();
+    }
+
+    private Map<String, ?> held(ConfigChange.Kind kind) {
+        return switch (kind) {
+            case SETTINGS -> settings;
+            case PROFILE -> profiles;
+            case MAINTENANCE -> maintenances;
+            case CHECK_IN -> checkIns;
+            case REGISTRY -> registrations;
+            case CREDENTIALS -> credentials;
         };
     }
 
