@@ -52,7 +52,8 @@ public final class RetentionPurge implements AutoCloseable {
 
     public void start() {
         if (!kinds.isEmpty()) {
-            running = Flux.interval(Duration.ZERO, every).onBackpressureDrop().concatMap(tick -> purgeAll()).subscribe();
+            // one run at a time, none queued (prefetch 0): the ticks that come during a long run are dropped, not run back to back after it
+            running = Flux.interval(Duration.ZERO, every).onBackpressureDrop().concatMap(tick -> purgeAll(), 0).subscribe();
         }
     }
 
