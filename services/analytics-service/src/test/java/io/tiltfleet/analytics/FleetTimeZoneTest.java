@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -183,12 +184,18 @@ class FleetTimeZoneTest {
     @Order(6)
     void aNewZoneCutsTheStoredRollupsAgainAndLeavesNoneOfTheOldOne() {
         double rebuiltBefore = RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_sessions_total");
+        // Given Kolkata days whose sessions a shorter retention removed: one a year back, and the day that ended 30 minutes
+        // before the oldest stored session (18:00Z) began, beside the day that reaches into it (from 18:30Z the day before)
+        insertRollupWithoutSessions("kept-year-before", Instant.parse("2025-11-19T18:30:00Z"));
+        insertRollupWithoutSessions("kept-day-before", Instant.parse("2026-11-18T18:30:00Z"));
 
         RunningAnalytics.setTimeZone(kafka, FLEET_ID, "Europe/Berlin");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(periods(dailyUsage(""))).containsExactly(
                 "2026-11-19T00:00+01:00 0 0.0", "2026-11-20T00:00+01:00 2 20.0", "2026-11-21T00:00+01:00 1 10.0"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rollupsNotIn("Europe/Berlin")).isZero());
+        // they cannot be cut again, so they stay as they were
+        assertThat(rollupsWithoutSessions()).containsExactlyInAnyOrder("kept-year-before Asia/Kolkata", "kept-day-before Asia/Kolkata");
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_sessions_total") - rebuiltBefore).isEqualTo(3);
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_remaining")).isZero();
 
@@ -273,10 +280,29 @@ class FleetTimeZoneTest {
         }
     }
 
+    /** Of the periods the stored sessions reach (the rollups without sessions are of earlier ones). */
     static long rollupsNotIn(String zone) {
         try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
-            return Mono.from(client.getDatabase("tiltfleet").getCollection("usage_rollups")
-                    .countDocuments(Filters.and(Filters.eq("fleetId", FLEET_ID), Filters.ne("zone", zone)))).block();
+            return Mono.from(client.getDatabase("tiltfleet").getCollection("usage_rollups").countDocuments(Filters.and(Filters.eq("fleetId", FLEET_ID),
+                    Filters.ne("zone", zone), Filters.gt("periodStart", Date.from(Instant.parse("2026-11-19T00:00:00Z")))))).block();
+        }
+    }
+
+    /** A Kolkata day's rollup of table t-1 whose sessions are no longer stored. */
+    static void insertRollupWithoutSessions(String id, Instant dayStart) {
+        try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
+            Mono.from(client.getDatabase("tiltfleet").getCollection("usage_rollups").insertOne(new Document("_id", id).append("scope", "TABLE")
+                    .append("fleetId", FLEET_ID).append("tableId", "t-1").append("granularity", "DAY").append("zone", "Asia/Kolkata")
+                    .append("periodStart", Date.from(dayStart)).append("sessions", 1).append("secondsPerBand", new Document("BAND_20_40", 600.0))
+                    .append("angleSeconds", 18000.0).append("maxAngleDeg", 30.0).append("activeTables", 1))).block();
+        }
+    }
+
+    /** Each as its id and zone. */
+    static List<String> rollupsWithoutSessions() {
+        try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
+            return Flux.from(client.getDatabase("tiltfleet").getCollection("usage_rollups").find(Filters.regex("_id", "^kept-")))
+                    .map(rollup -> rollup.getString("_id") + " " + rollup.getString("zone")).collectList().block();
         }
     }
 }

@@ -11,6 +11,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.tiltfleet.contract.AlertChange;
+import io.tiltfleet.contract.SafetyAlertEvent;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.embedded.RunningService;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +63,8 @@ class NotificationServiceTest {
         receivers = new Receivers().answer("/flaky", 500, 200).answer("/dead", -20_000);
         safety = new Receivers().answer("/api/alerts/a-acked-twice/acknowledge", 409);
         service = RunningNotifications.start(kafka, mongo.uri("notify"), "notification-test", "--spring.mail.port=" + SMTP,
-                "--tiltfleet.notification.safety-uri=" + safety.url(""), "--tiltfleet.notification.min-remind-every=1s");
+                "--tiltfleet.notification.safety-uri=" + safety.url(""), "--tiltfleet.notification.min-remind-every=1s",
+                "--tiltfleet.notification.used-links.purge-every=1s");
     }
 
     @AfterAll
@@ -259,40 +262,33 @@ class NotificationServiceTest {
         givenPolicy("clinic-gone", "[{\"after\": \"PT0S\", \"channels\": [\"ops-hook\"]}]");
         givenPolicy("clinic-gone-2", "[{\"after\": \"PT0S\", \"channels\": [\"ops-hook\"]}]");
         Instant raised = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        publish(kafka, alert("a-gone-open", "clinic-gone", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised),
-                alert("a-gone-closed", "clinic-gone", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised),
+        SafetyAlertEvent closedRaised = alert("a-gone-closed", "clinic-gone", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised);
+        publish(kafka, alert("a-gone-open", "clinic-gone", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised), closedRaised,
                 alert("a-gone-2", "clinic-gone-2", AlertChange.RAISED, "CRITICAL", "ACTIVE_UNACKNOWLEDGED", raised, raised));
-        await().atMost(Duration.ofSeconds(30)).until(() -> List.of("a-gone-open", "a-gone-closed", "a-gone-2").stream()
-                .noneMatch(alertId -> webhooks("/hook", alertId).isEmpty()));
+        Map<String, String> operator = Map.of("X-TiltFleet-Fleets", "clinic-gone", "X-TiltFleet-Caller", "olivia");
+        // the attempts are recorded just after the receiver has them
+        await().atMost(Duration.ofSeconds(30)).until(() -> RunningNotifications.JSON.readTree(service.send("GET",
+                "/api/notifications?fleetId=clinic-gone", null, operator).body()).size() == 2);
         publish(kafka, alert("a-gone-closed", "clinic-gone", AlertChange.ACKNOWLEDGED, "CRITICAL", "CLEARED_ACKNOWLEDGED", raised,
                 raised.plusSeconds(2)));
         ReactiveMongoTemplate store = service.bean(ReactiveMongoTemplate.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> "CLEARED_ACKNOWLEDGED".equals(store.findById("a-gone-closed", Document.class,
                 "notification_alert_state").map(state -> state.getString("state")).block()));
-        store.insert(new Document("_id", "nonce-open").append("alertId", "a-gone-open").append("recipient", "nurse@clinic.example"),
-                "used_ack_token").block();
-        store.insert(new Document("_id", "nonce-closed").append("alertId", "a-gone-closed").append("recipient", "nurse@clinic.example"),
-                "used_ack_token").block();
-        Map<String, String> operator = Map.of("X-TiltFleet-Fleets", "clinic-gone", "X-TiltFleet-Caller", "olivia");
 
         HttpResponse<String> export = service.send("GET", "/api/fleets/clinic-gone/notification-data", null, operator);
         assertThat(export.statusCode()).isEqualTo(200);
         assertThat(export.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"tiltfleet_clinic-gone_notification_data.ndjson\"");
         assertThat(export.body().lines().map(line -> RunningNotifications.JSON.readTree(line).path("collection").asString()))
                 .containsExactly("notification_delivery", "notification_delivery", "scheduled_notification", "scheduled_notification",
-                        "used_ack_token", "used_ack_token", "notification_alert_state", "notification_alert_state");
+                        "notification_alert_state", "notification_alert_state");
         assertThat(export.body()).doesNotContain("a-gone-2", "0123456789abcdef-secret");
 
         HttpResponse<String> removal = service.send("DELETE", "/api/fleets/clinic-gone/notification-data", null, operator);
         assertThat(removal.statusCode()).as(removal.body()).isEqualTo(200);
         assertThat(RunningNotifications.JSON.readTree(removal.body()).path("removed").properties().stream()
                 .map(field -> field.getKey() + "=" + field.getValue().asLong()))
-                .containsExactly("notification_delivery=2", "scheduled_notification=1", "used_ack_token=1", "notification_alert_state=1");
+                .containsExactly("notification_delivery=2", "notification_alert_state=1");
         assertThat(service.send("GET", "/api/notifications?fleetId=clinic-gone", null, operator).body()).isEqualTo("[]");
-        assertThat(store.find(Query.query(Criteria.where("fleetId").is("clinic-gone")), Document.class, "scheduled_notification")
-                .map(planned -> planned.getString("alertId")).collectList().block()).containsOnly("a-gone-open");
-        assertThat(store.findAll(Document.class, "used_ack_token").map(used -> used.getString("_id")).collectList().block()).contains("nonce-open")
-                .doesNotContain("nonce-closed");
         assertThat(store.find(Query.query(Criteria.where("fleetId").in("clinic-gone", "clinic-gone-2")), Document.class, "notification_alert_state")
                 .map(state -> state.getString("_id")).collectList().block()).containsExactlyInAnyOrder("a-gone-open", "a-gone-2");
         assertThat(store.find(Query.query(Criteria.where("fleetId").is("clinic-gone").and("what").is("fleet-data")), Document.class, "audit")
@@ -300,6 +296,24 @@ class NotificationServiceTest {
                 .containsExactlyInAnyOrder("olivia the fleet's data exported", "olivia the fleet's data asked to be removed", "olivia the fleet's data removed");
         assertThat(service.send("DELETE", "/api/fleets/clinic-gone/notification-data", null, Map.of("X-TiltFleet-Fleets", "clinic-gone"))
                 .statusCode()).as("a removal that names nobody").isEqualTo(401);
+
+        // And the closed alert's raise delivered again (offsets read anew) finds its planned notification and sends nothing twice
+        publish(kafka, closedRaised);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> webhooks("/hook", "a-gone-closed").size() == 1);
+    }
+
+    @Test
+    void usedAcknowledgementLinksAreRemovedOnceTheirLinkHasExpired() {
+        ReactiveMongoTemplate store = service.bean(ReactiveMongoTemplate.class);
+        Instant now = Instant.now();
+        store.insert(new Document("_id", "nonce-past").append("alertId", "a-x").append("recipient", "nurse@clinic.example")
+                .append("usedAt", Date.from(now.minus(Duration.ofHours(25)))), "used_ack_token").block();
+        store.insert(new Document("_id", "nonce-live").append("alertId", "a-x").append("recipient", "nurse@clinic.example")
+                .append("usedAt", Date.from(now.minus(Duration.ofHours(23)))), "used_ack_token").block();
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(store.findAll(Document.class, "used_ack_token")
+                .map(used -> used.getString("_id")).filter(nonce -> nonce.startsWith("nonce-")).collectList().block()).containsExactly("nonce-live"));
+        assertThat(service.get("/actuator/prometheus")).contains("tiltfleet_notification_retention_purged_total{", "kind=\"used-ack-links\"");
     }
 
     @Test

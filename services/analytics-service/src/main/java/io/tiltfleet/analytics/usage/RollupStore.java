@@ -93,10 +93,27 @@ public class RollupStore {
         }));
     }
 
-    /** Removes the fleet's rollups cut in any other zone than this one, once they have all been cut in it again. */
-    public Mono<Long> removeOtherZones(String fleetId, ZoneId zone) {
-        return mongo.remove(query(where("fleetId").is(fleetId).and("zone").ne(FleetTimeZones.nameOf(zone))), RollupDocument.class)
+    /**
+     * Removes the fleet's rollups cut in any other zone than this one whose period ends after the start of its oldest stored
+     * session, once those have all been cut in this zone again. Older ones, whose sessions a shorter retention has removed,
+     * cannot be cut again: they are kept, in their zone, until the rollups' own retention.
+     *
+     * @param oldestSession the start of the fleet's oldest stored session; null when it has none, which removes nothing
+     */
+    public Mono<Long> removeOtherZones(String fleetId, ZoneId zone, Instant oldestSession) {
+        if (oldestSession == null) {
+            return Mono.just(0L);
+        }
+        Criteria otherZones = where("fleetId").is(fleetId).and("zone").ne(FleetTimeZones.nameOf(zone));
+        // a period begun before the oldest session may still reach into it: no day or hour anywhere lasts two days
+        Mono<Long> reachingIn = mongo.find(query(otherZones).addCriteria(where("periodStart").gte(oldestSession.minus(Duration.ofDays(2)))
+                        .lt(oldestSession)), RollupDocument.class)
+                .filter(rollup -> rollup.granularity().next(rollup.periodStart(), ZoneId.of(rollup.zone())).isAfter(oldestSession))
+                .map(RollupDocument::id).collectList()
+                .flatMap(ids -> mongo.remove(query(where("_id").in(ids)), RollupDocument.class)).map(DeleteResult::getDeletedCount);
+        Mono<Long> later = mongo.remove(query(otherZones).addCriteria(where("periodStart").gte(oldestSession)), RollupDocument.class)
                 .map(DeleteResult::getDeletedCount);
+        return reachingIn.zipWith(later, Long::sum);
     }
 
     public Flux<RollupDocument> find(UsageQuery usage) {

@@ -43,7 +43,8 @@ import org.springframework.stereotype.Component;
  * first), 500 at a time, each chunk recomputed like a batch of the intake (idempotent) and then its progress stored,
  * so a stopped rebuild goes on where it was. Then the sessions of the day before the rebuild began are cut once more
  * (another instance's intake may have stored some while their hours were being cut here), and the rollups of other
- * zones removed. Reports stay answerable meanwhile, periods not cut yet reading as empty in the new zone.
+ * zones removed, but those of periods before the oldest stored session, which cannot be cut again. Reports stay
+ * answerable meanwhile, periods not cut yet reading as empty in the new zone.
  */
 @Component
 public class RollupRebuild {
@@ -190,7 +191,8 @@ public class RollupRebuild {
         if (!stillOurs(zone, progress.renewed(clock.instant().plus(LEASE)))) {
             return;
         }
-        long removed = rollups.removeOtherZones(fleetId, zone).block(STORE_TIMEOUT);
+        // newest first: where the rebuild stopped is the fleet's oldest session
+        long removed = rollups.removeOtherZones(fleetId, zone, progress.lastStart()).block(STORE_TIMEOUT);
         if (!saveIfStillOwner(new RebuildDocument(fleetId, started.zone(), started.began(), progress.lastStart(), progress.lastId(),
                 progress.sessionsDone(), true, null, null))) {
             log.warn("Fleet {}'s rebuild in {} was taken over by another instance as it ended", fleetId, started.zone());

@@ -5,7 +5,9 @@ import io.tiltfleet.notification.escalation.EscalationPlanner;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.springframework.data.annotation.Id;
+import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.mongodb.core.mapping.Document;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
@@ -31,6 +33,11 @@ class AlertStateStore {
 
     AlertStateStore(ReactiveMongoTemplate mongo) {
         this.mongo = mongo;
+    }
+
+    /** For a fleet's data, exported or removed. */
+    Mono<Void> createIndexes() {
+        return mongo.indexOps(AlertState.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)).then();
     }
 
     Mono<AlertState> find(String alertId) {

@@ -31,7 +31,7 @@ class DeliveryConfiguration {
 
     /** Before the alert intake starts (after every bean is made, before any listener runs): no notification is stored unindexed. */
     @Bean
-    SmartInitializingSingleton deliveryIndexes(ScheduleStore schedule, DeliveryRecorder recorder) {
-        return () -> schedule.createIndexes().then(recorder.createIndexes()).block(Duration.ofSeconds(30));
+    SmartInitializingSingleton deliveryIndexes(ScheduleStore schedule, DeliveryRecorder recorder, AlertStateStore states) {
+        return () -> schedule.createIndexes().then(recorder.createIndexes()).then(states.createIndexes()).block(Duration.ofSeconds(30));
     }
 }

@@ -34,6 +34,8 @@ class ScheduleStore {
         return mongo.indexOps(ScheduledNotification.class)
                 .createIndex(new Index().on("status", Sort.Direction.ASC).on("nextAttemptAt", Sort.Direction.ASC))
                 .then(mongo.indexOps(ScheduledNotification.class).createIndex(new Index().on("alertId", Sort.Direction.ASC)))
+                // a fleet's data, exported
+                .then(mongo.indexOps(ScheduledNotification.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)))
                 .then();
     }
 
