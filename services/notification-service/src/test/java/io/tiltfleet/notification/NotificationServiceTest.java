@@ -296,6 +296,8 @@ class NotificationServiceTest {
                 .containsExactlyInAnyOrder("olivia the fleet's data exported", "olivia the fleet's data asked to be removed", "olivia the fleet's data removed");
         assertThat(service.send("DELETE", "/api/fleets/clinic-gone/notification-data", null, Map.of("X-TiltFleet-Fleets", "clinic-gone"))
                 .statusCode()).as("a removal that names nobody").isEqualTo(401);
+        assertThat(service.send("DELETE", "/api/fleets/clinic.gone/notification-data", null, EVERY_FLEET).statusCode())
+                .as("a fleet id out of its pattern").isEqualTo(400);
 
         // And the closed alert's raise delivered again (offsets read anew) finds its planned notification and sends nothing twice
         publish(kafka, closedRaised);

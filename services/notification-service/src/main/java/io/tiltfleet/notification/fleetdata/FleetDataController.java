@@ -3,23 +3,13 @@ package io.tiltfleet.notification.fleetdata;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 import static org.springframework.data.mongodb.core.query.Query.query;
 
-import io.tiltfleet.contract.CallerHeaders;
-import io.tiltfleet.contract.Ids;
 import io.tiltfleet.retention.FleetData;
-import jakarta.validation.constraints.Pattern;
+import io.tiltfleet.retention.FleetDataEndpoints;
 import java.time.Clock;
 import java.util.List;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * What the notification service keeps of a fleet, exported whole as NDJSON or removed on an operator's request ("delete my
@@ -32,30 +22,16 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 @RequestMapping("/api/fleets/{fleetId}/notification-data")
-class FleetDataController {
+class FleetDataController extends FleetDataEndpoints {
 
     /** An alert the safety service has done with: the state of one is no longer needed to plan what its events ask. */
     private static final String CLOSED = "CLEARED_ACKNOWLEDGED";
 
-    private final FleetData data;
-
     FleetDataController(ReactiveMongoTemplate mongo, Clock clock) {
-        this.data = new FleetData(mongo, clock, "notification", List.of(
+        super(new FleetData(mongo, clock, "notification", List.of(
                 FleetData.Part.byField("notification_delivery", "delivery.fleetId"),
                 FleetData.Part.byField("scheduled_notification", "fleetId").kept(),
                 FleetData.Part.byField("notification_alert_state", "fleetId")
-                        .removing(fleetId -> query(where("fleetId").is(fleetId).and("state").is(CLOSED)))));
-    }
-
-    @GetMapping
-    ResponseEntity<Flux<DataBuffer>> export(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
-                                            @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        return data.exportFile(fleetId, caller);
-    }
-
-    @DeleteMapping
-    Mono<FleetData.Removal> remove(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
-                                   @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        return data.removeFor(fleetId, caller);
+                        .removing(fleetId -> query(where("fleetId").is(fleetId).and("state").is(CLOSED))))));
     }
 }

@@ -3,29 +3,20 @@ package io.tiltfleet.safety.fleetdata;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 import static org.springframework.data.mongodb.core.query.Query.query;
 
-import io.tiltfleet.contract.CallerHeaders;
-import io.tiltfleet.contract.Ids;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.retention.FleetData;
+import io.tiltfleet.retention.FleetDataEndpoints;
 import io.tiltfleet.safety.alerts.AlertState;
 import io.tiltfleet.safety.limits.FleetConfig;
 import io.tiltfleet.safety.limits.FleetConfigLog;
-import jakarta.validation.constraints.Pattern;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,16 +30,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @RequestMapping("/api/fleets/{fleetId}/data")
-class FleetDataController {
+class FleetDataController extends FleetDataEndpoints {
 
     /** The fleet's settings, profiles, maintenance, check-ins, credentials' standing and registry entries, as the logs hold them now. */
     private static final String CONFIGURATION = Topics.FLEET_CONFIG + "+" + Topics.TABLE_REGISTRY;
     private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() { };
 
-    private final FleetData data;
-
     FleetDataController(ReactiveMongoTemplate mongo, Clock clock, FleetConfig config, FleetConfigLog configLog, JsonMapper json) {
-        this.data = new FleetData(mongo, clock, "safety", List.of(
+        super(new FleetData(mongo, clock, "safety", List.of(
                 // an alert still open stays: the rules still follow it, and its clearing or acknowledgement must find it
                 FleetData.Part.byField("alert", "fleetId")
                         .removing(fleetId -> query(where("fleetId").is(fleetId).and("state").is(AlertState.CLEARED_ACKNOWLEDGED))),
@@ -60,18 +49,6 @@ class FleetDataController {
                 .alsoExporting(CONFIGURATION, fleetId -> configLog.whenCaughtUp().then(configLog.whenRegistryRead())
                         .thenMany(Flux.defer(() -> Flux.fromIterable(config.of(fleetId))))
                         .map(held -> new Document("kind", held.kind().name()).append("key", held.key())
-                                .append("value", new Document(json.convertValue(held.value(), FIELDS)))));
-    }
-
-    @GetMapping
-    ResponseEntity<Flux<DataBuffer>> export(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
-                                            @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        return data.exportFile(fleetId, caller);
-    }
-
-    @DeleteMapping
-    Mono<FleetData.Removal> remove(@PathVariable @Pattern(regexp = Ids.PATTERN) String fleetId,
-                                   @RequestHeader(name = CallerHeaders.CALLER, required = false) String caller) {
-        return data.removeFor(fleetId, caller);
+                                .append("value", new Document(json.convertValue(held.value(), FIELDS))))));
     }
 }
