@@ -107,7 +107,8 @@ public final class FleetData {
 
     /**
      * The same, its exports beginning with what the service holds of the fleet elsewhere (such as its configuration,
-     * read from Kafka), under {@code name}; a removal leaves that alone.
+     * read from Kafka), under {@code name}; a removal leaves that alone. It is read whole before anything is written, so
+     * keep it small (a fleet's configuration, not its history).
      */
     public FleetData alsoExporting(String name, Function<String, Flux<Document>> documents) {
         return new FleetData(mongo, clock, service, parts, name, documents);
@@ -119,10 +120,11 @@ public final class FleetData {
      */
     private Flux<DataBuffer> export(String fleetId, String by) {
         List<String> exported = Stream.concat(Stream.ofNullable(heldName), parts.stream().map(Part::collection)).toList();
-        return audit(fleetId, by, Map.of("exported", exported), "the fleet's data exported")
-                .thenMany(Flux.concat(held.apply(fleetId).map(document -> line(heldName, document)), Flux.fromIterable(parts)
+        // what is held elsewhere is read before the trail is written: an export that cannot read it fails before it begins
+        return held.apply(fleetId).collectList().flatMapMany(heldNow -> audit(fleetId, by, Map.of("exported", exported), "the fleet's data exported")
+                .thenMany(Flux.concat(Flux.fromIterable(heldNow).map(document -> line(heldName, document)), Flux.fromIterable(parts)
                         .concatMap(part -> mongo.find(part.ofFleet().apply(fleetId), Document.class, part.collection())
-                                .map(document -> line(part.collection(), document)))));
+                                .map(document -> line(part.collection(), document))))));
     }
 
     private static DataBuffer line(String collection, Document document) {

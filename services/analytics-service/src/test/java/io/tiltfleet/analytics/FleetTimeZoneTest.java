@@ -184,10 +184,11 @@ class FleetTimeZoneTest {
     @Order(6)
     void aNewZoneCutsTheStoredRollupsAgainAndLeavesNoneOfTheOldOne() {
         double rebuiltBefore = RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_sessions_total");
-        // Given Kolkata days whose sessions a shorter retention removed: one a year back, and the day that ended 30 minutes
-        // before the oldest stored session (18:00Z) began, beside the day that reaches into it (from 18:30Z the day before)
-        insertRollupWithoutSessions("kept-year-before", Instant.parse("2025-11-19T18:30:00Z"));
-        insertRollupWithoutSessions("kept-day-before", Instant.parse("2026-11-18T18:30:00Z"));
+        // Given Kolkata periods whose sessions a shorter retention removed: a day a year back, the day before, and the hour that
+        // ended 30 minutes before the oldest stored session (18:00Z) began, beside the hour that reaches into it (from 17:30Z)
+        insertRollupWithoutSessions("kept-year-before", "DAY", Instant.parse("2025-11-19T18:30:00Z"));
+        insertRollupWithoutSessions("kept-day-before", "DAY", Instant.parse("2026-11-18T18:30:00Z"));
+        insertRollupWithoutSessions("kept-hour-before", "HOUR", Instant.parse("2026-11-20T16:30:00Z"));
 
         RunningAnalytics.setTimeZone(kafka, FLEET_ID, "Europe/Berlin");
 
@@ -195,7 +196,8 @@ class FleetTimeZoneTest {
                 "2026-11-19T00:00+01:00 0 0.0", "2026-11-20T00:00+01:00 2 20.0", "2026-11-21T00:00+01:00 1 10.0"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rollupsNotIn("Europe/Berlin")).isZero());
         // they cannot be cut again, so they stay as they were
-        assertThat(rollupsWithoutSessions()).containsExactlyInAnyOrder("kept-year-before Asia/Kolkata", "kept-day-before Asia/Kolkata");
+        assertThat(rollupsWithoutSessions()).containsExactlyInAnyOrder("kept-year-before Asia/Kolkata", "kept-day-before Asia/Kolkata",
+                "kept-hour-before Asia/Kolkata");
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_sessions_total") - rebuiltBefore).isEqualTo(3);
         assertThat(RunningAnalytics.metric(analytics, "tiltfleet_analytics_rollups_rebuild_remaining")).isZero();
 
@@ -280,20 +282,20 @@ class FleetTimeZoneTest {
         }
     }
 
-    /** Of the periods the stored sessions reach (the rollups without sessions are of earlier ones). */
+    /** Of the periods the stored sessions reach: the rollups without sessions left out. */
     static long rollupsNotIn(String zone) {
         try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
             return Mono.from(client.getDatabase("tiltfleet").getCollection("usage_rollups").countDocuments(Filters.and(Filters.eq("fleetId", FLEET_ID),
-                    Filters.ne("zone", zone), Filters.gt("periodStart", Date.from(Instant.parse("2026-11-19T00:00:00Z")))))).block();
+                    Filters.ne("zone", zone), Filters.not(Filters.regex("_id", "^kept-"))))).block();
         }
     }
 
-    /** A Kolkata day's rollup of table t-1 whose sessions are no longer stored. */
-    static void insertRollupWithoutSessions(String id, Instant dayStart) {
+    /** A Kolkata day's or hour's rollup of table t-1 whose sessions are no longer stored. */
+    static void insertRollupWithoutSessions(String id, String granularity, Instant periodStart) {
         try (MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
             Mono.from(client.getDatabase("tiltfleet").getCollection("usage_rollups").insertOne(new Document("_id", id).append("scope", "TABLE")
-                    .append("fleetId", FLEET_ID).append("tableId", "t-1").append("granularity", "DAY").append("zone", "Asia/Kolkata")
-                    .append("periodStart", Date.from(dayStart)).append("sessions", 1).append("secondsPerBand", new Document("BAND_20_40", 600.0))
+                    .append("fleetId", FLEET_ID).append("tableId", "t-1").append("granularity", granularity).append("zone", "Asia/Kolkata")
+                    .append("periodStart", Date.from(periodStart)).append("sessions", 1).append("secondsPerBand", new Document("BAND_20_40", 600.0))
                     .append("angleSeconds", 18000.0).append("maxAngleDeg", 30.0).append("activeTables", 1))).block();
         }
     }

@@ -64,7 +64,7 @@ class NotificationServiceTest {
         safety = new Receivers().answer("/api/alerts/a-acked-twice/acknowledge", 409);
         service = RunningNotifications.start(kafka, mongo.uri("notify"), "notification-test", "--spring.mail.port=" + SMTP,
                 "--tiltfleet.notification.safety-uri=" + safety.url(""), "--tiltfleet.notification.min-remind-every=1s",
-                "--tiltfleet.notification.used-links.purge-every=1s");
+                "--tiltfleet.notification.purge.every=1s");
     }
 
     @AfterAll
@@ -287,10 +287,10 @@ class NotificationServiceTest {
         assertThat(removal.statusCode()).as(removal.body()).isEqualTo(200);
         assertThat(RunningNotifications.JSON.readTree(removal.body()).path("removed").properties().stream()
                 .map(field -> field.getKey() + "=" + field.getValue().asLong()))
-                .containsExactly("notification_delivery=2", "notification_alert_state=1");
+                .containsExactly("notification_delivery=2");
         assertThat(service.send("GET", "/api/notifications?fleetId=clinic-gone", null, operator).body()).isEqualTo("[]");
         assertThat(store.find(Query.query(Criteria.where("fleetId").in("clinic-gone", "clinic-gone-2")), Document.class, "notification_alert_state")
-                .map(state -> state.getString("_id")).collectList().block()).containsExactlyInAnyOrder("a-gone-open", "a-gone-2");
+                .map(state -> state.getString("_id")).collectList().block()).containsExactlyInAnyOrder("a-gone-open", "a-gone-closed", "a-gone-2");
         assertThat(store.find(Query.query(Criteria.where("fleetId").is("clinic-gone").and("what").is("fleet-data")), Document.class, "audit")
                 .map(entry -> entry.getString("by") + " " + entry.getString("reason")).collectList().block())
                 .containsExactlyInAnyOrder("olivia the fleet's data exported", "olivia the fleet's data asked to be removed", "olivia the fleet's data removed");
@@ -305,17 +305,35 @@ class NotificationServiceTest {
     }
 
     @Test
-    void usedAcknowledgementLinksAreRemovedOnceTheirLinkHasExpired() {
+    void usedLinksAreRemovedOnceTheirLinkHasExpiredAndClosedAlertsOnceTheirEventsAreGone() {
         ReactiveMongoTemplate store = service.bean(ReactiveMongoTemplate.class);
         Instant now = Instant.now();
-        store.insert(new Document("_id", "nonce-past").append("alertId", "a-x").append("recipient", "nurse@clinic.example")
-                .append("usedAt", Date.from(now.minus(Duration.ofHours(25)))), "used_ack_token").block();
-        store.insert(new Document("_id", "nonce-live").append("alertId", "a-x").append("recipient", "nurse@clinic.example")
-                .append("usedAt", Date.from(now.minus(Duration.ofHours(23)))), "used_ack_token").block();
+        store.insert(List.of(usedLink("nonce-expired", now.minus(Duration.ofHours(2)), now.minus(Duration.ofMinutes(10))),
+                usedLink("nonce-live", now.minus(Duration.ofHours(2)), now.plus(Duration.ofHours(1))),
+                // stored before the expiry was kept: by the link's life after its use
+                usedLink("nonce-old-expired", now.minus(Duration.ofHours(25)), null),
+                usedLink("nonce-old-live", now.minus(Duration.ofHours(23)), null)), "used_ack_token").collectList().block();
+        store.insert(List.of(alertState("a-closed-long-ago", "CLEARED_ACKNOWLEDGED", now.minus(Duration.ofDays(91))),
+                alertState("a-closed-lately", "CLEARED_ACKNOWLEDGED", now.minus(Duration.ofDays(89))),
+                alertState("a-open-long", "ACTIVE_UNACKNOWLEDGED", now.minus(Duration.ofDays(200)))), "notification_alert_state").collectList().block();
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(store.findAll(Document.class, "used_ack_token")
-                .map(used -> used.getString("_id")).filter(nonce -> nonce.startsWith("nonce-")).collectList().block()).containsExactly("nonce-live"));
-        assertThat(service.get("/actuator/prometheus")).contains("tiltfleet_notification_retention_purged_total{", "kind=\"used-ack-links\"");
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(store.findAll(Document.class, "used_ack_token").map(used -> used.getString("_id")).filter(nonce -> nonce.startsWith("nonce-"))
+                    .collectList().block()).containsExactlyInAnyOrder("nonce-live", "nonce-old-live");
+            assertThat(store.find(Query.query(Criteria.where("fleetId").is("clinic-purge")), Document.class, "notification_alert_state")
+                    .map(state -> state.getString("_id")).collectList().block()).containsExactlyInAnyOrder("a-closed-lately", "a-open-long");
+        });
+        assertThat(service.get("/actuator/prometheus")).contains("kind=\"used-ack-links\"", "kind=\"closed-alert-states\"");
+    }
+
+    private static Document usedLink(String nonce, Instant usedAt, Instant expiresAt) {
+        Document used = new Document("_id", nonce).append("alertId", "a-x").append("recipient", "nurse@clinic.example").append("usedAt", Date.from(usedAt));
+        return expiresAt == null ? used : used.append("expiresAt", Date.from(expiresAt));
+    }
+
+    private static Document alertState(String alertId, String state, Instant updatedAt) {
+        return new Document("_id", alertId).append("fleetId", "clinic-purge").append("tableId", "t-1").append("type", "OVER_ANGLE")
+                .append("severity", "CRITICAL").append("state", state).append("raisedAt", Date.from(updatedAt)).append("updatedAt", Date.from(updatedAt));
     }
 
     @Test

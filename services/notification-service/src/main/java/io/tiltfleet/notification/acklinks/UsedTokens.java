@@ -15,7 +15,8 @@ import reactor.core.publisher.Mono;
 class UsedTokens {
 
     @Document("used_ack_token")
-    record UsedToken(@Id String nonce, String alertId, String recipient, Instant usedAt) {
+    /** @param expiresAt when the link stops working, and its nonce with it (null in those stored before it was kept) */
+    record UsedToken(@Id String nonce, String alertId, String recipient, Instant usedAt, Instant expiresAt) {
     }
 
     private final ReactiveMongoTemplate mongo;
@@ -26,7 +27,8 @@ class UsedTokens {
 
     /** True if this use is the first. */
     Mono<Boolean> use(AckTokens.Claims claims, Instant now) {
-        return mongo.insert(new UsedToken(claims.nonce(), claims.alertId(), claims.recipient(), now)).thenReturn(true)
+        return mongo.insert(new UsedToken(claims.nonce(), claims.alertId(), claims.recipient(), now, Instant.ofEpochSecond(claims.expiresAt())))
+                .thenReturn(true)
                 .onErrorResume(DuplicateKeyException.class, used -> Mono.just(false));
     }
 

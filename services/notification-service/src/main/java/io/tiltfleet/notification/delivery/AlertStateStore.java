@@ -29,6 +29,9 @@ class AlertStateStore {
         }
     }
 
+    /** An alert the safety service has done with: cleared and acknowledged. */
+    static final String CLOSED = "CLEARED_ACKNOWLEDGED";
+
     private final ReactiveMongoTemplate mongo;
 
     AlertStateStore(ReactiveMongoTemplate mongo) {

@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 import org.bson.Document;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,6 +51,8 @@ class FleetDataController extends FleetDataEndpoints {
                 .alsoExporting(CONFIGURATION, fleetId -> configLog.whenCaughtUp().then(configLog.whenRegistryRead())
                         .thenMany(Flux.defer(() -> Flux.fromIterable(config.of(fleetId))))
                         .map(held -> new Document("kind", held.kind().name()).append("key", held.key())
-                                .append("value", new Document(json.convertValue(held.value(), FIELDS))))));
+                                .append("value", new Document(json.convertValue(held.value(), FIELDS))))
+                        .onErrorMap(IllegalStateException.class, unread -> new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE,
+                                "the fleet's configuration cannot be exported now, try again: " + unread.getMessage(), unread))));
     }
 }
