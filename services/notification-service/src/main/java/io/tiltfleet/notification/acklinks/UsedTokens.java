@@ -14,8 +14,8 @@ import reactor.core.publisher.Mono;
 @Component
 class UsedTokens {
 
-    @Document("used_ack_token")
     /** @param expiresAt when the link stops working, and its nonce with it (null in those stored before it was kept) */
+    @Document("used_ack_token")
     record UsedToken(@Id String nonce, String alertId, String recipient, Instant usedAt, Instant expiresAt) {
     }
 

@@ -38,7 +38,7 @@ class AlertStateStore {
         this.mongo = mongo;
     }
 
-    /** For a fleet's data, exported or removed. */
+    /** For a fleet's data, exported. */
     Mono<Void> createIndexes() {
         return mongo.indexOps(AlertState.class).createIndex(new Index().on("fleetId", Sort.Direction.ASC)).then();
     }
