@@ -32,8 +32,11 @@ tiltfleet.usage_rollups.createIndex({ fleetId: 1, zone: 1 });
 tiltfleet.alert_facts.createIndex({ fleetId: 1, raisedAt: 1 });
 
 // notification-service: due notifications by state and time (the scheduler), an alert's notifications (cancelling
-// them), the delivery attempts of a fleet newest first and of an alert (GET /api/notifications)
+// them), the delivery attempts of a fleet newest first and of an alert (GET /api/notifications), a fleet's planned
+// notifications and alert states (its data exported)
 tiltfleet.scheduled_notification.createIndex({ status: 1, nextAttemptAt: 1 });
 tiltfleet.scheduled_notification.createIndex({ alertId: 1 });
+tiltfleet.scheduled_notification.createIndex({ fleetId: 1 });
 tiltfleet.notification_delivery.createIndex({ "delivery.fleetId": 1, "delivery.at": -1 });
 tiltfleet.notification_delivery.createIndex({ "delivery.alertId": 1 });
+tiltfleet.notification_alert_state.createIndex({ fleetId: 1 });
