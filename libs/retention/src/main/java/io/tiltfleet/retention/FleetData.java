@@ -44,7 +44,6 @@ public final class FleetData {
     public static final String AUDIT_WHAT = "fleet-data";
     private static final String AUDIT = "audit";
     private static final Logger log = LoggerFactory.getLogger(FleetData.class);
-    private static final MediaType NDJSON = MediaType.parseMediaType("application/x-ndjson");
     private static final JsonWriterSettings EXTENDED_JSON = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
     /**
@@ -140,7 +139,7 @@ public final class FleetData {
         return ResponseEntity.ok()
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
                         .filename("tiltfleet_" + fleetId + "_" + service + "_data.ndjson").build().toString())
-                .contentType(NDJSON)
+                .contentType(MediaType.APPLICATION_NDJSON)
                 .body(export(fleetId, named(caller)));
     }
 
