@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.bson.Document;
@@ -89,6 +91,7 @@ public final class FleetData {
     /** What the service holds of a fleet outside MongoDB, exported first under its own name, never removed here. */
     private final String heldName;
     private final Function<String, Flux<Document>> held;
+    private final ConcurrentMap<String, Mono<Removal>> underWay = new ConcurrentHashMap<>();
 
     public FleetData(ReactiveMongoTemplate mongo, Clock clock, String service, List<Part> parts) {
         this(mongo, clock, service, parts, null, fleetId -> Flux.empty());
@@ -157,11 +160,28 @@ public final class FleetData {
         return caller;
     }
 
-    /** Removes the fleet's documents, but those of the parts kept; runs to its end even if the caller stops waiting. */
+    /**
+     * Removes the fleet's documents, but those of the parts kept; runs to its end even if the caller stops waiting. A
+     * request while one for the same fleet runs here (a client asking again after a timeout) waits for that one: it
+     * starts no second pass and writes no second entry.
+     */
     private Mono<Removal> remove(String fleetId, String by) {
+        Mono<Removal> removal = removal(fleetId, by);
+        Mono<Removal> running = underWay.putIfAbsent(fleetId, removal);
+        if (running != null) {
+            log.info("A removal of the data of fleet {} runs already; {} waits for it", fleetId, by);
+            return running;
+        }
+        removal.doFinally(ended -> underWay.remove(fleetId, removal)).subscribe(
+                done -> log.info("Removed the data of fleet {} asked by {}: {}", fleetId, by, done.removed()),
+                failure -> log.warn("Removing the data of fleet {} asked by {} failed; it may be asked again: {}", fleetId, by, failure.toString()));
+        return removal;
+    }
+
+    private Mono<Removal> removal(String fleetId, String by) {
         List<Part> removable = parts.stream().filter(part -> part.removedOf() != null).toList();
         Map<String, Long> removed = new LinkedHashMap<>();
-        Mono<Removal> removal = audit(fleetId, by, Map.of("removing", removable.stream().map(Part::collection).toList()),
+        return audit(fleetId, by, Map.of("removing", removable.stream().map(Part::collection).toList()),
                 "the fleet's data asked to be removed")
                 .thenMany(Flux.fromIterable(removable).concatMap(part -> mongo.remove(part.removedOf().apply(fleetId), part.collection())
                         .doOnNext(result -> removed.put(part.collection(), result.getDeletedCount()))))
@@ -169,9 +189,6 @@ public final class FleetData {
                         "the fleet's data removed")))
                 .then(Mono.fromSupplier(() -> new Removal(fleetId, removed)))
                 .cache();
-        removal.subscribe(done -> log.info("Removed the data of fleet {} asked by {}: {}", fleetId, by, done.removed()),
-                failure -> log.warn("Removing the data of fleet {} asked by {} failed; it may be asked again: {}", fleetId, by, failure.toString()));
-        return removal;
     }
 
     /** An entry of the trail, in the shape {@code io.tiltfleet.safety.audit.AuditEntry} reads; inserted, never changed. */

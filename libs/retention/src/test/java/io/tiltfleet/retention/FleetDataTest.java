@@ -9,7 +9,10 @@ import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +24,7 @@ import org.springframework.data.mongodb.core.query.Query;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** A fleet's data exported with what its service holds outside MongoDB, over the MongoDB wire protocol (the stand-in). */
 class FleetDataTest {
@@ -63,6 +67,41 @@ class FleetDataTest {
         assertThatThrownBy(() -> text(data.exportFile("clinic-b", "olivia").getBody())).isInstanceOf(ResponseStatusException.class)
                 .hasMessageContaining("the log cannot be read");
         assertThat(trail("clinic-b")).isZero();
+    }
+
+    @Test
+    void aRemovalAskedAgainWhileTheFirstRunsWaitsForItInsteadOfStartingASecond() throws Exception {
+        store.insert(List.of(new Document("_id", "s-3").append("fleetId", "clinic-c"), new Document("_id", "s-4").append("fleetId", "clinic-c")),
+                "sessions").collectList().block();
+        CountDownLatch firstPassRemoving = new CountDownLatch(1);
+        CountDownLatch letItRemove = new CountDownLatch(1);
+        FleetData data = new FleetData(store, Clock.systemUTC(), "test", List.of(FleetData.Part.byField("sessions", "fleetId")
+                .removing(fleetId -> {
+                    firstPassRemoving.countDown();
+                    awaitQuietly(letItRemove);
+                    return Query.query(Criteria.where("fleetId").is(fleetId));
+                })));
+
+        Mono<FleetData.Removal> first = data.removeFor("clinic-c", "olivia");
+        assertThat(firstPassRemoving.await(10, TimeUnit.SECONDS)).isTrue();
+        Mono<FleetData.Removal> again = data.removeFor("clinic-c", "olivia");
+        letItRemove.countDown();
+
+        assertThat(again.block(Duration.ofSeconds(10))).isEqualTo(first.block(Duration.ofSeconds(10)));
+        assertThat(first.block().removed()).containsEntry("sessions", 2L);
+        assertThat(store.find(Query.query(Criteria.where("fleetId").is("clinic-c").and("what").is(FleetData.AUDIT_WHAT)), Document.class, "audit")
+                .map(entry -> entry.getString("reason")).collectList().block())
+                .containsExactlyInAnyOrder("the fleet's data asked to be removed", "the fleet's data removed");
+        assertThat(data.removeFor("clinic-c", "olivia").block(Duration.ofSeconds(10)).removed()).as("asked again once done: a new pass")
+                .containsEntry("sessions", 0L);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static FleetData fleetData() {

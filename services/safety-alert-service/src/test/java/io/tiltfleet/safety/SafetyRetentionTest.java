@@ -21,6 +21,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -166,5 +170,36 @@ class SafetyRetentionTest {
         assertThat(store.count(Query.query(Criteria.where("fleetId").is("clinic-gone-2")), "table_state").block()).isEqualTo(1);
         assertThat(RunningSafety.send(safety, "DELETE", "/api/fleets/clinic-gone/data", null, Map.of("X-TiltFleet-Fleets", "clinic-gone"))
                 .statusCode()).as("a removal that names nobody").isEqualTo(401);
+    }
+
+    @Test
+    void anExportHoldsAChangeKafkaAcceptedBeforeItThoughThisInstanceHasNotReadItYet() throws Exception {
+        String fleet = "clinic-behind";
+        safety.bean(FleetConfigLog.class).awaitCaughtUp();
+        MessageListenerContainer configReader = safety.bean(KafkaListenerEndpointRegistry.class).getListenerContainer("fleet-config");
+        configReader.pause();
+        try (KafkaProducer<String, String> otherInstance = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedBrokers.kafka().bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            await().atMost(Duration.ofSeconds(15)).until(configReader::isPauseRequested);
+            await().atMost(Duration.ofSeconds(15)).until(configReader::isContainerPaused);
+            otherInstance.send(new ProducerRecord<>(Topics.FLEET_CONFIG, fleet, settingsChange("c-just-now", fleet, 35, Instant.now()))).get();
+            CompletableFuture<HttpResponse<String>> export = CompletableFuture.supplyAsync(() -> exportOf(fleet));
+            Thread.sleep(1_000);
+            assertThat(export).as("the export waits for this instance to read the change").isNotDone();
+            configReader.resume();
+            HttpResponse<String> exported = export.get(20, TimeUnit.SECONDS);
+            assertThat(exported.statusCode()).isEqualTo(200);
+            assertThat(exported.body()).contains("\"value\": {\"maxAngleDeg\": 35.0");
+        } finally {
+            configReader.resume();
+        }
+    }
+
+    private static HttpResponse<String> exportOf(String fleet) {
+        try {
+            return RunningSafety.send(safety, "GET", "/api/fleets/" + fleet + "/data", null, Map.of("X-TiltFleet-Fleets", fleet, "X-TiltFleet-Caller", "olivia"));
+        } catch (Exception failure) {
+            throw new IllegalStateException(failure);
+        }
     }
 }

@@ -47,8 +47,8 @@ class FleetDataController extends FleetDataEndpoints {
                 FleetData.Part.byField("table_state", "fleetId").kept(),
                 FleetData.Part.byField("safety_profiles", "fleetId"),
                 FleetData.Part.byField("audit", "fleetId").kept()))
-                // read to the end first: an instance just started must not export a part of it
-                .alsoExporting(CONFIGURATION, fleetId -> configLog.whenCaughtUp().then(configLog.whenRegistryRead())
+                // read to the logs' current ends first: an instance just started, or one behind another's change, must not export a part
+                .alsoExporting(CONFIGURATION, fleetId -> configLog.whenAllRead()
                         .thenMany(Flux.defer(() -> Flux.fromIterable(config.of(fleetId))))
                         .map(held -> new Document("kind", held.kind().name()).append("key", held.key())
                                 .append("value", new Document(json.convertValue(held.value(), FIELDS))))

@@ -155,9 +155,21 @@ public class FleetConfigLog {
      * never for the rules. Asked anew each time (no migration to do once), within the store timeout.
      */
     public Mono<Void> whenRegistryRead() {
-        return Mono.fromFuture(() -> readToEnd(REGISTRY), true).timeout(timeout)
-                .onErrorMap(failure -> new IllegalStateException("the table registry is not read yet (" + Topics.TABLE_REGISTRY
-                        + " read up to offset " + config.readUpTo(Topics.TABLE_REGISTRY) + "): " + failure, failure));
+        return readAsFarAsNow(REGISTRY, "the table registry is");
+    }
+
+    /**
+     * Completes once this instance has read both logs as far as they go now, not only as far as they went at its
+     * catch-up: an export of a fleet's configuration must hold a change another instance accepted just before.
+     */
+    public Mono<Void> whenAllRead() {
+        return whenCaughtUp().then(readAsFarAsNow(CONFIG, "the fleets' settings and profiles are")).then(whenRegistryRead());
+    }
+
+    private Mono<Void> readAsFarAsNow(TopicPartition log, String whatIs) {
+        return Mono.fromFuture(() -> readToEnd(log), true).timeout(timeout)
+                .onErrorMap(failure -> new IllegalStateException(whatIs + " not read yet (" + log.topic()
+                        + " read up to offset " + config.readUpTo(log.topic()) + "): " + failure, failure));
     }
 
     private CompletableFuture<Void> readToEnd(TopicPartition log) {
