@@ -22,7 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param analyticsUri      where the analytics service answers
  * @param notificationUri   where the notification service answers
  * @param connectTimeout    how long to wait for a service to accept a connection
- * @param responseTimeout   how long a request (not a stream or an export) may take
+ * @param responseTimeout   how long a request (not a stream, an export or a removal of a fleet's data) may take
+ * @param removalTimeout    how long a removal of a fleet's data may take to answer (it runs to its end in the service regardless)
  * @param maxRequestSize    the largest request body accepted
  * @param rateLimit         requests each credential may make per period
  * @param addressRateLimit  OPTIONS requests and requests refused with 401 each client address may make per period; an
@@ -34,7 +35,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("tiltfleet.gateway")
 public record GatewayProperties(@NotNull URI safetyUri, @NotNull URI analyticsUri, @NotNull URI notificationUri, @NotNull Duration connectTimeout,
-                                @NotNull Duration responseTimeout, @NotNull DataSize maxRequestSize, @Valid @NotNull RateLimit rateLimit,
+                                @NotNull Duration responseTimeout, @NotNull Duration removalTimeout, @NotNull DataSize maxRequestSize, @Valid @NotNull RateLimit rateLimit,
                                 @Valid @NotNull RateLimit addressRateLimit, @Min(1) int maxStreamsPerCredential,
                                 List<String> allowedOrigins, @Valid List<ApiKey> apiKeys) {
 

@@ -65,7 +65,7 @@ class GatewayTest {
                 "--management.server.port=0",
                 "--tiltfleet.gateway.safety-uri=" + services.safetyUri(), "--tiltfleet.gateway.analytics-uri=" + services.analyticsUri(),
                 "--tiltfleet.gateway.rate-limit.requests=10000", "--tiltfleet.gateway.max-streams-per-credential=2",
-                "--spring.security.oauth2.resourceserver.jwt.public-key-location=file:" + publicKey).start();
+                "--tiltfleet.gateway.response-timeout=3s", "--spring.security.oauth2.resourceserver.jwt.public-key-location=file:" + publicKey).start();
     }
 
     @AfterAll
@@ -215,6 +215,19 @@ class GatewayTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"path\":\"/api/alerts/slow\"");
+    }
+
+    @Test
+    void aRequestPastTheResponseTimeoutGetsA503ButARemovalOfAFleetsDataHasLongerAndABreakerOfItsOwn() throws Exception {
+        HttpResponse<String> tooSlow = send("GET", "/api/alerts/slower", "tf-viewer-local");
+        assertThat(tooSlow.statusCode()).as(tooSlow.body()).isEqualTo(503);
+
+        HttpResponse<String> removal = send("DELETE", "/api/analytics/fleets/clinic-1/data", "tf-operator-local");
+
+        assertThat(removal.statusCode()).as(removal.body()).isEqualTo(200);
+        assertThat(removal.body()).contains("\"service\":\"analytics\"", "\"method\":\"DELETE\"");
+        HttpResponse<String> metrics = send(gateway.managementPort(), "GET", "/actuator/prometheus", Map.of());
+        assertThat(metrics.body()).contains("routeId=\"analytics-removals\"");
     }
 
     @Test

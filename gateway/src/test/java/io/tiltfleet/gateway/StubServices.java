@@ -13,7 +13,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * Stand-ins for the safety-alert, analytics and notification services: each answers with what it received (which
  * service, method, path, whether a credential reached it, who the gateway says the caller is, and the names of every
  * {@code X-TiltFleet-*} header that arrived); the safety one streams five events
- * 300 ms apart (for fleet {@code endless}: one every 300 ms until the client goes) and answers {@code /api/alerts/slow} after 1.5 s.
+ * 300 ms apart (for fleet {@code endless}: one every 300 ms until the client goes) and answers {@code /api/alerts/slow} after 1.5 s
+ * and {@code /api/alerts/slower} after 4 s; the analytics one answers a removal of a fleet's data after 4 s.
  */
 final class StubServices implements AutoCloseable {
 
@@ -27,9 +28,12 @@ final class StubServices implements AutoCloseable {
                         .sendString(Flux.interval(Duration.ofMillis(300)).take("endless".equals(request.param("fleetId")) ? Long.MAX_VALUE : 5)
                                 .map(n -> "event: table\ndata: {\"n\":" + n + "}\n\n")))
                 .get("/api/alerts/slow", (request, response) -> echo("safety", request, response).delaySubscription(Duration.ofMillis(1500)))
+                .get("/api/alerts/slower", (request, response) -> echo("safety", request, response).delaySubscription(Duration.ofSeconds(4)))
                 .route(request -> true, (request, response) -> echo("safety", request, response))).bindNow();
         analytics = HttpServer.create().host("127.0.0.1").port(0)
-                .route(routes -> routes.route(request -> true, (request, response) -> echo("analytics", request, response))).bindNow();
+                .route(routes -> routes.delete("/api/analytics/fleets/{fleetId}/data",
+                                (request, response) -> echo("analytics", request, response).delaySubscription(Duration.ofSeconds(4)))
+                        .route(request -> true, (request, response) -> echo("analytics", request, response))).bindNow();
         notification = HttpServer.create().host("127.0.0.1").port(0)
                 .route(routes -> routes.route(request -> true, (request, response) -> echo("notification", request, response))).bindNow();
     }
