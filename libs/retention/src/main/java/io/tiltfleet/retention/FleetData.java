@@ -6,6 +6,7 @@ import static org.springframework.data.mongodb.core.query.Query.query;
 import io.tiltfleet.contract.CallerHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class FleetData {
     /** The trail's kind of entry for a fleet's data exported or removed. */
     public static final String AUDIT_WHAT = "fleet-data";
     private static final String AUDIT = "audit";
+    private static final Duration LONGEST_REMOVAL = Duration.ofMinutes(30);
     private static final Logger log = LoggerFactory.getLogger(FleetData.class);
     private static final JsonWriterSettings EXTENDED_JSON = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
@@ -161,16 +163,18 @@ public final class FleetData {
     }
 
     /**
-     * Removes the fleet's documents, but those of the parts kept; runs to its end even if the caller stops waiting. A
+     * Removes the fleet's documents, but those of the parts kept; runs to its end even if the caller stops waiting, or
+     * fails after {@link #LONGEST_REMOVAL} (a connection that hangs must not hold the fleet's removals for good). A
      * request while one for the same fleet runs here (a client asking again after a timeout) waits for that one: it
-     * starts no second pass and writes no second entry.
+     * starts no second pass, and its trail entry says only that it asked.
      */
     private Mono<Removal> remove(String fleetId, String by) {
         Mono<Removal> removal = removal(fleetId, by);
         Mono<Removal> running = underWay.putIfAbsent(fleetId, removal);
         if (running != null) {
             log.info("A removal of the data of fleet {} runs already; {} waits for it", fleetId, by);
-            return running;
+            return audit(fleetId, by, Map.of("joined", "the removal running"), "the fleet's data asked to be removed while a removal ran")
+                    .then(running);
         }
         removal.doFinally(ended -> underWay.remove(fleetId, removal)).subscribe(
                 done -> log.info("Removed the data of fleet {} asked by {}: {}", fleetId, by, done.removed()),
@@ -188,6 +192,7 @@ public final class FleetData {
                 .then(Mono.defer(() -> audit(fleetId, by, Map.of("removed", new Document(new LinkedHashMap<String, Object>(removed))),
                         "the fleet's data removed")))
                 .then(Mono.fromSupplier(() -> new Removal(fleetId, removed)))
+                .timeout(LONGEST_REMOVAL)
                 .cache();
     }
 
