@@ -52,6 +52,11 @@ final class ServiceProcess {
         return value.find() ? Double.parseDouble(value.group(1)) : Double.NaN;
     }
 
+    /** Processor time its JIT compilers have used so far. */
+    Duration compilationTime() {
+        return ProcessStats.compilationTime(process.pid());
+    }
+
     /** Resident memory now and at its peak since the start, in bytes. */
     long[] residentMemory() {
         return ProcessStats.residentMemory(process.pid());
