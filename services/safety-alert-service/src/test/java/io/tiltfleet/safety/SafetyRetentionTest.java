@@ -184,8 +184,8 @@ class SafetyRetentionTest {
             await().atMost(Duration.ofSeconds(15)).until(configReader::isContainerPaused);
             otherInstance.send(new ProducerRecord<>(Topics.FLEET_CONFIG, fleet, settingsChange("c-just-now", fleet, 35, Instant.now()))).get();
             CompletableFuture<HttpResponse<String>> export = CompletableFuture.supplyAsync(() -> exportOf(fleet));
-            Thread.sleep(1_000);
-            assertThat(export).as("the export waits for this instance to read the change").isNotDone();
+            // the export waits for this instance to read the change: still not done a second later
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !export.isDone());
             configReader.resume();
             HttpResponse<String> exported = export.get(20, TimeUnit.SECONDS);
             assertThat(exported.statusCode()).isEqualTo(200);
