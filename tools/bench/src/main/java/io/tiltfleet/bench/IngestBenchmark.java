@@ -4,8 +4,6 @@ import io.tiltfleet.contract.DevicePayloads;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
-import io.tiltfleet.embedded.LoopbackHttp;
-import io.tiltfleet.embedded.ManagedProcess;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
 import java.nio.file.Files;
@@ -26,9 +24,11 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Sustained ingest throughput (QoS 1, PUBACK only after Kafka) next to what the same machine does
  * without the ingest, in the same run: Mosquitto QoS 1 publish-to-subscriber, and a Kafka producer
- * with the ingest's settings (acks=all, idempotent).
+ * with the ingest's settings (acks=all, idempotent). The ingest runs from its jar and is warmed up until its
+ * compilers rest; the processor shares of the publishers, Mosquitto, the ingest and Kafka are printed next to
+ * the figures.
  *
- * <p>Usage: {@code IngestBenchmark [messages] [tables] [ingest jar]}
+ * <p>Usage: {@code IngestBenchmark [messages] [tables]}
  */
 public final class IngestBenchmark {
 
@@ -36,6 +36,8 @@ public final class IngestBenchmark {
     static final int PUBLISHING_CONNECTIONS = 16;
     /** Published and not yet acknowledged at once: enough for every connection's window, bounded so that memory is. */
     private static final int MOST_UNACKNOWLEDGED = 4_000;
+    private static final int WARM_UP_ROUNDS = 5;
+    private static final int STALL_SECONDS = 60;
 
     private IngestBenchmark() {
     }
@@ -43,7 +45,6 @@ public final class IngestBenchmark {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int tables = args.length > 1 ? Integer.parseInt(args[1]) : 50;
-        Path ingestJar = Path.of(args.length > 2 ? args[2] : "services/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar");
         Path scratch = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "bench-");
         System.out.printf("ingest benchmark: %,d QoS 1 readings from %d tables, %d cores, data in %s%n",
                 messages, tables, Runtime.getRuntime().availableProcessors(), scratch);
@@ -51,34 +52,68 @@ public final class IngestBenchmark {
         try (MosquittoBroker mqtt = MosquittoBroker.start(scratch.resolve("mosquitto"));
              KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12)) {
             publishAll(mqtt, "warm-up", Math.min(messages, 20_000), tables); // JIT-compiles the publishers before anything is timed
+            Duration generatorBefore = LoadConnections.processorTime();
+            Duration mosquittoBefore = ProcessStats.cpuTime(mqtt.pid());
+            Instant start = Instant.now();
             double mosquittoRate = Baselines.mosquittoQos1(mqtt, messages, tables);
-            report("Mosquitto QoS 1 publish -> subscriber (baseline)", messages, mosquittoRate, mosquittoRate);
+            report("Mosquitto QoS 1 publish -> subscriber (baseline)", messages, mosquittoRate, mosquittoRate,
+                    String.format("publishers and subscriber %.0f%% of a core, Mosquitto %.0f%%",
+                            generatorShare(generatorBefore, start), processShare(mqtt.pid(), mosquittoBefore, start)));
             double kafkaRate = Baselines.kafkaProducer(kafka, messages, tables);
-            report("Kafka producer acks=all, idempotent (baseline)", messages, kafkaRate, mosquittoRate);
-            double ingestRate = ingest(mqtt, kafka, ingestJar, scratch, messages, tables);
-            report("MQTT -> ingest -> Kafka, PUBACK after Kafka", messages, ingestRate, mosquittoRate);
+            report("Kafka producer acks=all, idempotent (baseline)", messages, kafkaRate, mosquittoRate, "");
+            ServiceProcess ingest = ServiceProcess.start("ingest-service", scratch, Ports.free(), "512m",
+                    "--tiltfleet.ingest.mqtt.broker-uri=" + mqtt.uri(), "--tiltfleet.ingest.mqtt.client-id=bench-ingest",
+                    "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers());
+            try {
+                long stored = warmUp(mqtt, kafka, ingest, messages, tables);
+                generatorBefore = LoadConnections.processorTime();
+                mosquittoBefore = ProcessStats.cpuTime(mqtt.pid());
+                Duration kafkaBefore = ProcessStats.cpuTime(kafka.pid());
+                Duration ingestBefore = ingest.cpuTime();
+                start = Instant.now();
+                publishAll(mqtt, "bench", messages, tables);
+                awaitOffsets(kafka, stored + messages / tables * tables);
+                double seconds = seconds(start);
+                Duration ingestUsed = ingest.cpuTime().minus(ingestBefore);
+                report("MQTT -> ingest -> Kafka, PUBACK after Kafka", messages, messages / seconds, mosquittoRate,
+                        String.format("publishers %.0f%% of a core, Mosquitto %.0f%%, ingest %.0f%% (%.0f us per message), Kafka %.0f%%",
+                                generatorShare(generatorBefore, start), processShare(mqtt.pid(), mosquittoBefore, start),
+                                PipelineBenchmark.share(ingestUsed, seconds), ingestUsed.toNanos() / 1_000.0 / messages,
+                                processShare(kafka.pid(), kafkaBefore, start)));
+            } finally {
+                ingest.stop();
+            }
         }
     }
 
-    private static double ingest(MosquittoBroker mqtt, KafkaBroker kafka, Path jar, Path scratch, int messages, int tables) throws Exception {
-        int port = Ports.free();
-        ManagedProcess ingest = ManagedProcess.start("ingest-service", List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString(),
-                "--server.port=" + port,
-                "--tiltfleet.ingest.mqtt.broker-uri=" + mqtt.uri(),
-                "--tiltfleet.ingest.mqtt.client-id=bench-ingest",
-                "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--logging.level.root=WARN"), scratch.resolve("ingest.log"));
-        ingest.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health/mqtt").contains("\"UP\""), Duration.ofSeconds(90));
-        try {
-            String fleet = "bench";
+    /**
+     * Rounds of as many messages as the timed run until the ingest's JIT compilers take under a tenth of a
+     * core, at most {@value #WARM_UP_ROUNDS}: a cold ingest measures its compilers. Returns the records stored.
+     */
+    private static long warmUp(MosquittoBroker mqtt, KafkaBroker kafka, ServiceProcess ingest, int messages, int tables) throws Exception {
+        long stored = 0;
+        for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
+            Duration compilingBefore = ingest.compilationTime();
             Instant start = Instant.now();
-            publishAll(mqtt, fleet, messages, tables);
-            awaitOffsets(kafka, messages);
-            return messages / seconds(start);
-        } finally {
-            ingest.stop(Duration.ofSeconds(30));
+            publishAll(mqtt, "warm-up-" + round, messages, tables);
+            stored += messages / tables * tables;
+            awaitOffsets(kafka, stored);
+            double compilers = PipelineBenchmark.share(ingest.compilationTime().minus(compilingBefore), seconds(start));
+            System.out.printf("  warm-up round %d: %,.0f msg/s, the ingest's compilers %.0f%% of a core%n",
+                    round, messages / seconds(start), compilers);
+            if (compilers < 10) {
+                break;
+            }
         }
+        return stored;
+    }
+
+    private static double generatorShare(Duration before, Instant start) {
+        return PipelineBenchmark.share(LoadConnections.processorTime().minus(before), seconds(start));
+    }
+
+    private static double processShare(long pid, Duration before, Instant start) {
+        return PipelineBenchmark.share(ProcessStats.cpuTime(pid).minus(before), seconds(start));
     }
 
     /** Every table publishes its share as fast as the broker acknowledges, all tables at once, over a few connections. */
@@ -106,8 +141,17 @@ public final class IngestBenchmark {
             admin.describeTopics(List.of(Topics.TELEMETRY_READINGS)).allTopicNames().get().get(Topics.TELEMETRY_READINGS)
                     .partitions().forEach(p -> latest.put(new TopicPartition(Topics.TELEMETRY_READINGS, p.partition()), OffsetSpec.latest()));
             long stored = 0;
+            long storedBefore = -1;
+            Instant lastProgress = Instant.now();
             while (stored < expected) {
                 stored = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+                if (stored > storedBefore) {
+                    storedBefore = stored;
+                    lastProgress = Instant.now();
+                } else if (seconds(lastProgress) > STALL_SECONDS) {
+                    throw new IllegalStateException("Kafka holds %,d of the %,d readings and no more for %d s: see the ingest's log"
+                            .formatted(stored, expected, STALL_SECONDS));
+                }
                 Thread.sleep(50);
             }
         }
@@ -117,7 +161,7 @@ public final class IngestBenchmark {
         return Duration.between(since, Instant.now()).toNanos() / 1e9;
     }
 
-    private static void report(String what, int messages, double perSecond, double baseline) {
-        System.out.printf("%-52s %,9d msgs  %,10.0f msg/s  %5.2fx of Mosquitto QoS 1%n", what, messages, perSecond, perSecond / baseline);
+    private static void report(String what, int messages, double perSecond, double baseline, String processor) {
+        System.out.printf("%-52s %,9d msgs  %,10.0f msg/s  %5.2fx of Mosquitto QoS 1  %s%n", what, messages, perSecond, perSecond / baseline, processor);
     }
 }
