@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.tiltfleet.embedded.RunningService;
 import java.time.Duration;
 import java.util.List;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The ingest service started in this JVM against the given brokers, for one test class. */
 final class RunningIngest implements AutoCloseable {
@@ -64,6 +65,11 @@ final class RunningIngest implements AutoCloseable {
 
     String get(String path) {
         return service.get(path);
+    }
+
+    /** The readiness group's own status (UP, DOWN), not any of its components': they say UP while the group is DOWN. */
+    String readiness() {
+        return JsonMapper.shared().readTree(get("/actuator/health/readiness")).path("status").asString();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** A service run from its built jar as its own process, the way it runs in production, and what it reports. */
@@ -47,10 +48,11 @@ final class ServiceProcess {
      * its MQTT subscription is not granted, and what tables publish before the grant is dropped.
      */
     private static boolean isUp(String health) {
-        if (health.isBlank()) {
-            return false;
+        try {
+            return !health.isBlank() && "UP".equals(JSON.readTree(health).path("status").asString());
+        } catch (JacksonException notHealth) {
+            return false; // not the service's health yet: something else still answers on the port
         }
-        return "UP".equals(JSON.readTree(health).path("status").asString());
     }
 
     /** The sum of a Prometheus counter's samples. */

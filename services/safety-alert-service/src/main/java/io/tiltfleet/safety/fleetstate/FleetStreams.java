@@ -82,7 +82,8 @@ public class FleetStreams {
                 .doFinally(signal -> ended.tryEmitEmpty());
         Flux<ServerSentEvent<Object>> tableLane = LatestPerTable.of(feed.tables(fleetId))
                 .map(state -> ServerSentEvent.<Object>builder(state).event("table").build());
-        Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(properties.heartbeat())
+        // a heartbeat a slow client has no room for is not needed: without the drop, the interval ended the stream with an error
+        Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(properties.heartbeat()).onBackpressureDrop()
                 .map(n -> ServerSentEvent.<Object>builder().comment("heartbeat").build());
         // one event waits per lane at the merge, so what a slow client gets next is decided by the lanes, as late as possible
         return Flux.merge(1, alertLane, tableLane.takeUntilOther(ended.asMono()), heartbeats.takeUntilOther(ended.asMono()));

@@ -63,12 +63,12 @@ public class LiveFeedRelay implements DisposableBean {
 
     /**
      * A batch at a time: a record at a time, the listener's own overhead took more than the feed's work.
-     * Fetched as the rules fetch their readings, 16 KB or after 50 ms: fetched as soon as anything was
-     * there, the feed asked the broker hundreds of times a second under load, for a few live states
-     * each; an alert now waits at most those 50 ms at the broker, on a quiet platform only.
+     * Fetched as soon as anything is there, unlike the rules' readings: an alert waits for no batch to fill.
+     * So an empty fetch can wait 500 ms at the broker, not the rules' 50 ms: an idle feed asks twice a second.
      */
     @KafkaListener(id = "live-feed", topics = {Topics.FLEET_LIVE, Topics.SAFETY_ALERTS}, batch = "true",
-            groupId = "safety-live-#{T(java.util.UUID).randomUUID()}", properties = "auto.offset.reset=latest")
+            groupId = "safety-live-#{T(java.util.UUID).randomUUID()}",
+            properties = {"auto.offset.reset=latest", "fetch.min.bytes=1", "fetch.max.wait.ms=500"})
     void onBatch(List<ConsumerRecord<String, byte[]>> records) {
         records.forEach(this::relay);
     }

@@ -2,6 +2,7 @@ package io.tiltfleet.safety.fleetstate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.eq;
@@ -40,9 +41,12 @@ class FleetStreamsTest {
 
     private final LiveFeed feed = new LiveFeed();
     private final AlertStore store = mock(AlertStore.class);
-    private final FleetStreams streams = new FleetStreams(feed, store, new SafetyProperties(SafetyLimits.DEFAULTS,
-            Duration.ofSeconds(1), Duration.ofHours(1), ALERT_BUFFER, Duration.ofMinutes(15), Duration.ofSeconds(1),
-            Duration.ofSeconds(5), Duration.ofSeconds(10), false, Duration.ofHours(2), null), Clock.fixed(NOW, ZoneOffset.UTC));
+    private final FleetStreams streams = new FleetStreams(feed, store, properties(Duration.ofHours(1)), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    private static SafetyProperties properties(Duration heartbeat) {
+        return new SafetyProperties(SafetyLimits.DEFAULTS, Duration.ofSeconds(1), heartbeat, ALERT_BUFFER, Duration.ofMinutes(15),
+                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10), false, Duration.ofHours(2), null);
+    }
 
     @Test
     void aSlowClientGetsEveryAlertInOrderAndOnlyTheNewestStateOfEachTable() {
@@ -133,6 +137,22 @@ class FleetStreamsTest {
     }
 
     @Test
+    void aClientThatReadsNothingForManyHeartbeatsKeepsItsStreamAndThenGetsTheAlerts() {
+        Duration heartbeat = Duration.ofMillis(20);
+        FleetStreams streamsBeatingOften = new FleetStreams(feed, store, properties(heartbeat), Clock.fixed(NOW, ZoneOffset.UTC));
+        SlowClient client = SlowClient.reading(streamsBeatingOften.open("clinic", Optional.empty()));
+
+        // twenty heartbeats come while the client reads nothing: its connection is slow
+        await().during(heartbeat.multipliedBy(20)).atMost(heartbeat.multipliedBy(40)).until(() -> client.failed == null);
+        feed.publish(alert("a-after", NOW));
+        client.read(1_000);
+
+        assertThat(client.completed).isFalse();
+        assertThat(client.named("alert")).extracting(e -> ((SafetyAlertEvent) e.data()).alertId()).containsExactly("a-after");
+        client.dispose();
+    }
+
+    @Test
     void anAlienLastEventIdIsRefused() {
         assertThatThrownBy(() -> FleetStreams.timeOf("yesterday")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Last-Event-ID");
@@ -157,6 +177,7 @@ class FleetStreamsTest {
 
         final List<ServerSentEvent<Object>> events = new CopyOnWriteArrayList<>();
         volatile boolean completed;
+        volatile Throwable failed;
 
         static SlowClient reading(Flux<ServerSentEvent<Object>> stream) {
             SlowClient client = new SlowClient();
@@ -176,6 +197,11 @@ class FleetStreamsTest {
         @Override
         protected void hookOnComplete() {
             completed = true;
+        }
+
+        @Override
+        protected void hookOnError(Throwable failure) {
+            failed = failure;
         }
 
         void read(int count) {

@@ -2,12 +2,17 @@ package io.tiltfleet.safety.fleetstate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tiltfleet.contract.AlertChange;
+import io.tiltfleet.contract.SafetyAlertEvent;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 
 class LiveFeedTest {
 
@@ -67,6 +72,49 @@ class LiveFeedTest {
         feed.publish(state("t-2", 30));
 
         assertThat(feed.tables("clinic").take(1).collectList().block()).extracting(TableLiveState::tableId).containsExactly("t-2");
+    }
+
+    @Test
+    void aStreamWithNoRoomMissesStatesWhileTheFeedGoesOnForEveryOtherStream() {
+        // a stream that takes nothing: once its lane's prefetch is full, the feed has no room for it
+        feed.tables("clinic").subscribe(new TakingNothing<>());
+        for (int i = 0; i < 1_000; i++) {
+            feed.publish(state("t-" + i, i % 90));
+        }
+
+        List<TableLiveState> shown = new CopyOnWriteArrayList<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        feed.tables("clinic").subscribe(shown::add, failed::set);
+        feed.publish(state("t-new", 45));
+
+        assertThat(failed).hasNullValue();
+        assertThat(shown).hasSize(1_001).last().extracting(TableLiveState::tableId).isEqualTo("t-new");
+    }
+
+    @Test
+    void anAlertThatNoStreamHasRoomForLeavesTheAlertFeedOpen() {
+        feed.alerts().subscribe(new TakingNothing<>());
+        feed.publish(alert("a-missed"));
+
+        List<String> shown = new CopyOnWriteArrayList<>();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        feed.alerts().subscribe(event -> shown.add(event.alertId()), failed::set);
+        feed.publish(alert("a-next"));
+
+        assertThat(failed).hasNullValue();
+        assertThat(shown).containsExactly("a-next");
+    }
+
+    /** A client whose connection takes nothing: it never asks for an item. */
+    private static final class TakingNothing<T> extends BaseSubscriber<T> {
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+        }
+    }
+
+    private static SafetyAlertEvent alert(String id) {
+        return new SafetyAlertEvent(id, "clinic", "t-1", AlertChange.RAISED, "OVER_ANGLE", "WARNING", "ACTIVE_UNACKNOWLEDGED",
+                "over", NOW, NOW, null, null, null);
     }
 
     private static TableLiveState state(String tableId, double angle) {
