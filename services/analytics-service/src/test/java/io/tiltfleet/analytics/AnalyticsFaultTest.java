@@ -129,7 +129,7 @@ class AnalyticsFaultTest {
                 "--spring.mongodb.uri=" + mongo.uri("tiltfleet"), "--management.health.mongodb.enabled=false",
                 // the broker drops the killed process from its groups after 6 s rather than 45 s
                 "--spring.kafka.consumer.properties.session.timeout.ms=6000"), log);
-        process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health").contains("\"status\":\"UP\""), Duration.ofSeconds(120));
+        process.awaitReady(() -> LoopbackHttp.isUp(port), Duration.ofSeconds(120));
         return process;
     }
 }

@@ -204,7 +204,7 @@ class NotificationFaultTest {
                 "--tiltfleet.notification.send-timeout=2s", "--tiltfleet.notification.claim-lease=4s",
                 // the successor gets the killed consumer's partitions in seconds rather than the default 45
                 "--spring.kafka.consumer.properties.session.timeout.ms=6000"), log);
-        process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health").contains("\"status\":\"UP\""), Duration.ofSeconds(120));
+        process.awaitReady(() -> LoopbackHttp.isUp(port), Duration.ofSeconds(120));
         return process;
     }
 }

@@ -269,7 +269,7 @@ class SafetyFaultTest {
                 "--management.health.mongodb.enabled=false", "--tiltfleet.safety.allow-calls-without-caller=true",
                 // the broker drops the killed process from the group after 6 s rather than 45 s
                 "--spring.kafka.consumer.properties.session.timeout.ms=6000"), log);
-        process.awaitReady(() -> LoopbackHttp.get(port, "/actuator/health").contains("\"status\":\"UP\""), Duration.ofSeconds(120));
+        process.awaitReady(() -> LoopbackHttp.isUp(port), Duration.ofSeconds(120));
         return process;
     }
 }

@@ -7,13 +7,31 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Requests to a service on 127.0.0.1, for tests and benchmarks that wait for it, read its metrics or call its API. */
 public final class LoopbackHttp {
 
+    private static final JsonMapper JSON = JsonMapper.shared();
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private LoopbackHttp() {
+    }
+
+    /**
+     * Whether the service on the port says it is UP itself, in {@code /actuator/health}: not any of its
+     * components, which say UP while the service is DOWN (the ingest's disk while its MQTT subscription is not
+     * granted, and what tables publish before the grant is dropped). False while nothing, or something that
+     * is no health endpoint, answers.
+     */
+    public static boolean isUp(int port) {
+        String health = get(port, "/actuator/health");
+        try {
+            return !health.isBlank() && "UP".equals(JSON.readTree(health).path("status").asString());
+        } catch (JacksonException notHealth) {
+            return false;
+        }
     }
 
     /** The response body, or an empty string while nothing answers on the port. */

@@ -9,13 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
 /** A service run from its built jar as its own process, the way it runs in production, and what it reports. */
 final class ServiceProcess {
 
-    private static final JsonMapper JSON = JsonMapper.shared();
     private static final Pattern METRIC_VALUE = Pattern.compile("\"statistic\":\"VALUE\",\"value\":([0-9.Ee+-]+)");
 
     final ManagedProcess process;
@@ -39,20 +36,8 @@ final class ServiceProcess {
                 "--management.server.port=" + port, "--logging.level.root=WARN"));
         command.addAll(List.of(settings));
         ManagedProcess process = ManagedProcess.start(name, command, scratch.resolve(name + ".log"));
-        process.awaitReady(() -> isUp(LoopbackHttp.get(port, "/actuator/health")), Duration.ofSeconds(120));
+        process.awaitReady(() -> LoopbackHttp.isUp(port), Duration.ofSeconds(120));
         return new ServiceProcess(process, port);
-    }
-
-    /**
-     * The service's own status, not any component's: the ingest is up with its disk and still down while
-     * its MQTT subscription is not granted, and what tables publish before the grant is dropped.
-     */
-    private static boolean isUp(String health) {
-        try {
-            return !health.isBlank() && "UP".equals(JSON.readTree(health).path("status").asString());
-        } catch (JacksonException notHealth) {
-            return false; // not the service's health yet: something else still answers on the port
-        }
     }
 
     /** The sum of a Prometheus counter's samples. */
