@@ -80,7 +80,7 @@ public class FleetStreams {
                 .onErrorResume(Exceptions::isOverflow, overflow -> Flux.just(notice("overflow",
                         "this client read alert changes more slowly than they came; reconnect with Last-Event-ID to resume")))
                 .doFinally(signal -> ended.tryEmitEmpty());
-        Flux<ServerSentEvent<Object>> tableLane = LatestPerTable.of(feed.tables(fleetId))
+        Flux<ServerSentEvent<Object>> tableLane = feed.tables(fleetId)
                 .map(state -> ServerSentEvent.<Object>builder(state).event("table").build());
         // a heartbeat a slow client has no room for is not needed: without the drop, the interval ended the stream with an error
         Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(properties.heartbeat()).onBackpressureDrop()

@@ -2,11 +2,20 @@ package io.tiltfleet.safety.fleetstate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tiltfleet.contract.AlertChange;
 import io.tiltfleet.contract.SafetyAlertEvent;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -18,7 +27,8 @@ class LiveFeedTest {
 
     private static final Instant NOW = Instant.parse("2026-12-03T10:00:00Z");
 
-    private final LiveFeed feed = new LiveFeed();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final LiveFeed feed = new LiveFeed(registry);
 
     @Test
     void aStateOfAnUnwatchedFleetIsReadOnlyWhenAStreamOfTheFleetBeginsAndThenStreamsComeAsTheyAre() {
@@ -75,11 +85,10 @@ class LiveFeedTest {
     }
 
     @Test
-    void aStreamWithNoRoomMissesStatesWhileTheFeedGoesOnForEveryOtherStream() {
-        // a stream that takes nothing: once its lane's prefetch is full, the feed has no room for it
+    void aStreamThatTakesNothingHoldsOneStateATableWhileTheFeedGoesOnForEveryOtherStream() {
         feed.tables("clinic").subscribe(new TakingNothing<>());
-        for (int i = 0; i < 1_000; i++) {
-            feed.publish(state("t-" + i, i % 90));
+        for (int i = 0; i < 10_000; i++) {
+            feed.publish(state("t-" + (i % 1_000), i % 90));
         }
 
         List<TableLiveState> shown = new CopyOnWriteArrayList<>();
@@ -89,6 +98,66 @@ class LiveFeedTest {
 
         assertThat(failed).hasNullValue();
         assertThat(shown).hasSize(1_001).last().extracting(TableLiveState::tableId).isEqualTo("t-new");
+        assertThat(missed("table")).isZero();
+    }
+
+    @Test
+    void eachTableShowsNeverAnOlderStateAfterANewerOneNorMissesOneWhileAStreamReadsTheFleetsLatest() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+        CountDownLatch inSecondRead = new CountDownLatch(1);
+        CountDownLatch newerPublished = new CountDownLatch(1);
+        for (int i = 0; i < 200; i++) {
+            int table = i;
+            feed.keep("clinic", "clinic/t-" + i, () -> {
+                // the stream is then amid reading the fleet's latest states, past the first
+                if (reads.incrementAndGet() == 2) {
+                    inSecondRead.countDown();
+                    await(newerPublished);
+                }
+                return state("t-" + table, 10);
+            });
+        }
+        Map<String, List<Double>> shown = new ConcurrentHashMap<>();
+        ExecutorService streamBegins = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> begun = streamBegins.submit(() -> feed.tables("clinic")
+                    .subscribe(state -> shown.computeIfAbsent(state.tableId(), table -> new CopyOnWriteArrayList<>()).add(state.angleDeg())));
+
+            // meanwhile newer states of every table come from the relay's thread, more than a merge's default prefetch (32)
+            assertThat(inSecondRead.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int round = 0; round < 5; round++) {
+                for (int i = 0; i < 200; i++) {
+                    feed.publish(state("t-" + i, 30 + round));
+                }
+            }
+            newerPublished.countDown();
+            begun.get(10, TimeUnit.SECONDS);
+        } finally {
+            streamBegins.shutdownNow();
+        }
+
+        assertThat(shown).hasSize(200).allSatisfy((table, angles) -> assertThat(angles).as(table)
+                .isSortedAccordingTo(Comparator.naturalOrder()).doesNotHaveDuplicates().endsWith(34.0));
+        assertThat(missed("table")).isZero();
+    }
+
+    @Test
+    void anAlertThatWaitsTooLongForAnotherEmitterIsCountedAsMissed() throws Exception {
+        CountDownLatch inSlowStream = new CountDownLatch(1);
+        CountDownLatch secondOffered = new CountDownLatch(1);
+        feed.alerts().subscribe(event -> {
+            inSlowStream.countDown();
+            await(secondOffered);
+        });
+        Thread first = new Thread(() -> feed.publish(alert("a-first")));
+        first.start();
+        assertThat(inSlowStream.await(10, TimeUnit.SECONDS)).isTrue();
+
+        feed.publish(alert("a-second"));
+        secondOffered.countDown();
+        first.join(10_000);
+
+        assertThat(missed("alert")).isEqualTo(1);
     }
 
     @Test
@@ -103,6 +172,19 @@ class LiveFeedTest {
 
         assertThat(failed).hasNullValue();
         assertThat(shown).containsExactly("a-next");
+        assertThat(missed("alert")).isEqualTo(1);
+    }
+
+    private double missed(String lane) {
+        return registry.get(LiveFeed.MISSED).tag("lane", lane).counter().count();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A client whose connection takes nothing: it never asks for an item. */

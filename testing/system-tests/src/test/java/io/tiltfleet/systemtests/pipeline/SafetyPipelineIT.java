@@ -74,7 +74,9 @@ class SafetyPipelineIT {
             assertThat(safety.get("/api/alerts?fleetId=clinic-sse")).contains(alertId).contains("ACTIVE_ACKNOWLEDGED");
             assertThat(safety.get("/actuator/prometheus"))
                     .contains("tiltfleet_safety_alerts_raised_total{application=\"safety-alert-service\",severity=\"CRITICAL\",type=\"OVER_ANGLE\"} 1.0")
-                    .contains("tiltfleet_safety_alert_latency_seconds_count");
+                    .contains("tiltfleet_safety_alert_latency_seconds_count")
+                    .contains("tiltfleet_safety_stream_missed_total{application=\"safety-alert-service\",lane=\"alert\"}")
+                    .contains("tiltfleet_safety_stream_missed_total{application=\"safety-alert-service\",lane=\"table\"}");
             dashboard.dispose();
         }
     }
