@@ -124,7 +124,7 @@ public final class PipelineBenchmark {
     }
 
     /** Time the JIT compilers of every process that is a JVM have spent so far. */
-    private static Duration compilation(Map<String, Long> pids) {
+    static Duration compilation(Map<String, Long> pids) {
         return pids.values().stream().map(ProcessStats::compilationTime).reduce(Duration.ZERO, Duration::plus);
     }
 

@@ -29,8 +29,14 @@ public final class StormBenchmark {
     private static final Duration SILENCE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CALM = Duration.ofSeconds(30);
-    /** As the pipeline benchmark's warm-up: every service compiled and warm before anything is timed. */
-    private static final Duration WARM_UP = Duration.ofSeconds(60);
+    /**
+     * Warm-up rounds of the other fleet's load, as in the pipeline benchmark, until the JVMs' compilers take
+     * under a tenth of a core (at most {@value #WARM_UP_ROUNDS}); the first also rehearses the storm with a
+     * fleet of its own, so that the code a storm runs is compiled before the timed one (a fixed 60 s of
+     * the others' load alone left it to be compiled during the storm).
+     */
+    private static final Duration WARM_UP_ROUND = Duration.ofSeconds(60);
+    private static final int WARM_UP_ROUNDS = 5;
     /** How long the site's tables report before they fall silent: their sessions are open and inverted. */
     private static final Duration SITE_REPORTS = Duration.ofSeconds(15);
     /** After the silence, how long the other fleet's probes go on and the site's alerts are waited for. */
@@ -56,7 +62,7 @@ public final class StormBenchmark {
              AlertProbe probe = new AlertProbe(mqtt.uri(), kafka.bootstrapServers(), services.safety().port, services.notification().port, PROBE_TIMEOUT);
              FleetLoad others = FleetLoad.start(mqtt.uri(), AlertProbe.FLEET, othersRate, IngestBenchmark.PUBLISHING_CONNECTIONS, othersRate);
              AlertStream siteStream = AlertStream.open(services.safety().port, "/api/fleet/" + SITE + "/stream")) {
-            Thread.sleep(WARM_UP.toMillis());
+            warmUp(mqtt, services.pids(mqtt, kafka), siteTables);
             List<Probe> calm = probe(probe, CALM);
             FleetLoad site = FleetLoad.start(mqtt.uri(), SITE, siteTables, IngestBenchmark.PUBLISHING_CONNECTIONS, siteTables);
             Thread.sleep(SITE_REPORTS.toMillis());
@@ -102,6 +108,24 @@ public final class StormBenchmark {
                     (double) percentile(during, 99) / Math.max(1, percentile(before, 99)));
             System.out.printf("  processor over the %.0f s after the silence: platform %.0f%% of a core, generator and probe readers %.0f%%%n",
                     window, platformShare, generatorShare);
+        }
+    }
+
+    private static void warmUp(MosquittoBroker mqtt, Map<String, Long> pids, int siteTables) throws InterruptedException {
+        for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
+            Duration compilingBefore = PipelineBenchmark.compilation(pids);
+            Instant start = Instant.now();
+            if (round == 1) {
+                FleetLoad rehearsal = FleetLoad.start(mqtt.uri(), SITE + "-rehearsal", siteTables, IngestBenchmark.PUBLISHING_CONNECTIONS, siteTables);
+                Thread.sleep(SITE_REPORTS.toMillis());
+                rehearsal.abandon();
+            }
+            Thread.sleep(Math.max(0, WARM_UP_ROUND.minus(Duration.between(start, Instant.now())).toMillis()));
+            double compilers = PipelineBenchmark.share(PipelineBenchmark.compilation(pids).minus(compilingBefore), IngestBenchmark.seconds(start));
+            System.out.printf("  warm-up round %d%s: the JVMs' compilers %.0f%% of a core%n", round, round == 1 ? " with a rehearsed storm" : "", compilers);
+            if (compilers < 10) {
+                return;
+            }
         }
     }
 
