@@ -36,7 +36,6 @@ public final class IngestBenchmark {
     static final int PUBLISHING_CONNECTIONS = 16;
     /** Published and not yet acknowledged at once: enough for every connection's window, bounded so that memory is. */
     private static final int MOST_UNACKNOWLEDGED = 4_000;
-    private static final int WARM_UP_ROUNDS = 5;
     private static final int STALL_SECONDS = 60;
 
     private IngestBenchmark() {
@@ -87,24 +86,15 @@ public final class IngestBenchmark {
         }
     }
 
-    /**
-     * Rounds of as many messages as the timed run until the ingest's JIT compilers take under a tenth of a
-     * core, at most {@value #WARM_UP_ROUNDS}: a cold ingest measures its compilers.
-     */
+    /** Rounds of as many messages as the timed run until the ingest's compilers rest ({@link CompilerRest}): a cold ingest measures its compilers. */
     private static void warmUp(MosquittoBroker mqtt, KafkaBroker kafka, ServiceProcess ingest, int messages, int tables) throws Exception {
-        for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
+        CompilerRest.warmUp("the ingest's", ingest::compilationTime, round -> {
             long storedBefore = storedReadings(kafka);
-            Duration compilingBefore = ingest.compilationTime();
             Instant start = Instant.now();
             publishAll(mqtt, "warm-up-" + round, messages, tables);
             awaitOffsets(kafka, storedBefore + messages / tables * tables);
-            double compilers = PipelineBenchmark.share(ingest.compilationTime().minus(compilingBefore), seconds(start));
-            System.out.printf("  warm-up round %d: %,.0f msg/s, the ingest's compilers %.0f%% of a core%n",
-                    round, messages / seconds(start), compilers);
-            if (compilers < 10) {
-                return;
-            }
-        }
+            return String.format(", %,.0f msg/s", messages / seconds(start));
+        });
     }
 
     private static double generatorShare(Duration before, Instant start) {

@@ -37,7 +37,6 @@ public final class PipelineBenchmark {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     private static final long P99_TARGET_MS = 250;
     private static final int WARM_UP_SECONDS = 60;
-    private static final int WARM_UP_ROUNDS = 5;
     /** Threads of this JVM that belong to the benchmark, not to the platform: the generator's ticker and the probes' readers. */
     static final String[] BENCHMARK_THREADS = {FleetLoad.TICKER_THREAD, ProbeRecords.THREAD_PREFIX};
 
@@ -105,22 +104,12 @@ public final class PipelineBenchmark {
         }
     }
 
-    /**
-     * Steps of {@value #WARM_UP_SECONDS} s until the JVMs' compilers take under a tenth of a core, at most
-     * {@value #WARM_UP_ROUNDS}: on two shared cores they took most of one for minutes, which a platform running for days
-     * does not pay, and which would be counted as the cost of the readings.
-     */
+    /** Steps of {@value #WARM_UP_SECONDS} s at the first rate asked, until the compilers rest ({@link CompilerRest}). */
     private static void warmUp(Pipeline pipeline, int rate) throws Exception {
-        for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
-            Duration before = compilation(pipeline.pids());
-            Instant start = Instant.now();
+        CompilerRest.warmUp("the JVMs'", () -> compilation(pipeline.pids()), round -> {
             step(pipeline, rate, WARM_UP_SECONDS);
-            double compilers = share(compilation(pipeline.pids()).minus(before), IngestBenchmark.seconds(start));
-            System.out.printf("  warm-up round %d at %d readings/s: the JVMs' compilers %.0f%% of a core%n", round, rate, compilers);
-            if (compilers < 10) {
-                return;
-            }
-        }
+            return String.format(", at %d readings/s", rate);
+        });
     }
 
     /** Time the JIT compilers of every process that is a JVM have spent so far. */

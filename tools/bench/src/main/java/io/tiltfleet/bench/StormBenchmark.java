@@ -30,13 +30,12 @@ public final class StormBenchmark {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CALM = Duration.ofSeconds(30);
     /**
-     * Warm-up rounds of the other fleet's load, as in the pipeline benchmark, until the JVMs' compilers take
-     * under a tenth of a core (at most {@value #WARM_UP_ROUNDS}); the first also rehearses the storm with a
-     * fleet of its own, so that the code a storm runs is compiled before the timed one (a fixed 60 s of
-     * the others' load alone left it to be compiled during the storm).
+     * Warm-up rounds of the other fleet's load until the JVMs' compilers rest ({@link CompilerRest}), as in
+     * the pipeline benchmark; the first also rehearses the storm with a fleet of its own, so that the code a
+     * storm runs is compiled before the timed one (a fixed 60 s of the others' load alone left it to be
+     * compiled during the storm).
      */
     private static final Duration WARM_UP_ROUND = Duration.ofSeconds(60);
-    private static final int WARM_UP_ROUNDS = 5;
     /** How long the site's tables report before they fall silent: their sessions are open and inverted. */
     private static final Duration SITE_REPORTS = Duration.ofSeconds(15);
     /** After the silence, how long the other fleet's probes go on and the site's alerts are waited for. */
@@ -111,9 +110,8 @@ public final class StormBenchmark {
         }
     }
 
-    private static void warmUp(MosquittoBroker mqtt, Map<String, Long> pids, int siteTables) throws InterruptedException {
-        for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
-            Duration compilingBefore = PipelineBenchmark.compilation(pids);
+    private static void warmUp(MosquittoBroker mqtt, Map<String, Long> pids, int siteTables) throws Exception {
+        CompilerRest.warmUp("the JVMs'", () -> PipelineBenchmark.compilation(pids), round -> {
             Instant start = Instant.now();
             if (round == 1) {
                 FleetLoad rehearsal = FleetLoad.start(mqtt.uri(), SITE + "-rehearsal", siteTables, IngestBenchmark.PUBLISHING_CONNECTIONS, siteTables);
@@ -121,12 +119,8 @@ public final class StormBenchmark {
                 rehearsal.abandon();
             }
             Thread.sleep(Math.max(0, WARM_UP_ROUND.minus(Duration.between(start, Instant.now())).toMillis()));
-            double compilers = PipelineBenchmark.share(PipelineBenchmark.compilation(pids).minus(compilingBefore), IngestBenchmark.seconds(start));
-            System.out.printf("  warm-up round %d%s: the JVMs' compilers %.0f%% of a core%n", round, round == 1 ? " with a rehearsed storm" : "", compilers);
-            if (compilers < 10) {
-                return;
-            }
-        }
+            return round == 1 ? ", with a rehearsed storm" : "";
+        });
     }
 
     /** One probe a second for this long. */
