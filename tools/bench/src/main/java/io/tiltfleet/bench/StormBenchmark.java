@@ -61,7 +61,7 @@ public final class StormBenchmark {
              AlertProbe probe = new AlertProbe(mqtt.uri(), kafka.bootstrapServers(), services.safety().port, services.notification().port, PROBE_TIMEOUT);
              FleetLoad others = FleetLoad.start(mqtt.uri(), AlertProbe.FLEET, othersRate, IngestBenchmark.PUBLISHING_CONNECTIONS, othersRate);
              AlertStream siteStream = AlertStream.open(services.safety().port, "/api/fleet/" + SITE + "/stream")) {
-            warmUp(mqtt, services.pids(mqtt, kafka), siteTables);
+            warmUp(mqtt, services, services.pids(mqtt, kafka), siteTables);
             List<Probe> calm = probe(probe, CALM);
             FleetLoad site = FleetLoad.start(mqtt.uri(), SITE, siteTables, IngestBenchmark.PUBLISHING_CONNECTIONS, siteTables);
             Thread.sleep(SITE_REPORTS.toMillis());
@@ -97,7 +97,7 @@ public final class StormBenchmark {
             System.out.printf("  silence due over %d ms (the tables' last readings were a second's round apart)%n", (lastDue - firstDue) / 1_000_000);
             // due: the table's last reading published + the timeout; the service times it from the reading's record, a few ms later
             System.out.printf("  site alerts on the stream: %d/%d, stored: %d; of those on the stream, after the table's silence was due: p50 %d ms,"
-                            + " p99 %d ms, max %d ms; the last %d ms after the first was due%n", afterDue.size(), siteTables, storedSilenceAlerts(services.safety().port),
+                            + " p99 %d ms, max %d ms; the last %d ms after the first was due%n", afterDue.size(), siteTables, storedSilenceAlerts(services.safety().port, SITE),
                     percentile(afterDue, 50), percentile(afterDue, 99), afterDue.isEmpty() ? -1 : afterDue.get(afterDue.size() - 1),
                     (lastArrival - firstDue) / 1_000_000);
             System.out.printf("  the other fleet's probes, publish to stream: before the storm p50 %d ms p99 %d ms (%d probes); during it p50 %d ms"
@@ -110,16 +110,21 @@ public final class StormBenchmark {
         }
     }
 
-    private static void warmUp(MosquittoBroker mqtt, Map<String, Long> pids, int siteTables) throws Exception {
+    private static void warmUp(MosquittoBroker mqtt, PipelineServices services, Map<String, Long> pids, int siteTables) throws Exception {
+        String rehearsalFleet = SITE + "-rehearsal";
         CompilerRest.warmUp("the JVMs'", () -> PipelineBenchmark.compilation(pids), round -> {
             Instant start = Instant.now();
             if (round == 1) {
-                FleetLoad rehearsal = FleetLoad.start(mqtt.uri(), SITE + "-rehearsal", siteTables, IngestBenchmark.PUBLISHING_CONNECTIONS, siteTables);
-                Thread.sleep(SITE_REPORTS.toMillis());
-                rehearsal.abandon();
+                FleetLoad rehearsal = FleetLoad.start(mqtt.uri(), rehearsalFleet, siteTables, IngestBenchmark.PUBLISHING_CONNECTIONS, siteTables);
+                try {
+                    Thread.sleep(SITE_REPORTS.toMillis());
+                } finally {
+                    rehearsal.abandon();
+                }
             }
             Thread.sleep(Math.max(0, WARM_UP_ROUND.minus(Duration.between(start, Instant.now())).toMillis()));
-            return round == 1 ? ", with a rehearsed storm" : "";
+            return round == 1 ? String.format(", with a rehearsed storm (%d of %d silence alerts stored)",
+                    storedSilenceAlerts(services.safety().port, rehearsalFleet), siteTables) : "";
         });
     }
 
@@ -142,10 +147,10 @@ public final class StormBenchmark {
     }
 
     /** The site's silence alerts in the alert store, a page of 1,000 (the API's largest) at a time. */
-    private static int storedSilenceAlerts(int safetyPort) {
+    private static int storedSilenceAlerts(int safetyPort, String fleetId) {
         int stored = 0;
         for (int page = 0; ; page++) {
-            String alerts = LoopbackHttp.get(safetyPort, "/api/alerts?fleetId=" + SITE + "&type=SILENT_WHILE_INVERTED&size=1000&page=" + page);
+            String alerts = LoopbackHttp.get(safetyPort, "/api/alerts?fleetId=" + fleetId + "&type=SILENT_WHILE_INVERTED&size=1000&page=" + page);
             int onPage = alerts.split("\"type\":\"SILENT_WHILE_INVERTED\"", -1).length - 1;
             stored += onPage;
             if (onPage < 1000) {

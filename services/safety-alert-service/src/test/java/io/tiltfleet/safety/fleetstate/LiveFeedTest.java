@@ -112,7 +112,7 @@ class LiveFeedTest {
                 // the stream is then amid reading the fleet's latest states, past the first
                 if (reads.incrementAndGet() == 2) {
                     inSecondRead.countDown();
-                    await(newerPublished);
+                    awaitQuietly(newerPublished);
                 }
                 return state("t-" + table, 10);
             });
@@ -147,7 +147,7 @@ class LiveFeedTest {
         CountDownLatch secondOffered = new CountDownLatch(1);
         feed.alerts().subscribe(event -> {
             inSlowStream.countDown();
-            await(secondOffered);
+            awaitQuietly(secondOffered);
         });
         Thread first = new Thread(() -> feed.publish(alert("a-first")));
         first.start();
@@ -179,7 +179,7 @@ class LiveFeedTest {
         return registry.get(LiveFeed.MISSED).tag("lane", lane).counter().count();
     }
 
-    private static void await(CountDownLatch latch) {
+    private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
