@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.DoubleAccumulator;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.bson.Document;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.BulkOperations;
@@ -54,8 +55,8 @@ public final class ExportBenchmark {
     /** A dashboard asks for the summary about ten times a second during the export. */
     private static final Duration DASHBOARD_PAUSE = Duration.ofMillis(100);
     private static final Instant FIRST = Instant.parse("2026-01-01T00:00:00Z");
-    /** About 30,000 sessions: the first day. */
-    private static final Instant WARM_UP_UNTIL = Instant.parse("2026-01-02T00:00:00Z");
+    /** About 60,000 sessions or alerts: the first two days. */
+    private static final Instant WARM_UP_UNTIL = Instant.parse("2026-01-03T00:00:00Z");
     private static final String EXPORT = "/api/analytics/fleets/" + FLEET + "/exports/sessions?format=";
     private static final String ALERT_EXPORT = "/api/fleets/" + FLEET + "/alerts/export?format=";
 
@@ -79,9 +80,7 @@ public final class ExportBenchmark {
                     "--management.health.mongodb.enabled=false", "--spring.profiles.active=local");
             try {
                 String summary = "/api/analytics/fleets/" + FLEET + "/summary?day=2026-01-02";
-                for (String format : List.of("CSV", "NDJSON")) {
-                    download(analytics.port, EXPORT + format + "&to=" + WARM_UP_UNTIL); // compiled and warm before anything is timed
-                }
+                warmUp(analytics, EXPORT);
                 System.out.printf("%-34s %,10.0f rows/s  (reactive driver, no HTTP, no formatting)%n", "baseline: read from MongoDB", baseline);
                 for (String format : List.of("CSV", "NDJSON")) {
                     export(analytics, EXPORT + format, format + " export over HTTP", rows, baseline, summary);
@@ -99,19 +98,16 @@ public final class ExportBenchmark {
                                      String heap) throws Exception {
         seedAlerts(template, rows);
         Query all = Query.query(Criteria.where("fleetId").is(FLEET)).with(Sort.by("raisedAt"));
+        all.fields().exclude("readings"); // as the export reads them
         all.cursorBatchSize(1000);
-        long started = System.nanoTime();
-        long read = template.find(all, Document.class, "alert").count().block();
-        double baseline = read / ((System.nanoTime() - started) / 1e9);
+        double baseline = fasterOfTwo(() -> template.find(all, Document.class, "alert").count().block(), rows);
         ServiceProcess safety = ServiceProcess.start("safety-alert-service", scratch, Ports.free(), heap,
                 "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--spring.mongodb.uri=" + mongo.uri("tiltfleet"),
                 "--management.health.mongodb.enabled=false", "--spring.profiles.active=local");
         try {
             // the live page's table list: the alerts list sorts all of the fleet's alerts, a page of a million alone
             String list = "/api/fleet/" + FLEET + "/tables";
-            for (String format : List.of("CSV", "NDJSON")) {
-                download(safety.port, ALERT_EXPORT + format + "&to=" + WARM_UP_UNTIL); // compiled and warm before anything is timed
-            }
+            warmUp(safety, ALERT_EXPORT);
             System.out.printf("%-34s %,10.0f rows/s  (reactive driver, no HTTP, no formatting)%n", "baseline: read the alerts", baseline);
             for (String format : List.of("CSV", "NDJSON")) {
                 export(safety, ALERT_EXPORT + format, format + " alert export over HTTP", rows, baseline, list);
@@ -120,6 +116,17 @@ public final class ExportBenchmark {
         } finally {
             safety.stop();
         }
+    }
+
+    /** Exports of the first two days in both formats until the service's compilers rest: compiled and warm before anything is timed. */
+    private static void warmUp(ServiceProcess service, String export) throws Exception {
+        CompilerRest.warmUp("the service's", service::compilationTime, round -> {
+            long rows = 0;
+            for (String format : List.of("CSV", "NDJSON")) {
+                rows += download(service.port, export + format + "&to=" + WARM_UP_UNTIL)[0];
+            }
+            return String.format(", %,d rows", rows);
+        });
     }
 
     /** Alerts as the safety service stores them, each cleared a minute after its raise and acknowledged after two. */
@@ -187,16 +194,26 @@ public final class ExportBenchmark {
                 List.of(new QuarterSlice(start.truncatedTo(ChronoUnit.HOURS), true, bands, angleSeconds, maxAngle)), List.of());
     }
 
-    /** The same query as the export, read through the reactive driver and mapped to documents, nothing else. */
+    /** The same query as the export, read through the reactive driver as plain documents, nothing else. */
     private static double readAll(ReactiveMongoTemplate template, int rows) {
         Query query = Query.query(Criteria.where("fleetId").is(FLEET)).with(Sort.by("start"));
+        query.fields().exclude("hours"); // as the export reads them
         query.cursorBatchSize(1000);
-        long started = System.nanoTime();
-        long read = template.find(query, SessionDocument.class).count().block();
-        if (read != rows) {
-            throw new IllegalStateException("read " + read + " of " + rows + " sessions");
+        return fasterOfTwo(() -> template.find(query, Document.class, SessionDocument.COLLECTION).count().block(), rows);
+    }
+
+    /** Rows per second of the faster of two reads: the first warms up the driver and the stand-in, as the services' are before theirs. */
+    private static double fasterOfTwo(Supplier<Long> read, int rows) {
+        double fastest = 0;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            long started = System.nanoTime();
+            long count = read.get();
+            if (count != rows) {
+                throw new IllegalStateException("read " + count + " of " + rows + " rows");
+            }
+            fastest = Math.max(fastest, count / ((System.nanoTime() - started) / 1e9));
         }
-        return read / ((System.nanoTime() - started) / 1e9);
+        return fastest;
     }
 
     private static void export(ServiceProcess service, String path, String label, int rows, double baseline, String summary) throws Exception {

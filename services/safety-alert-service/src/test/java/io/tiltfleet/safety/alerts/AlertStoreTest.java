@@ -1,0 +1,92 @@
+package io.tiltfleet.safety.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import io.tiltfleet.contract.TelemetryReading;
+import io.tiltfleet.embedded.MongoStandIn;
+import io.tiltfleet.embedded.Ports;
+import io.tiltfleet.safety.rules.AlertType;
+import io.tiltfleet.safety.rules.Severity;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import reactor.core.publisher.Mono;
+
+/** The alerts an export streams, over the wire: mapped by hand as Spring Data maps them, filtered as the alert list filters. */
+class AlertStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
+
+    static MongoStandIn mongo;
+    static MongoClient client;
+    static ReactiveMongoTemplate template;
+    static AlertStore store;
+
+    @BeforeAll
+    static void storeAlerts() {
+        mongo = MongoStandIn.start(Ports.free());
+        client = MongoClients.create(mongo.uri("tiltfleet"));
+        template = new ReactiveMongoTemplate(client, "tiltfleet");
+        store = new AlertStore(template);
+        TelemetryReading reading = new TelemetryReading("export", "t-1", 7, T0, "s-1", 71.5, 30, true);
+        template.insertAll(List.of(
+                new Alert("a-1", "export", "t-1", AlertType.OVER_ANGLE, Severity.CRITICAL, AlertState.CLEARED_ACKNOWLEDGED, "above 70 degrees",
+                        T0, T0.plusSeconds(120), T0.plusMillis(60_250), "olivia", T0.plusSeconds(120), List.of(reading), "Berlin, Room 3"),
+                new Alert("a-2", "export", "t-2", AlertType.SILENT_WHILE_INVERTED, Severity.WARNING, AlertState.ACTIVE_UNACKNOWLEDGED,
+                        "=silent", T0.plusSeconds(60), T0.plusSeconds(60), null, null, null, List.of(), null),
+                // an id Spring Data stores as an ObjectId
+                new Alert("65a1b2c3d4e5f60718293a4b", "export", "t-1", AlertType.OVER_DURATION, Severity.WARNING,
+                        AlertState.CLEARED_UNACKNOWLEDGED, "over 10 minutes", T0.plusSeconds(120), T0.plusSeconds(700), T0.plusSeconds(700),
+                        null, null, List.of(reading, reading), "Berlin, Room 4"),
+                new Alert("a-4", "other", "t-1", AlertType.OVER_ANGLE, Severity.CRITICAL, AlertState.ACTIVE_UNACKNOWLEDGED, "above 70 degrees",
+                        T0.plusSeconds(180), T0.plusSeconds(180), null, null, null, List.of(reading), null))).blockLast();
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        mongo.close();
+    }
+
+    @Test
+    void anExportReadsEachAlertAsSpringDataDoesWithoutItsReadings() {
+        List<Alert> mapped = template.findAll(Alert.class).filter(alert -> alert.fleetId().equals("export"))
+                .map(AlertStoreTest::withoutReadings).sort(Comparator.comparing(Alert::raisedAt)).collectList().block();
+
+        List<Alert> streamed = store.stream(query(null, null, null, null), 2).collectList().block();
+
+        assertThat(streamed).hasSize(3).containsExactlyElementsOf(mapped);
+        assertThat(Mono.from(client.getDatabase("tiltfleet").getCollection("alert").find(new Document("type", "OVER_DURATION")).first())
+                .block().get("_id")).as("the test's ObjectId case").isInstanceOf(ObjectId.class);
+    }
+
+    @Test
+    void anExportsFiltersSelectAsTheyDoOnTheStoredAlerts() {
+        assertThat(ids(query("t-1", null, null, null))).containsExactly("a-1", "65a1b2c3d4e5f60718293a4b");
+        assertThat(ids(query(null, AlertType.SILENT_WHILE_INVERTED, null, null))).containsExactly("a-2");
+        assertThat(ids(query(null, null, Severity.WARNING, null))).containsExactly("a-2", "65a1b2c3d4e5f60718293a4b");
+        assertThat(ids(query(null, null, null, T0.plusSeconds(60)))).containsExactly("a-2", "65a1b2c3d4e5f60718293a4b");
+    }
+
+    private static List<String> ids(AlertQuery query) {
+        return store.stream(query, 1000).map(Alert::id).collectList().block();
+    }
+
+    private static AlertQuery query(String tableId, AlertType type, Severity severity, Instant from) {
+        return new AlertQuery("export", tableId, null, type, severity, from == null ? T0 : from, T0.plusSeconds(3600), 0, 0);
+    }
+
+    private static Alert withoutReadings(Alert alert) {
+        return new Alert(alert.id(), alert.fleetId(), alert.tableId(), alert.type(), alert.severity(), alert.state(), alert.reason(),
+                alert.raisedAt(), alert.updatedAt(), alert.clearedAt(), alert.acknowledgedBy(), alert.acknowledgedAt(), List.of(),
+                alert.location());
+    }
+}
