@@ -75,7 +75,7 @@ class ExportController {
             TimeRange range = range(from, to, zone);
             SessionFilter filter = new SessionFilter(fleetId, tableId, range.from(), range.to(), minDurationS, minMaxAngleDeg, endedBy);
             return file(fleetId, "sessions", range, zone, format, exporter.write("sessions", format, ExportColumns.sessions(zone),
-                    sessions.stream(filter, properties.exportFetchSize()), properties.exportChunkRows()));
+                    sessions.forExport(filter, properties.exportFetchSize()), properties.exportChunkRows()));
         }));
     }
 

@@ -113,21 +113,25 @@ public class SessionStore {
     }
 
     /**
-     * Every matching session, oldest first, fetched from the cursor as the reader asks for more; without its quarter-hour
-     * slices, which no export column shows. Read as plain documents and mapped here: Spring Data's mapping, field by field,
-     * took about half of an export's processor.
+     * For an export: every matching session, oldest first, fetched from the cursor as the reader asks for more, and without
+     * its quarter-hour slices, which no export column shows; never for rollups, which are made of the slices. Read as plain
+     * documents and mapped here: Spring Data's mapping, field by field, was the largest single part of an export's processor
+     * in a flight recording (docs/performance.md).
      */
-    public Flux<SessionDocument> stream(SessionFilter filter, int fetchSize) {
+    public Flux<SessionDocument> forExport(SessionFilter filter, int fetchSize) {
         Query query = query(criteria(filter)).with(Sort.by(Sort.Direction.ASC, "start"));
         query.fields().exclude("hours");
         query.cursorBatchSize(fetchSize);
-        return mongo.find(query, Document.class, SessionDocument.COLLECTION).map(SessionStore::withoutSlices);
+        return mongo.find(query, Document.class, SessionDocument.COLLECTION).map(SessionStore::exportedSession);
     }
 
-    /** As Spring Data maps a stored session, which {@code SessionStoreTest} checks. */
-    static SessionDocument withoutSlices(Document stored) {
+    /** A stored session as Spring Data maps it, without its slices; {@code SessionStoreTest} checks the two agree. */
+    static SessionDocument exportedSession(Document stored) {
         Map<AngleBand, Double> secondsPerBand = new EnumMap<>(AngleBand.class);
-        stored.get("secondsPerBand", new Document()).forEach((band, seconds) -> secondsPerBand.put(AngleBand.valueOf(band), number(seconds)));
+        Document bands = stored.get("secondsPerBand", Document.class);
+        if (bands != null) {
+            bands.forEach((band, seconds) -> secondsPerBand.put(AngleBand.valueOf(band), number(seconds)));
+        }
         String endedBy = stored.getString("endedBy");
         // Spring Data stores an id that looks like an ObjectId as one
         return new SessionDocument(Objects.toString(stored.get("_id"), null), stored.getString("fleetId"), stored.getString("tableId"),

@@ -14,7 +14,7 @@ import java.util.List;
  * condition that returns before the alert was acknowledged reopens the same alert, so a table has at
  * most one open alert per type. Escalation asks for a new acknowledgement.
  *
- * @param readings the readings that raised or escalated it, the most recent {@value #KEPT_READINGS}; none when read for an export
+ * @param readings the readings that raised or escalated it, the most recent {@value #KEPT_READINGS}
  * @param location where the table stands ("Berlin-Mitte, Room 3, Bed 7"), from the registry when last changed; null if unregistered
  */
 public record Alert(String id, String fleetId, String tableId, AlertType type, Severity severity, AlertState state,
@@ -24,7 +24,7 @@ public record Alert(String id, String fleetId, String tableId, AlertType type, S
     public static final int KEPT_READINGS = 10;
 
     public Alert {
-        readings = readings == null ? List.of() : List.copyOf(readings);
+        readings = List.copyOf(readings);
     }
 
     public static Alert raise(String id, AlertSignal signal) {

@@ -159,25 +159,26 @@ public class AlertStore {
     }
 
     /**
-     * Every matching alert (the filter's page ignored), the first raised first, fetched from the cursor as the reader asks for
-     * more; without the readings that raised it (up to {@value Alert#KEPT_READINGS}), which no export column shows. Read as
-     * plain documents and mapped here: Spring Data's mapping, field by field, took about a third of an export's processor.
+     * For an export: every matching alert (the filter's page ignored), the first raised first, fetched from the cursor as
+     * the reader asks for more, and without the readings that raised it (up to {@value Alert#KEPT_READINGS}), which no
+     * export column shows; never to be written back. Read as plain documents and mapped here: Spring Data's mapping, field
+     * by field, was the largest single part of an export's processor in a flight recording (docs/performance.md).
      */
-    public Flux<Alert> stream(AlertQuery filter, int fetchSize) {
+    public Flux<Alert> forExport(AlertQuery filter, int fetchSize) {
         Query query = query(criteria(filter)).with(Sort.by(Sort.Direction.ASC, "raisedAt"));
         query.fields().exclude("readings");
         query.cursorBatchSize(fetchSize);
-        return mongo.find(query, Document.class, mongo.getCollectionName(Alert.class)).map(AlertStore::withoutReadings);
+        return mongo.find(query, Document.class, mongo.getCollectionName(Alert.class)).map(AlertStore::exportedAlert);
     }
 
-    /** As Spring Data maps a stored alert, which {@code AlertStoreTest} checks. */
-    static Alert withoutReadings(Document stored) {
+    /** A stored alert as Spring Data maps it, without its readings; {@code AlertStoreTest} checks the two agree. */
+    static Alert exportedAlert(Document stored) {
         // Spring Data stores an id that looks like an ObjectId as one
         return new Alert(Objects.toString(stored.get("_id"), null), stored.getString("fleetId"), stored.getString("tableId"),
                 named(AlertType.class, stored.getString("type")), named(Severity.class, stored.getString("severity")),
                 named(AlertState.class, stored.getString("state")), stored.getString("reason"), instant(stored, "raisedAt"),
                 instant(stored, "updatedAt"), instant(stored, "clearedAt"), stored.getString("acknowledgedBy"),
-                instant(stored, "acknowledgedAt"), null, stored.getString("location"));
+                instant(stored, "acknowledgedAt"), List.of(), stored.getString("location"));
     }
 
     private static <E extends Enum<E>> E named(Class<E> type, String name) {

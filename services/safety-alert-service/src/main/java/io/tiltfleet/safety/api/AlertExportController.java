@@ -82,7 +82,7 @@ class AlertExportController {
             if (!first.isBefore(last)) {
                 throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "'from' (" + first + ") must be before 'to' (" + last + ")");
             }
-            Flux<Alert> rows = alerts.stream(new AlertQuery(fleetId, tableId, null, type, severity, first, last, 0, 0), FETCH_SIZE);
+            Flux<Alert> rows = alerts.forExport(new AlertQuery(fleetId, tableId, null, type, severity, first, last, 0, 0), FETCH_SIZE);
             String name = "tiltfleet_" + fleetId + "_alerts_" + LocalDate.ofInstant(first, zone) + "_" + LocalDate.ofInstant(last, zone) + "."
                     + format.extension();
             return ResponseEntity.ok()

@@ -3,15 +3,18 @@ package io.tiltfleet.safety.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.reactivestreams.client.MongoClient;
-import com.mongodb.reactivestreams.client.MongoClients;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import io.tiltfleet.safety.rules.AlertType;
 import io.tiltfleet.safety.rules.Severity;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
@@ -20,10 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
 import reactor.core.publisher.Mono;
 
-/** The alerts an export streams, over the wire: mapped by hand as Spring Data maps them, filtered as the alert list filters. */
+/** The alerts an export reads, over the wire: mapped by hand as Spring Data maps them, selected as the alert list selects them. */
 class AlertStoreTest {
 
     private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
+    private static final List<BsonDocument> FINDS = new CopyOnWriteArrayList<>();
 
     static MongoStandIn mongo;
     static MongoClient client;
@@ -33,7 +37,7 @@ class AlertStoreTest {
     @BeforeAll
     static void storeAlerts() {
         mongo = MongoStandIn.start(Ports.free());
-        client = MongoClients.create(mongo.uri("tiltfleet"));
+        client = mongo.clientKeepingFinds("tiltfleet", FINDS);
         template = new ReactiveMongoTemplate(client, "tiltfleet");
         store = new AlertStore(template);
         TelemetryReading reading = new TelemetryReading("export", "t-1", 7, T0, "s-1", 71.5, 30, true);
@@ -60,28 +64,38 @@ class AlertStoreTest {
     void anExportReadsEachAlertAsSpringDataDoesWithoutItsReadings() {
         List<Alert> mapped = template.findAll(Alert.class).filter(alert -> alert.fleetId().equals("export"))
                 .map(AlertStoreTest::withoutReadings).sort(Comparator.comparing(Alert::raisedAt)).collectList().block();
+        FINDS.clear();
 
-        List<Alert> streamed = store.stream(query(null, null, null, null), 2).collectList().block();
+        List<Alert> exported = store.forExport(query(null, null, null, T0, T0.plusSeconds(3600)), 2).collectList().block();
 
-        assertThat(streamed).hasSize(3).containsExactlyElementsOf(mapped);
+        assertThat(exported).hasSize(3).containsExactlyElementsOf(mapped);
+        assertThat(FINDS).first().satisfies(find -> assertThat(find.getDocument("projection").toJson()).isEqualTo("{\"readings\": 0}"));
         assertThat(Mono.from(client.getDatabase("tiltfleet").getCollection("alert").find(new Document("type", "OVER_DURATION")).first())
                 .block().get("_id")).as("the test's ObjectId case").isInstanceOf(ObjectId.class);
     }
 
     @Test
-    void anExportsFiltersSelectAsTheyDoOnTheStoredAlerts() {
-        assertThat(ids(query("t-1", null, null, null))).containsExactly("a-1", "65a1b2c3d4e5f60718293a4b");
-        assertThat(ids(query(null, AlertType.SILENT_WHILE_INVERTED, null, null))).containsExactly("a-2");
-        assertThat(ids(query(null, null, Severity.WARNING, null))).containsExactly("a-2", "65a1b2c3d4e5f60718293a4b");
-        assertThat(ids(query(null, null, null, T0.plusSeconds(60)))).containsExactly("a-2", "65a1b2c3d4e5f60718293a4b");
+    void anExportSelectsWhatTheAlertListSelects() {
+        List<AlertQuery> queries = List.of(query("t-1", null, null, T0, T0.plusSeconds(3600)),
+                query(null, AlertType.SILENT_WHILE_INVERTED, null, T0, T0.plusSeconds(3600)),
+                query(null, null, Severity.WARNING, T0, T0.plusSeconds(3600)), query(null, null, null, T0.plusSeconds(60), T0.plusSeconds(3600)),
+                query(null, null, null, T0, T0.plusSeconds(120)));
+        for (AlertQuery query : queries) {
+            AlertQuery page = new AlertQuery(query.fleetId(), query.tableId(), query.state(), query.type(), query.severity(), query.from(),
+                    query.to(), 0, 100);
+            List<String> listedOldestFirst = new ArrayList<>(store.search(page).map(Alert::id).collectList().block());
+            Collections.reverse(listedOldestFirst);
+            assertThat(ids(query)).as(query.toString()).isNotEmpty().containsExactlyElementsOf(listedOldestFirst);
+        }
+        assertThat(ids(query(null, null, null, T0, T0.plusSeconds(120)))).containsExactly("a-1", "a-2");
     }
 
     private static List<String> ids(AlertQuery query) {
-        return store.stream(query, 1000).map(Alert::id).collectList().block();
+        return store.forExport(query, 1000).map(Alert::id).collectList().block();
     }
 
-    private static AlertQuery query(String tableId, AlertType type, Severity severity, Instant from) {
-        return new AlertQuery("export", tableId, null, type, severity, from == null ? T0 : from, T0.plusSeconds(3600), 0, 0);
+    private static AlertQuery query(String tableId, AlertType type, Severity severity, Instant from, Instant to) {
+        return new AlertQuery("export", tableId, null, type, severity, from, to, 0, 0);
     }
 
     private static Alert withoutReadings(Alert alert) {
