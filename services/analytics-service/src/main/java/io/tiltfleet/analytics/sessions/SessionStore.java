@@ -115,8 +115,8 @@ public class SessionStore {
     /**
      * For an export: every matching session, oldest first, fetched from the cursor as the reader asks for more, and without
      * its quarter-hour slices, which no export column shows; never for rollups, which are made of the slices. Read as plain
-     * documents and mapped here: Spring Data's mapping, field by field, was the largest single part of an export's processor
-     * in a flight recording (docs/performance.md).
+     * documents and mapped here: Spring Data's mapping, field by field, was the largest part of the working threads' samples
+     * in a flight recording of session exports (tools/bench/results/export-2026-12-04-profile.txt).
      */
     public Flux<SessionDocument> forExport(SessionFilter filter, int fetchSize) {
         Query query = query(criteria(filter)).with(Sort.by(Sort.Direction.ASC, "start"));

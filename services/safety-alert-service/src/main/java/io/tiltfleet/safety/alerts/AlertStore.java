@@ -162,7 +162,8 @@ public class AlertStore {
      * For an export: every matching alert (the filter's page ignored), the first raised first, fetched from the cursor as
      * the reader asks for more, and without the readings that raised it (up to {@value Alert#KEPT_READINGS}), which no
      * export column shows; never to be written back. Read as plain documents and mapped here: Spring Data's mapping, field
-     * by field, was the largest single part of an export's processor in a flight recording (docs/performance.md).
+     * by field, was about a sixth of the working threads' samples in a flight recording of alert exports
+     * (tools/bench/results/export-2026-12-04-profile.txt).
      */
     public Flux<Alert> forExport(AlertQuery filter, int fetchSize) {
         Query query = query(criteria(filter)).with(Sort.by(Sort.Direction.ASC, "raisedAt"));
