@@ -58,6 +58,8 @@ public final class ExportBenchmark {
     /** About 60,000 sessions or alerts: the first two days. */
     private static final Instant WARM_UP_UNTIL = Instant.parse("2026-01-03T00:00:00Z");
     private static final String EXPORT = "/api/analytics/fleets/" + FLEET + "/exports/sessions?format=";
+    /** The safety service's collection of alerts, named after its Alert record. */
+    private static final String ALERTS = "alert";
     private static final String ALERT_EXPORT = "/api/fleets/" + FLEET + "/alerts/export?format=";
 
     private ExportBenchmark() {
@@ -100,7 +102,7 @@ public final class ExportBenchmark {
         Query all = Query.query(Criteria.where("fleetId").is(FLEET)).with(Sort.by("raisedAt"));
         all.fields().exclude("readings"); // as the export reads them
         all.cursorBatchSize(1000);
-        double baseline = fasterOfTwo(() -> template.find(all, Document.class, "alert").count().block(), rows);
+        double baseline = fasterOfTwo(() -> template.find(all, Document.class, ALERTS).count().block(), rows);
         ServiceProcess safety = ServiceProcess.start("safety-alert-service", scratch, Ports.free(), heap,
                 "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--spring.mongodb.uri=" + mongo.uri("tiltfleet"),
                 "--management.health.mongodb.enabled=false", "--spring.profiles.active=local");
@@ -146,7 +148,7 @@ public final class ExportBenchmark {
                         .append("acknowledgedAt", Date.from(raised.plusSeconds(120))).append("readings", List.of())
                         .append("location", "Berlin-Mitte, Room " + (i % 40)).append("openSlot", id));
             }
-            template.bulkOps(BulkOperations.BulkMode.UNORDERED, "alert").insert(documents).execute().block();
+            template.bulkOps(BulkOperations.BulkMode.UNORDERED, ALERTS).insert(documents).execute().block();
             if ((written + batch) % 100_000 == 0 || written + batch >= rows) {
                 System.out.printf("  stored %,d of %,d alerts (%.0f s)%n", Math.min(rows, written + batch), rows, (System.nanoTime() - started) / 1e9);
             }
