@@ -26,21 +26,37 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final int defaultPartitions;
+    private final Compilation compilation;
     private ManagedProcess process;
 
-    private KafkaBroker(Path dataDir, int port, int defaultPartitions) {
+    /** How the broker's JVM compiles Kafka's code. */
+    public enum Compilation {
+        /**
+         * The client compiler only: a test's broker starts sooner and spends less processor compiling, and its
+         * code runs slower, which a test of a few seconds does not notice.
+         */
+        QUICK_START,
+        /**
+         * Both compilers, as the production image runs Kafka (docker-compose.yml): what a broker that runs for
+         * hours costs, for the benchmarks and the local run.
+         */
+        LONG_RUNNING
+    }
+
+    private KafkaBroker(Path dataDir, int port, int defaultPartitions, Compilation compilation) {
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = Ports.free();
         this.defaultPartitions = defaultPartitions;
+        this.compilation = compilation;
     }
 
     public static KafkaBroker start(Path dataDir) {
-        return start(dataDir, Ports.free(), 4);
+        return start(dataDir, Ports.free(), 4, Compilation.QUICK_START);
     }
 
-    public static KafkaBroker start(Path dataDir, int port, int defaultPartitions) {
-        KafkaBroker broker = new KafkaBroker(dataDir, port, defaultPartitions);
+    public static KafkaBroker start(Path dataDir, int port, int defaultPartitions, Compilation compilation) {
+        KafkaBroker broker = new KafkaBroker(dataDir, port, defaultPartitions, compilation);
         broker.format();
         broker.launch();
         return broker;
@@ -76,7 +92,7 @@ public final class KafkaBroker implements AutoCloseable {
     private void format() {
         writeConfig();
         ManagedProcess formatter = ManagedProcess.start("kafka storage format",
-                javaCommand("kafka.tools.StorageTool", "format", "--ignore-formatted",
+                javaCommand(Compilation.QUICK_START, "kafka.tools.StorageTool", "format", "--ignore-formatted",
                         "-t", Uuid.randomUuid().toString(), "-c", configFile().toString()),
                 dataDir.resolve("format.log"));
         formatter.awaitSuccess(Duration.ofSeconds(60));
@@ -84,7 +100,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     private void launch() {
         process = ManagedProcess.start("kafka broker on port " + port,
-                javaCommand("kafka.Kafka", configFile().toString()), dataDir.resolve("kafka.log"));
+                javaCommand(compilation, "kafka.Kafka", configFile().toString()), dataDir.resolve("kafka.log"));
         process.awaitReady(this::answersMetadata, STARTUP_TIMEOUT);
     }
 
@@ -102,10 +118,13 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private List<String> javaCommand(String mainClass, String... args) {
+    private List<String> javaCommand(Compilation jit, String mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms128m", "-Xmx768m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms128m", "-Xmx768m", "-XX:+UseG1GC"));
+        if (jit == Compilation.QUICK_START) {
+            command.add("-XX:TieredStopAtLevel=1");
+        }
+        command.addAll(List.of(
                 "-Dlogback.configurationFile=" + writeFile("logback.xml", LOGBACK_WARN),
                 "-Dlog4j2.configurationFile=" + writeFile("log4j2.properties", LOG4J2_WARN),
                 "-cp", System.getProperty("java.class.path"),

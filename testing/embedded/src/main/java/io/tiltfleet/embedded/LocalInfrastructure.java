@@ -25,7 +25,7 @@ public final class LocalInfrastructure {
         MosquittoBroker mqtt = MosquittoBroker.startWithDynamicSecurity(dataDir.resolve("mosquitto"), MQTT_PORT,
                 required("TILTFLEET_BROKER_ADMIN_PASSWORD"));
         mqtt.addIngestAccount(required("TILTFLEET_INGEST_MQTT_USERNAME"), required("TILTFLEET_INGEST_MQTT_PASSWORD"));
-        KafkaBroker kafka = KafkaBroker.start(dataDir.resolve("kafka"), KAFKA_PORT, 12);
+        KafkaBroker kafka = KafkaBroker.start(dataDir.resolve("kafka"), KAFKA_PORT, 12, KafkaBroker.Compilation.LONG_RUNNING);
         MongoStandIn mongo = MongoStandIn.start(MONGO_PORT);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

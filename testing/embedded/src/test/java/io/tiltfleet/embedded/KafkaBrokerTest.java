@@ -2,6 +2,9 @@ package io.tiltfleet.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,7 @@ class KafkaBrokerTest {
     @Test
     void acknowledgedRecordsSurviveAKillAndRestartOfTheBroker() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(SharedBrokers.scratchDirectory("kafka-restart"))) {
+            assertThat(jvmArguments(broker)).contains("-XX:TieredStopAtLevel=1");
             // Given a topic with records acknowledged with acks=all
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic("restart-check", 2, (short) 1))).all().get();
@@ -43,6 +47,29 @@ class KafkaBrokerTest {
             // Then every acknowledged record is still there
             assertThat(readAll(broker, "restart-check", 100)).hasSize(100);
         }
+    }
+
+    @Test
+    void aLongRunningBrokerCompilesWithBothCompilersAsTheProductionImageDoes() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.start(SharedBrokers.scratchDirectory("kafka-long-running"), Ports.free(), 1,
+                KafkaBroker.Compilation.LONG_RUNNING)) {
+            assertThat(jvmArguments(broker))
+                    .contains("kafka.Kafka").noneMatch(argument -> argument.startsWith("-XX:TieredStopAtLevel"));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("long-running-check", 1, (short) 1))).all().get();
+            }
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("long-running-check", "table-1", "reading-1")).get();
+            }
+            assertThat(readAll(broker, "long-running-check", 1)).containsExactly("reading-1");
+        }
+    }
+
+    /** From /proc: {@code ProcessHandle.Info} leaves the arguments out of a command line as long as the broker's. */
+    private static List<String> jvmArguments(KafkaBroker broker) throws IOException {
+        return List.of(Files.readString(Path.of("/proc", Long.toString(broker.pid()), "cmdline")).split("\0"));
     }
 
     private static List<String> readAll(KafkaBroker broker, String topic, int expected) {

@@ -7,6 +7,7 @@ import io.tiltfleet.analytics.sessions.QuarterSlice;
 import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.sessions.SessionSummary;
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.KafkaBroker.Compilation;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
@@ -71,7 +72,7 @@ public final class ExportBenchmark {
         Path scratch = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "export-bench-");
         System.out.printf("export benchmark: %,d sessions of %d tables, service heap %s, %d cores%n", rows, TABLES, heap,
                 Runtime.getRuntime().availableProcessors());
-        try (KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 4);
+        try (KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 4, Compilation.LONG_RUNNING);
              MongoStandIn mongo = MongoStandIn.start(Ports.free());
              MongoClient client = MongoClients.create(mongo.uri("tiltfleet"))) {
             ReactiveMongoTemplate template = new ReactiveMongoTemplate(client, "tiltfleet");

@@ -1,6 +1,7 @@
 package io.tiltfleet.bench;
 
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.KafkaBroker.Compilation;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.Ports;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ public final class GatewayBenchmark {
         Path scratch = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "gateway-bench-");
         System.out.printf("gateway benchmark: GET %s, %d concurrent clients, %d s per run, %d cores%n", PATH, clients, seconds,
                 Runtime.getRuntime().availableProcessors());
-        try (KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 4);
+        try (KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 4, Compilation.LONG_RUNNING);
              MongoStandIn mongo = MongoStandIn.start(Ports.free())) {
             ServiceProcess safety = ServiceProcess.start("safety-alert-service", scratch, Ports.free(), "512m",
                     "--spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--spring.mongodb.uri=" + mongo.uri("tiltfleet"),

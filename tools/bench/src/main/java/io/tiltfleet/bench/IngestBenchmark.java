@@ -4,6 +4,7 @@ import io.tiltfleet.contract.DevicePayloads;
 import io.tiltfleet.contract.TelemetryReading;
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.KafkaBroker.Compilation;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ public final class IngestBenchmark {
                 messages, tables, Runtime.getRuntime().availableProcessors(), scratch);
 
         try (MosquittoBroker mqtt = MosquittoBroker.start(scratch.resolve("mosquitto"));
-             KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12)) {
+             KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12, Compilation.LONG_RUNNING)) {
             publishAll(mqtt, "warm-up", Math.min(messages, 20_000), tables); // JIT-compiles the publishers before anything is timed
             Duration generatorBefore = LoadConnections.processorTime();
             Duration mosquittoBefore = ProcessStats.cpuTime(mqtt.pid());

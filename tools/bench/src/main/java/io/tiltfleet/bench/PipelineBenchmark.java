@@ -2,6 +2,7 @@ package io.tiltfleet.bench;
 
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.KafkaBroker.Compilation;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
@@ -72,7 +73,7 @@ public final class PipelineBenchmark {
         System.out.printf("pipeline benchmark: steps %s readings/s (one per table per second), %d s each, %d cores, %.1f GiB%n", rates, seconds,
                 Runtime.getRuntime().availableProcessors(), totalMemoryGiB());
         try (MosquittoBroker mqtt = MosquittoBroker.start(scratch.resolve("mosquitto"));
-             KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12);
+             KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12, Compilation.LONG_RUNNING);
              MongoStandIn mongo = MongoStandIn.start(Ports.free())) {
             Duration generatorBefore = LoadConnections.processorTime();
             Instant baselineStart = Instant.now();

@@ -2,6 +2,7 @@ package io.tiltfleet.bench;
 
 import io.tiltfleet.contract.Topics;
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.KafkaBroker.Compilation;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.MosquittoBroker;
 import io.tiltfleet.embedded.Ports;
@@ -51,7 +52,7 @@ public final class SoakBenchmark {
         System.out.printf("soak: %d readings/s from %d tables for %s, %d cores; started %s%n", rate, rate, duration,
                 Runtime.getRuntime().availableProcessors(), Instant.now());
         try (MosquittoBroker mqtt = MosquittoBroker.start(scratch.resolve("mosquitto"));
-             KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12);
+             KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12, Compilation.LONG_RUNNING);
              MongoStandIn mongo = MongoStandIn.start(Ports.free());
              PipelineServices services = PipelineServices.start(scratch, mqtt, kafka, mongo);
              AlertProbe probe = new AlertProbe(mqtt.uri(), kafka.bootstrapServers(), services.safety().port, services.notification().port, Duration.ofSeconds(5))) {

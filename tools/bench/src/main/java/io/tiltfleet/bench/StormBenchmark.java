@@ -1,6 +1,7 @@
 package io.tiltfleet.bench;
 
 import io.tiltfleet.embedded.KafkaBroker;
+import io.tiltfleet.embedded.KafkaBroker.Compilation;
 import io.tiltfleet.embedded.LoopbackHttp;
 import io.tiltfleet.embedded.MongoStandIn;
 import io.tiltfleet.embedded.MosquittoBroker;
@@ -55,7 +56,7 @@ public final class StormBenchmark {
         System.out.printf("storm benchmark: %d tables of fleet '%s' fall silent at once while %d other tables report once a second; %d cores%n",
                 siteTables, SITE, othersRate, Runtime.getRuntime().availableProcessors());
         try (MosquittoBroker mqtt = MosquittoBroker.start(scratch.resolve("mosquitto"));
-             KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12);
+             KafkaBroker kafka = KafkaBroker.start(scratch.resolve("kafka"), Ports.free(), 12, Compilation.LONG_RUNNING);
              MongoStandIn mongo = MongoStandIn.start(Ports.free());
              PipelineServices services = PipelineServices.start(scratch, mqtt, kafka, mongo);
              AlertProbe probe = new AlertProbe(mqtt.uri(), kafka.bootstrapServers(), services.safety().port, services.notification().port, PROBE_TIMEOUT);
