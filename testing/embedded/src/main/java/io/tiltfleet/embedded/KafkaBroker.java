@@ -37,7 +37,7 @@ public final class KafkaBroker implements AutoCloseable {
          */
         QUICK_START,
         /**
-         * Both compilers, as the production image runs Kafka (docker-compose.yml): what a broker that runs for
+         * Both compilers, as docker-compose.yml's {@code apache/kafka} image runs Kafka: what a broker that runs for
          * hours costs, for the benchmarks and the local run.
          */
         LONG_RUNNING
@@ -92,6 +92,7 @@ public final class KafkaBroker implements AutoCloseable {
     private void format() {
         writeConfig();
         ManagedProcess formatter = ManagedProcess.start("kafka storage format",
+                // a tool that runs for seconds: the second compiler would only add compile time
                 javaCommand(Compilation.QUICK_START, "kafka.tools.StorageTool", "format", "--ignore-formatted",
                         "-t", Uuid.randomUuid().toString(), "-c", configFile().toString()),
                 dataDir.resolve("format.log"));
@@ -118,12 +119,18 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private List<String> javaCommand(Compilation jit, String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms128m", "-Xmx768m", "-XX:+UseG1GC"));
-        if (jit == Compilation.QUICK_START) {
-            command.add("-XX:TieredStopAtLevel=1");
+    /** The options the broker's JVM runs with. */
+    static List<String> jvmOptions(Compilation compilation) {
+        List<String> options = new ArrayList<>(List.of("-Xms128m", "-Xmx768m", "-XX:+UseG1GC"));
+        if (compilation == Compilation.QUICK_START) {
+            options.add("-XX:TieredStopAtLevel=1");
         }
+        return options;
+    }
+
+    private List<String> javaCommand(Compilation compilation, String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions(compilation));
         command.addAll(List.of(
                 "-Dlogback.configurationFile=" + writeFile("logback.xml", LOGBACK_WARN),
                 "-Dlog4j2.configurationFile=" + writeFile("log4j2.properties", LOG4J2_WARN),
