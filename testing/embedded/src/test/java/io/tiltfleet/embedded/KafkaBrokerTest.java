@@ -25,16 +25,7 @@ class KafkaBrokerTest {
     void acknowledgedRecordsSurviveAKillAndRestartOfTheBroker() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(SharedBrokers.scratchDirectory("kafka-restart"))) {
             // Given a topic with records acknowledged with acks=all
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic("restart-check", 2, (short) 1))).all().get();
-            }
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-                for (int i = 0; i < 100; i++) {
-                    producer.send(new ProducerRecord<>("restart-check", "table-" + (i % 5), "reading-" + i)).get();
-                }
-            }
+            sendAcknowledged(broker, "restart-check", 2, 100);
 
             // When the broker is killed and started again on the same port and log directory
             broker.kill();
@@ -55,15 +46,22 @@ class KafkaBrokerTest {
     void aLongRunningBrokerStoresAndServesRecords() throws Exception {
         try (KafkaBroker broker = KafkaBroker.start(SharedBrokers.scratchDirectory("kafka-long-running"), Ports.free(), 1,
                 KafkaBroker.Compilation.LONG_RUNNING)) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic("long-running-check", 1, (short) 1))).all().get();
+            sendAcknowledged(broker, "long-running-check", 1, 1);
+            assertThat(readAll(broker, "long-running-check", 1)).containsExactly("reading-0");
+        }
+    }
+
+    /** Creates the topic, then sends readings 0 to count - 1 of five tables, each acknowledged with acks=all before the next. */
+    private static void sendAcknowledged(KafkaBroker broker, String topic, int partitions, int count) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        }
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, "table-" + (i % 5), "reading-" + i)).get();
             }
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>("long-running-check", "table-1", "reading-1")).get();
-            }
-            assertThat(readAll(broker, "long-running-check", 1)).containsExactly("reading-1");
         }
     }
 

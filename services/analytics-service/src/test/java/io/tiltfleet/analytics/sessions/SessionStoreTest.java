@@ -80,10 +80,10 @@ class SessionStoreTest {
                 filter(null, null, null, SessionSummary.EndReason.IDLE_TIMEOUT), List.of("export/t-2/s-2/2"),
                 new SessionFilter("export", null, T0.plusSeconds(60), T0.plusSeconds(150), null, null, null),
                 List.of("export/t-2/s-2/2", "65a1b2c3d4e5f60718293a4b"));
-        selected.forEach((filter, ids) -> {
+        selected.forEach((filter, expected) -> {
             List<String> listedOldestFirst = new ArrayList<>(store.page(filter, 0, 100).map(SessionDocument::id).collectList().block());
             Collections.reverse(listedOldestFirst);
-            assertThat(ids(filter)).as(filter.toString()).containsExactlyElementsOf(ids).containsExactlyElementsOf(listedOldestFirst);
+            assertThat(ids(filter)).as(filter.toString()).containsExactlyElementsOf(expected).containsExactlyElementsOf(listedOldestFirst);
         });
     }
 

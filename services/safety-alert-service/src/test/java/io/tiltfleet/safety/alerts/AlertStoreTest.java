@@ -83,12 +83,12 @@ class AlertStoreTest {
                 query(null, null, Severity.WARNING, T0, T0.plusSeconds(3600)), List.of("a-2", "65a1b2c3d4e5f60718293a4b"),
                 query(null, null, null, T0.plusSeconds(60), T0.plusSeconds(3600)), List.of("a-2", "65a1b2c3d4e5f60718293a4b"),
                 query(null, null, null, T0, T0.plusSeconds(120)), List.of("a-1", "a-2"));
-        selected.forEach((query, ids) -> {
+        selected.forEach((query, expected) -> {
             AlertQuery page = new AlertQuery(query.fleetId(), query.tableId(), query.state(), query.type(), query.severity(), query.from(),
                     query.to(), 0, 100);
             List<String> listedOldestFirst = new ArrayList<>(store.search(page).map(Alert::id).collectList().block());
             Collections.reverse(listedOldestFirst);
-            assertThat(ids(query)).as(query.toString()).containsExactlyElementsOf(ids).containsExactlyElementsOf(listedOldestFirst);
+            assertThat(ids(query)).as(query.toString()).containsExactlyElementsOf(expected).containsExactlyElementsOf(listedOldestFirst);
         });
     }
 
