@@ -1,6 +1,7 @@
 package io.tiltfleet.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.tiltfleet.contract.AlertChange;
@@ -151,6 +152,27 @@ class AnalyticsApiTest {
         // held at 30, then at 50, then upright: the changes (each held until the next), not every reading
         assertThat(points).extracting(point -> point.path("angleDeg").asDouble()).containsExactly(30.0, 50.0, 0.0);
         assertThat(points).allSatisfy(point -> assertThat(point.path("locked").asBoolean()).isTrue());
+    }
+
+    /** The fleet's rollups are summed by MongoDB from its tables' rollups: each column as Usage.ofTables sums it. */
+    @Test
+    void eachOfTheFleetsHoursSumsItsTablesHours() {
+        List<JsonNode> tables = RunningAnalytics.get(analytics, FLEET + "/exports/usage?format=NDJSON&tables=true&granularity=HOUR&" + DAY)
+                .lines().map(JSON::readTree).toList();
+        List<JsonNode> fleet = RunningAnalytics.get(analytics, FLEET + "/exports/usage?format=NDJSON&granularity=HOUR&" + DAY)
+                .lines().map(JSON::readTree).toList();
+
+        assertThat(fleet).extracting(hour -> hour.path("period_start").asString()).containsExactly("2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z");
+        assertThat(fleet.get(1).path("active_tables").asInt()).isEqualTo(2);
+        for (JsonNode hour : fleet) {
+            List<JsonNode> itsTables = tables.stream().filter(table -> table.path("period_start").equals(hour.path("period_start"))).toList();
+            assertThat(hour.path("scope").asString()).isEqualTo("FLEET");
+            hour.propertyNames().stream().filter(column -> column.equals("sessions") || column.equals("active_tables")
+                    || column.endsWith("_min")).forEach(column -> assertThat(hour.path(column).asDouble()).as(column)
+                    .isCloseTo(itsTables.stream().mapToDouble(table -> table.path(column).asDouble()).sum(), within(0.002)));
+            assertThat(hour.path("max_angle_deg").asDouble())
+                    .isEqualTo(itsTables.stream().mapToDouble(table -> table.path("max_angle_deg").asDouble()).max().orElseThrow());
+        }
     }
 
     @Test

@@ -1,9 +1,13 @@
 package io.tiltfleet.analytics.usage;
 
+import static org.springframework.data.mongodb.core.aggregation.Aggregation.group;
+import static org.springframework.data.mongodb.core.aggregation.Aggregation.match;
+import static org.springframework.data.mongodb.core.aggregation.Aggregation.newAggregation;
 import static org.springframework.data.mongodb.core.query.Criteria.where;
 import static org.springframework.data.mongodb.core.query.Query.query;
 
 import com.mongodb.client.result.DeleteResult;
+import io.tiltfleet.analytics.sessions.AngleBand;
 import io.tiltfleet.analytics.sessions.QuarterSlice;
 import io.tiltfleet.analytics.sessions.SessionDocument;
 import io.tiltfleet.analytics.sessions.SessionStore;
@@ -13,6 +17,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +26,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.bson.Document;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.BulkOperations;
 import org.springframework.data.mongodb.core.FindAndReplaceOptions;
 import org.springframework.data.mongodb.core.ReactiveBulkOperations;
 import org.springframework.data.mongodb.core.ReactiveMongoTemplate;
+import org.springframework.data.mongodb.core.aggregation.GroupOperation;
 import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
@@ -188,7 +195,11 @@ public class RollupStore {
         return ids;
     }
 
-    /** A fleet's period sums the rollups of its tables for the same period. */
+    /**
+     * A fleet's period sums the rollups of its tables for the same period. MongoDB sums them: every recomputation covers
+     * all the fleet's tables, thousands in a large fleet, and reading each of them into this service was 43% of its
+     * flight-recording samples at 3,000 readings/s from 3,000 tables.
+     */
     private Mono<List<RollupDocument>> fleetPeriods(Map<Table, Set<Instant>> hoursByTable, Granularity granularity,
                                                     Map<String, ZoneId> zoneOf) {
         Map<String, Set<Instant>> periodsByFleet = new TreeMap<>();
@@ -197,17 +208,51 @@ public class RollupStore {
         Set<Instant> allPeriods = new TreeSet<>();
         periodsByFleet.values().forEach(allPeriods::addAll);
         Set<String> fleetZones = periodsByFleet.keySet().stream().map(fleet -> FleetTimeZones.nameOf(zoneOf.get(fleet))).collect(Collectors.toSet());
-        return mongo.find(query(where("scope").is(Scope.TABLE).and("fleetId").in(periodsByFleet.keySet()).and("granularity").is(granularity)
-                        .and("zone").in(fleetZones).and("periodStart").in(allPeriods)), RollupDocument.class)
-                .filter(table -> table.zone().equals(FleetTimeZones.nameOf(zoneOf.get(table.fleetId()))))
-                .collectMultimap(table -> Map.entry(table.fleetId(), table.periodStart()), RollupDocument::usage)
-                .map(tablesByPeriod -> {
+        Criteria tablesInPeriods = where("scope").is(Scope.TABLE).and("fleetId").in(periodsByFleet.keySet()).and("granularity").is(granularity)
+                .and("zone").in(fleetZones).and("periodStart").in(allPeriods);
+        return mongo.aggregate(newAggregation(match(tablesInPeriods), tableSums()), RollupDocument.COLLECTION, Document.class)
+                .collectMap(FleetPeriod::of, RollupStore::usageOf)
+                .map(sums -> {
                     List<RollupDocument> rollups = new ArrayList<>();
-                    periodsByFleet.forEach((fleet, periods) -> periods.forEach(period -> rollups.add(RollupDocument.of(Scope.FLEET, fleet, null,
-                            granularity, FleetTimeZones.nameOf(zoneOf.get(fleet)), period,
-                            Usage.ofTables(tablesByPeriod.getOrDefault(Map.entry(fleet, period), List.of()))))));
+                    periodsByFleet.forEach((fleet, periods) -> {
+                        String zone = FleetTimeZones.nameOf(zoneOf.get(fleet));
+                        periods.forEach(period -> rollups.add(RollupDocument.of(Scope.FLEET, fleet, null, granularity, zone, period,
+                                sums.getOrDefault(new FleetPeriod(fleet, zone, period), Usage.NONE))));
+                    });
                     return rollups;
                 });
+    }
+
+    /** What the sums of {@link #tableSums} are grouped by. */
+    private record FleetPeriod(String fleetId, String zone, Instant start) {
+
+        static FleetPeriod of(Document sum) {
+            Document id = sum.get("_id", Document.class);
+            return new FleetPeriod(id.getString("fleetId"), id.getString("zone"), id.getDate("periodStart").toInstant());
+        }
+    }
+
+    /** As {@link Usage#ofTables}, per fleet, zone and period. */
+    private static GroupOperation tableSums() {
+        GroupOperation sums = group("fleetId", "zone", "periodStart").sum("sessions").as("sessions").sum("angleSeconds").as("angleSeconds")
+                .max("maxAngleDeg").as("maxAngleDeg").sum("activeTables").as("activeTables");
+        for (AngleBand band : AngleBand.values()) {
+            sums = sums.sum("secondsPerBand." + band.name()).as(band.name());
+        }
+        return sums;
+    }
+
+    /** A band no table spent time in is left out, as {@link Usage#ofTables} leaves it. */
+    private static Usage usageOf(Document sum) {
+        Map<AngleBand, Double> seconds = new EnumMap<>(AngleBand.class);
+        for (AngleBand band : AngleBand.values()) {
+            double bandSeconds = sum.get(band.name(), Number.class).doubleValue();
+            if (bandSeconds != 0) {
+                seconds.put(band, bandSeconds);
+            }
+        }
+        return new Usage(sum.get("sessions", Number.class).intValue(), seconds, sum.get("angleSeconds", Number.class).doubleValue(),
+                sum.get("maxAngleDeg", Number.class).doubleValue(), sum.get("activeTables", Number.class).intValue());
     }
 
     private static Set<String> fleetIds(Map<Table, Set<Instant>> hoursByTable) {
