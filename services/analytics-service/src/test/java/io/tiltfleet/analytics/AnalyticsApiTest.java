@@ -172,6 +172,10 @@ class AnalyticsApiTest {
                     .isCloseTo(itsTables.stream().mapToDouble(table -> table.path(column).asDouble()).sum(), within(0.002)));
             assertThat(hour.path("max_angle_deg").asDouble())
                     .isEqualTo(itsTables.stream().mapToDouble(table -> table.path("max_angle_deg").asDouble()).max().orElseThrow());
+            // the mean angle divides the summed angle-seconds by the summed inverted time
+            assertThat(hour.path("mean_angle_deg").asDouble()).isCloseTo(itsTables.stream()
+                    .mapToDouble(table -> table.path("mean_angle_deg").asDouble() * table.path("inverted_min").asDouble()).sum()
+                    / hour.path("inverted_min").asDouble(), within(0.01));
         }
     }
 

@@ -242,7 +242,7 @@ public class RollupStore {
         return sums;
     }
 
-    /** A band no table spent time in is left out, as {@link Usage#ofTables} leaves it. */
+    /** A band summing to 0 is left out: every reader takes a band that is not there as 0. */
     private static Usage usageOf(Document sum) {
         Map<AngleBand, Double> seconds = new EnumMap<>(AngleBand.class);
         for (AngleBand band : AngleBand.values()) {
