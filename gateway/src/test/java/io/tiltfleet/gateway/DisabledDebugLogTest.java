@@ -14,7 +14,8 @@ import org.springframework.core.log.LogMessage;
 /**
  * Spring Security logs each request matcher it tries at debug level through Commons Logging, as a message rendered
  * only when written: on every request through the gateway. Commons Logging's own SLF4J adapter rendered it anyway
- * (about 3% of the gateway's processor); the gateway logs through jcl-over-slf4j instead, which does not.
+ * (about 3% of the gateway's processor); every module with Spring logs through jcl-over-slf4j instead (the root pom),
+ * which does not.
  */
 class DisabledDebugLogTest {
 

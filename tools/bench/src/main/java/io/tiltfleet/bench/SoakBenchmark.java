@@ -111,7 +111,7 @@ public final class SoakBenchmark {
         return new Sample(number, ServiceProcess.percentile(sorted, 50), ServiceProcess.percentile(sorted, 99), load.acknowledged(),
                 TopicReader.recordCount(kafka.bootstrapServers(), Topics.TELEMETRY_READINGS), liveHeap, resident,
                 (long) services.get("safety").counter("kafka_consumer_fetch_manager_records_lag_max"),
-                (long) services.get("analytics").counter("tiltfleet_analytics_consumer_lag"));
+                (long) services.get("analytics").metric("tiltfleet.analytics.consumer.lag"));
     }
 
     /** Every reading in the topic once: how many there are, and how many different (table, session, seq) among them. */

@@ -60,7 +60,10 @@ public record Usage(int sessions, Map<AngleBand, Double> secondsPerBand, double 
         return combine(periods, false);
     }
 
-    /** Several tables' usage over the same period (a fleet's hour or day): active tables add up. */
+    /**
+     * Several tables' usage over the same period (a fleet's hour or day): active tables add up. A fleet's stored
+     * rollups are summed the same way by MongoDB (RollupStore's tableSums): a figure added here must be added there.
+     */
     public static Usage ofTables(Collection<Usage> tables) {
         return combine(tables, true);
     }
