@@ -42,7 +42,12 @@ final class ServiceProcess {
 
     /** The sum of a Prometheus counter's samples. */
     double counter(String name) {
-        return LoopbackHttp.get(port, "/actuator/prometheus").lines().filter(line -> line.startsWith(name))
+        return counter(name, "");
+    }
+
+    /** The sum of a Prometheus counter's samples whose labels hold this text, such as {@code kind="telemetry"}. */
+    double counter(String name, String label) {
+        return LoopbackHttp.get(port, "/actuator/prometheus").lines().filter(line -> line.startsWith(name) && line.contains(label))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
