@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -78,21 +79,21 @@ public final class PipelineBenchmark {
         List<String> missed() {
             List<String> missed = new ArrayList<>();
             if (lost > 0) {
-                missed.add(String.format("%,d readings lost", lost));
+                missed.add(String.format(Locale.ROOT, "%,d readings lost", lost));
             }
             if (probesArrived < probes) {
                 missed.add((probes - probesArrived) + " of " + probes + " probes not on the stream");
             }
             if (p99 >= P99_TARGET_MS) {
-                missed.add(String.format("stream p99 %,d ms", p99));
+                missed.add(String.format(Locale.ROOT, "stream p99 %,d ms", p99));
             }
             // what was asked, or at idle what came in (the probes' readings); either sign of falling behind counts
             double allowed = Math.max(rate, ingested) * MAX_BEHIND_SECONDS;
             if (safetyLag > allowed || rulesFellBehind > allowed) {
-                missed.add(String.format("the rules behind (lag up to %,d, fell %,d behind)", safetyLag, rulesFellBehind));
+                missed.add(String.format(Locale.ROOT, "the rules behind (lag up to %,d, done %,d fewer than ingested)", safetyLag, rulesFellBehind));
             }
             if (analyticsLag > allowed || analyticsFellBehind > allowed) {
-                missed.add(String.format("the analytics behind (lag up to %,d, fell %,d behind)", analyticsLag, analyticsFellBehind));
+                missed.add(String.format(Locale.ROOT, "the analytics behind (lag up to %,d, done %,d fewer than ingested)", analyticsLag, analyticsFellBehind));
             }
             return missed;
         }
@@ -103,15 +104,7 @@ public final class PipelineBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> rates = Arrays.stream((args.length > 0 ? args[0] : "500,1000,2000,3000,4000,5000").split(",")).map(String::trim)
-                .map(Integer::parseInt).toList();
-        List<Integer> loaded = rates.stream().filter(rate -> rate > 0).toList();
-        for (int i = 1; i < loaded.size(); i++) {
-            if (loaded.get(i) <= loaded.get(i - 1)) {
-                // each loaded step is judged with every one below it, and a step inherits what the one before left behind
-                throw new IllegalArgumentException("loaded steps must rise, each once (idle steps, 0, may come anywhere), e.g. 0,3000,6000,0; got " + rates);
-            }
-        }
+        List<Integer> rates = rates(args.length > 0 ? args[0] : "500,1000,2000,3000,4000,5000");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         Path scratch = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "pipeline-bench-");
         System.out.printf("pipeline benchmark: steps %s readings/s (one per table per second), %d s each, %d cores, %.1f GiB%n", rates, seconds,
@@ -147,6 +140,21 @@ public final class PipelineBenchmark {
             }
             print(steps, seconds, mosquittoAlone, kafkaAlone);
         }
+    }
+
+    /**
+     * The steps asked, such as {@code 0,3000,6000,0}: each loaded step is judged with every one below it, and a step inherits what the
+     * one before left behind, so loaded steps must rise, each once; idle steps (0) may come anywhere.
+     */
+    static List<Integer> rates(String steps) {
+        List<Integer> rates = Arrays.stream(steps.split(",")).map(String::trim).map(Integer::parseInt).toList();
+        List<Integer> loaded = rates.stream().filter(rate -> rate != 0).toList();
+        for (int i = 0; i < loaded.size(); i++) {
+            if (loaded.get(i) < 0 || i > 0 && loaded.get(i) <= loaded.get(i - 1)) {
+                throw new IllegalArgumentException("loaded steps must rise, each once (idle steps, 0, may come anywhere), e.g. 0,3000,6000,0; got " + steps);
+            }
+        }
+        return rates;
     }
 
     /** Steps of {@value #WARM_UP_SECONDS} s at the first rate asked, until the compilers rest ({@link CompilerRest}). */

@@ -47,7 +47,12 @@ final class ServiceProcess {
 
     /** The sum of a Prometheus counter's samples whose labels hold this text, such as {@code kind="telemetry"}. */
     double counter(String name, String label) {
-        return LoopbackHttp.get(port, "/actuator/prometheus").lines().filter(line -> line.startsWith(name) && line.contains(label))
+        return sum(LoopbackHttp.get(port, "/actuator/prometheus"), name, label);
+    }
+
+    /** The sum of the samples of a metric in a Prometheus text exposition whose labels hold this text. */
+    static double sum(String exposition, String name, String label) {
+        return exposition.lines().filter(line -> (line.startsWith(name + "{") || line.startsWith(name + " ")) && line.contains(label))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -1,6 +1,7 @@
 package io.tiltfleet.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -23,19 +24,56 @@ class PipelineVerdictTest {
     @Test
     void eitherConsumerFallingMoreThanFiveSecondsBehindMissesTheStepEvenWithEveryProbeOnTime() {
         assertThat(PipelineBenchmark.verdict(List.of(step(3000, 84), behind(10000, 0, 0, 0, 50_001)), 60))
-                .endsWith(": 3000 readings/s; 10000 readings/s missed: the analytics behind (lag up to 0, fell 50,001 behind)");
+                .endsWith(": 3000 readings/s; 10000 readings/s missed: the analytics behind (lag up to 0, done 50,001 fewer than ingested)");
         assertThat(PipelineBenchmark.verdict(List.of(step(3000, 84), behind(10000, 0, 50_001, 0, 0)), 60))
-                .endsWith(": 3000 readings/s; 10000 readings/s missed: the rules behind (lag up to 0, fell 50,001 behind)");
+                .endsWith(": 3000 readings/s; 10000 readings/s missed: the rules behind (lag up to 0, done 50,001 fewer than ingested)");
         assertThat(PipelineBenchmark.verdict(List.of(behind(10000, 50_000, 50_000, 50_000, 50_000)), 60)).as("five seconds behind, not more")
                 .endsWith(": 10000 readings/s (every step held)");
     }
 
     @Test
+    void eitherConsumersLagOverFiveSecondsOfReadingsMissesTheStep() {
+        assertThat(PipelineBenchmark.verdict(List.of(behind(10000, 0, 0, 50_001, 0)), 60))
+                .endsWith("10000 readings/s missed: the analytics behind (lag up to 50,001, done 0 fewer than ingested)");
+    }
+
+    @Test
+    void anIdleStepMayLagFiveSecondsOfWhatCameInThoughNothingWasAsked() {
+        PipelineBenchmark.Step within = new PipelineBenchmark.Step(0, 0, 2, 5, 30, 60, 40, 70, 900, 0, 0, 10, 0, 0, 44, 44, 44, 0, 20, Map.of());
+        PipelineBenchmark.Step over = new PipelineBenchmark.Step(0, 0, 2, 5, 30, 60, 40, 70, 900, 0, 0, 11, 0, 0, 44, 44, 44, 0, 20, Map.of());
+
+        assertThat(PipelineBenchmark.verdict(List.of(within), 60)).isEqualTo("idle: held");
+        assertThat(PipelineBenchmark.verdict(List.of(over), 60)).isEqualTo("idle missed: the analytics behind (lag up to 11, done 0 fewer than ingested)");
+    }
+
+    @Test
+    void loadedStepsMustRiseEachOnceWhileIdleStepsMayComeAnywhere() {
+        assertThat(PipelineBenchmark.rates("0, 3000,6000,0")).containsExactly(0, 3000, 6000, 0);
+        assertThatThrownBy(() -> PipelineBenchmark.rates("0,6000,3000")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must rise");
+        assertThatThrownBy(() -> PipelineBenchmark.rates("3000,3000")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PipelineBenchmark.rates("0,-500")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aCountersSamplesAreSummedByNameAndLabelAndNoOtherMetricsWhoseNameItBegins() {
+        String exposition = """
+                # HELP tiltfleet_ingest_messages_forwarded_total Messages stored in Kafka
+                # TYPE tiltfleet_ingest_messages_forwarded_total counter
+                tiltfleet_ingest_messages_forwarded_total{application="ingest-service",kind="status"} 12.0
+                tiltfleet_ingest_messages_forwarded_total{application="ingest-service",kind="telemetry"} 1.2345678E7
+                tiltfleet_ingest_messages_forwarded_total_extra{kind="telemetry"} 5.0
+                """;
+
+        assertThat(ServiceProcess.sum(exposition, "tiltfleet_ingest_messages_forwarded_total", "kind=\"telemetry\"")).isEqualTo(12_345_678.0);
+        assertThat(ServiceProcess.sum(exposition, "tiltfleet_ingest_messages_forwarded_total", "")).isEqualTo(12_345_690.0);
+    }
+
+    @Test
     void aHighLagMissesTheStepWhileTheCountersSayTheConsumerCaughtUp() {
         assertThat(PipelineBenchmark.verdict(List.of(behind(10000, 0, 0, 381_256, -53_789)), 60))
-                .endsWith("10000 readings/s missed: the analytics behind (lag up to 381,256, fell -53,789 behind)");
+                .endsWith("10000 readings/s missed: the analytics behind (lag up to 381,256, done -53,789 fewer than ingested)");
         assertThat(PipelineBenchmark.verdict(List.of(behind(10000, 50_001, 0, 0, 0)), 60))
-                .endsWith("10000 readings/s missed: the rules behind (lag up to 50,001, fell 0 behind)");
+                .endsWith("10000 readings/s missed: the rules behind (lag up to 50,001, done 0 fewer than ingested)");
     }
 
     @Test
@@ -45,7 +83,7 @@ class PipelineVerdictTest {
 
         assertThat(PipelineBenchmark.verdict(List.of(lossy), 60)).isEqualTo("no load held with no loss, every probe on the stream, "
                 + "p99 under 250 ms and the consumers at most 5 s of readings behind; 5000 readings/s missed: 1,200 readings lost, "
-                + "3 of 44 probes not on the stream, stream p99 300 ms, the analytics behind (lag up to 0, fell 60,000 behind)");
+                + "3 of 44 probes not on the stream, stream p99 300 ms, the analytics behind (lag up to 0, done 60,000 fewer than ingested)");
     }
 
     @Test
