@@ -54,10 +54,12 @@ public final class PipelineBenchmark {
 
     /**
      * @param safetyLag           the highest lag the rules' consumer reported, sampled once per probe: a consumer stuck on a batch
-     *                            keeps reporting its last lag, and the analytics' gauge, computed from the consumer's cached end
-     *                            offsets, showed 24,383 while it was about 350,000 readings behind
+     *                            keeps reporting its last lag
+     * @param analyticsLag        the same from the analytics' gauge, which is set at its commits from the consumer's cached end offsets
+     *                            and read 0 while it was 619,687 readings behind
      * @param rulesBehind         at the step's end, readings the ingest has stored since the services started less those the rules
-     *                            have run through, by the services' own counters, which move only once the work is done
+     *                            have run through, by the services' own counters, which move only once the work is done (a reading
+     *                            run through again after a failure or a rebalance counts again)
      * @param analyticsBehind     the same for the analytics service
      * @param platformShare       processor of every process but the load generator and the probes' record readers, in % of one core (the
      *                            benchmark's JVM counts for the MongoDB stand-in and the probe)
@@ -235,7 +237,7 @@ public final class PipelineBenchmark {
      * Readings the ingest has stored in Kafka since the services started, and those the rules and the analytics have finished with
      * (the analytics counts neither misdated nor unreadable records, of which the benchmark sends none).
      */
-    private record ReadingsDone(double ingested, double rules, double analytics) {
+    record ReadingsDone(double ingested, double rules, double analytics) {
 
         static ReadingsDone now(Pipeline pipeline) {
             return new ReadingsDone(pipeline.ingest().counter(INGESTED_READINGS, "kind=\"telemetry\""), pipeline.safety().counter(RULES_DONE),

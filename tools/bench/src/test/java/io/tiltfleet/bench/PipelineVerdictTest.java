@@ -69,6 +69,14 @@ class PipelineVerdictTest {
     }
 
     @Test
+    void behindIsWhatTheIngestStoredSinceTheStartLessWhatEachConsumerFinished() {
+        PipelineBenchmark.ReadingsDone atTheEnd = new PipelineBenchmark.ReadingsDone(3_065_110, 3_064_900, 2_445_423);
+
+        assertThat(atTheEnd.rulesBehind()).isEqualTo(210);
+        assertThat(atTheEnd.analyticsBehind()).isEqualTo(619_687);
+    }
+
+    @Test
     void aHighLagMissesTheStepWhileTheCountersSayTheConsumerIsDone() {
         assertThat(PipelineBenchmark.verdict(List.of(behind(10000, 0, 0, 381_256, 0)), 60))
                 .endsWith("10000 readings/s missed: the analytics behind (lag up to 381,256, 0 readings not done at the end)");
